@@ -1,0 +1,26 @@
+//! # scimulator
+//!
+//! A SCIM 2.0 conformance harness, a mock identity provider that replays
+//! what Okta and Entra ID send, and a reference SCIM 2.0 server.
+//!
+//! The harness loads declarative YAML suites ([`suite`]), expands IdP
+//! actions into concrete requests ([`idp`]), runs them against a target
+//! ([`runner`]), checks every response ([`assert`], [`schema`],
+//! [`snapshot`]) and writes reports ([`report`]). The reference server
+//! ([`server`]) is the embedded default target.
+//!
+//! Layering (who may import whom) is described in `ARCHITECTURE.md`: the
+//! server never imports harness code, the runner never formats output, and
+//! the filter and PATCH engines are pure functions on `serde_json::Value`.
+
+pub mod assert;
+pub mod cli;
+pub mod idp;
+pub mod report;
+pub mod runner;
+pub mod schema;
+pub mod scim;
+pub mod server;
+pub mod snapshot;
+pub mod suite;
+pub mod template;

@@ -1,0 +1,1 @@
+//! TODO(report): module doc.

@@ -1,0 +1,1 @@
+//! TODO(runner): module doc.

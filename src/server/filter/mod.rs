@@ -1,0 +1,1 @@
+//! RFC 7644 filter language: parser and evaluator (pure).

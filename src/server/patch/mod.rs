@@ -1,0 +1,1 @@
+//! PATCH engine: pure functions on serde_json::Value.

@@ -1,0 +1,1 @@
+//! TODO(snapshot): module doc.

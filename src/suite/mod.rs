@@ -1,0 +1,2 @@
+//! TODO(suite): module doc.
+pub mod model;

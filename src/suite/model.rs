@@ -1,0 +1,484 @@
+//! The suite model: what a YAML suite file deserialises into.
+//!
+//! Everything here is plain data. Template strings (`{{ name }}`) are kept
+//! verbatim and rendered by the runner right before a step is sent; IdP
+//! `action:` steps are kept as data and expanded by `idp` before the run.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// How much a failing case matters.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational: a good practice no IdP relies on.
+    Advisory,
+    /// An RFC MUST that IdPs do not rely on yet.
+    Recommended,
+    /// An IdP breaks when this fails.
+    #[default]
+    Required,
+}
+
+/// One suite file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suite {
+    /// Human-readable suite title.
+    pub suite: String,
+    /// Where the suite came from: its path relative to the suite root
+    /// (`okta/push-new-user.yaml`), or the file path given by the user.
+    /// Filled by the loader, never read from YAML.
+    #[serde(skip)]
+    pub source: String,
+    /// Longer description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags used by `--tag` selection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Default IdP profile (`okta`, `okta-aiw`, `entra`, `entra-2020`); `--idp` overrides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp: Option<String>,
+    /// Default severity of the cases below.
+    #[serde(default)]
+    pub severity: Severity,
+    /// Suite variables, rendered afresh at the start of every case.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub vars: IndexMap<String, VarSpec>,
+    /// Okta app-user profile mapping used by `okta.*` actions (issue 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub okta_profile: Option<Value>,
+    /// The cases, run in order.
+    pub cases: Vec<Case>,
+}
+
+/// A suite variable: a plain value, or a value marked secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum VarSpec {
+    /// `name: { value: …, secret: true }`
+    Detailed {
+        /// The value (may contain templates).
+        value: Value,
+        /// Secret values are redacted in every output.
+        #[serde(default)]
+        secret: bool,
+    },
+    /// `name: value`
+    Plain(Value),
+}
+
+/// One case: a story of steps with expectations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Case name, unique within the suite.
+    pub name: String,
+    /// One line: which IdP behaviour breaks when this case fails.
+    pub why: String,
+    /// Overrides the suite's severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// Extra tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Preconditions; an unmet one turns the case into a skip with its reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<Requirement>,
+    /// The steps, run in order; the case stops at the first failing step.
+    pub steps: Vec<Step>,
+    /// Steps run after the case whatever its outcome (deleting what it created).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cleanup: Vec<Step>,
+}
+
+/// A precondition of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// A revoked token was supplied (`--revoked-token`, or the embedded server).
+    RevokedToken,
+    /// The target is scimulator's own reference server (product checks).
+    ReferenceServer,
+    /// `/ServiceProviderConfig` advertises `<name>.supported: true`
+    /// (`patch`, `bulk`, `filter`, `changePassword`, `sort`, `etag`).
+    Capability(String),
+}
+
+/// A step: a concrete request, or an IdP action expanded before the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Step {
+    /// `request: {…}` with `expect`, `capture`, …
+    Request(Box<RequestStep>),
+    /// `action: okta.push_new_user` with `with: {…}`.
+    Action(Box<ActionStep>),
+}
+
+/// A concrete HTTP exchange and what must hold of its response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RequestStep {
+    /// Optional label shown in reports (defaults to the request line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The request to send.
+    pub request: RequestSpec,
+    /// What the response must look like.
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
+    /// Variables to capture from the response.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub capture: IndexMap<String, CaptureSpec>,
+    /// Bounded polling until `expect` holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<Retry>,
+    /// Only send this step when the condition holds (used by IdP expansions,
+    /// e.g. POST only when the lookup found nothing); otherwise it is skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<When>,
+    /// Set by IdP expansion: the action this step came from (`okta: deactivate_user`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+/// An IdP action step, as written in a suite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionStep {
+    /// Optional label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `okta.push_new_user`, `entra.create_user`, or `idp.push_new_user` for the run's profile.
+    pub action: String,
+    /// Action arguments (may contain templates).
+    #[serde(default, rename = "with")]
+    pub with: IndexMap<String, Value>,
+    /// Extra expectations on the action's main response, added to the profile's own.
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
+    /// Captures from the action's main response.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub capture: IndexMap<String, CaptureSpec>,
+}
+
+/// The request part of a step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// HTTP method (`GET`, `POST`, …).
+    pub method: String,
+    /// Path relative to the target base URL (`/Users/{{ id }}`).
+    pub path: String,
+    /// Query parameters in order: `[[filter, 'userName eq "x"'], [count, 1]]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query: Vec<(String, Value)>,
+    /// How spaces in query values are encoded: `%20` (default) or `+`.
+    #[serde(default, skip_serializing_if = "QueryEncoding::is_default")]
+    pub encoding: QueryEncoding,
+    /// Extra headers; names are case-insensitive.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+    /// JSON body (written as YAML or JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// A raw text body, sent verbatim (for malformed-JSON checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_body: Option<String>,
+    /// Which credentials to send.
+    #[serde(default, skip_serializing_if = "Auth::is_default")]
+    pub auth: Auth,
+    /// Page through a list until `totalResults` (Okta's import).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paginate: Option<Paginate>,
+}
+
+/// Query-string space encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum QueryEncoding {
+    /// `userName%20eq%20%22x%22` (Okta's current docs).
+    #[default]
+    #[serde(rename = "%20")]
+    Percent20,
+    /// `userName+eq+%22x%22` (Okta's 2019 capture, Entra ID).
+    #[serde(rename = "+")]
+    Plus,
+}
+
+impl QueryEncoding {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Credentials for one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    /// The run's credentials (`--token`, `--basic`).
+    #[default]
+    Default,
+    /// No `Authorization` header at all.
+    None,
+    /// A well-formed bearer token the server has never issued.
+    Invalid,
+    /// The revoked token (`--revoked-token`); the case needs `requires: [revoked_token]`.
+    Revoked,
+    /// A bearer token given here (may be a template).
+    Token(String),
+    /// An `Authorization` header value sent verbatim (`non-token`, `Basic …`).
+    Raw(String),
+}
+
+impl Auth {
+    fn is_default(&self) -> bool {
+        *self == Self::Default
+    }
+}
+
+/// Paging through a list endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paginate {
+    /// Page size sent as `count` (Okta: 100).
+    pub count: u64,
+    /// Safety bound on the number of pages.
+    #[serde(default = "Paginate::default_max_pages")]
+    pub max_pages: u64,
+}
+
+impl Paginate {
+    fn default_max_pages() -> u64 {
+        1000
+    }
+}
+
+/// A runtime condition on a variable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    /// Variable name.
+    pub var: String,
+    /// Holds when the variable equals this value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eq: Option<Value>,
+    /// Holds when the variable differs from this value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ne: Option<Value>,
+}
+
+/// Bounded polling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// Maximum number of attempts after the first.
+    pub times: u32,
+    /// Pause between attempts, in milliseconds.
+    #[serde(default = "Retry::default_interval")]
+    pub interval_ms: u64,
+}
+
+impl Retry {
+    fn default_interval() -> u64 {
+        500
+    }
+}
+
+/// Expectations on a response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// Allowed status codes (`status: 200` or `status: [200, 204]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusSpec>,
+    /// Header checks by case-insensitive name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, HeaderCheck>,
+    /// Body checks: JSONPath → predicate (a bare value means `eq`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub json: IndexMap<String, Predicate>,
+    /// Partial-JSON match: every key and array element given must be present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// Validate the body against an embedded RFC 7643 schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<SchemaName>,
+    /// Compare the normalised response with `snapshots/…/<name>.snap`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
+}
+
+impl Expect {
+    /// True when nothing is expected.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// One status or several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StatusSpec {
+    /// `status: 200`
+    One(u16),
+    /// `status: [200, 204]`
+    Any(Vec<u16>),
+}
+
+impl StatusSpec {
+    /// The allowed codes.
+    pub fn codes(&self) -> Vec<u16> {
+        match self {
+            Self::One(c) => vec![*c],
+            Self::Any(v) => v.clone(),
+        }
+    }
+}
+
+/// A header check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum HeaderCheck {
+    /// `Location: { exists: true }`, `{ equals: … }`, `{ matches: regex }`, `{ absent: true }`.
+    Detailed(HeaderPredicate),
+    /// `Content-Type: application/scim+json` (exact, case-insensitive for media types is up to `matches`).
+    Equals(String),
+}
+
+/// Detailed header predicate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderPredicate {
+    /// The header is present (or, with `false`, absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exists: Option<bool>,
+    /// Exact value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<String>,
+    /// Regular expression the value must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<String>,
+    /// Substring the value must contain (case-insensitive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains: Option<String>,
+}
+
+/// A predicate on the value(s) a JSONPath selects. Written as a map of one
+/// or more predicate keys (all must hold); any other YAML value means `eq`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Predicate {
+    /// `{ eq_ci: "x", exists: true, … }`
+    Ops(Box<PredicateOps>),
+    /// A literal: `$.active: false`.
+    Eq(Value),
+}
+
+/// The predicate keys. At least one is set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PredicateOps {
+    /// Equal (JSON equality; numbers compare by value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eq: Option<Value>,
+    /// Equal ignoring ASCII/Unicode case (strings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eq_ci: Option<Value>,
+    /// Not equal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ne: Option<Value>,
+    /// The path selects something (`true`) or nothing (`false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exists: Option<bool>,
+    /// The path selects nothing, or null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absent: Option<bool>,
+    /// JSON type: `string`, `number`, `integer`, `boolean`, `object`, `array`, `null`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Length of a string, array or object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub len: Option<u64>,
+    /// Array contains an element equal to (or a superset of) this; string contains this substring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains: Option<Value>,
+    /// String matches this regular expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<String>,
+    /// Number greater than.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gt: Option<f64>,
+    /// Number less than.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lt: Option<f64>,
+    /// Number greater than or equal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ge: Option<f64>,
+    /// Number less than or equal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub le: Option<f64>,
+    /// Equal to one of these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_of: Option<Vec<Value>>,
+    /// Array elements (or the selected values) are pairwise distinct.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique: Option<bool>,
+    /// String is non-empty / array or object has at least one element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_empty: Option<bool>,
+}
+
+/// The embedded RFC 7643 JSON Schemas a body can be validated against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SchemaName {
+    /// Core User (+ extensions allowed).
+    User,
+    /// Core Group.
+    Group,
+    /// A User carrying the enterprise extension.
+    EnterpriseUser,
+    /// ListResponse envelope.
+    ListResponse,
+    /// Error message.
+    Error,
+    /// PatchOp request.
+    PatchOp,
+    /// ServiceProviderConfig.
+    ServiceProviderConfig,
+    /// A ListResponse of ResourceTypes or a single ResourceType.
+    ResourceType,
+    /// A Schema definition.
+    Schema,
+}
+
+/// What to capture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CaptureSpec {
+    /// `id: $.id` (a JSONPath).
+    Json(String),
+    /// `{ json: $.id, secret: true }` or `{ header: Location }`, optionally `regex` (first group).
+    Detailed(CaptureDetail),
+}
+
+/// A detailed capture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureDetail {
+    /// JSONPath into the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<String>,
+    /// Response header name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// Regex applied to the captured string; the first group (or the whole match) is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// Redact this value in every output.
+    #[serde(default)]
+    pub secret: bool,
+}

@@ -1,0 +1,1 @@
+//! Integration tests of scimulator: one test binary, one module per concern.
