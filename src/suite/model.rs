@@ -186,6 +186,11 @@ pub struct RequestSpec {
     /// JSON body (written as YAML or JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// Deep-merged into the rendered `body` before sending: objects merge key
+    /// by key, anything else replaces. IdP profiles use it to echo a fetched
+    /// resource with the IdP-mastered attributes overwritten (Okta's GET + PUT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_merge: Option<Value>,
     /// A raw text body, sent verbatim (for malformed-JSON checks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_body: Option<String>,
@@ -481,4 +486,8 @@ pub struct CaptureDetail {
     /// Redact this value in every output.
     #[serde(default)]
     pub secret: bool,
+    /// A capture that finds nothing leaves the variable unset (or `null`)
+    /// instead of failing the step (used for IdP lookups that may find nothing).
+    #[serde(default)]
+    pub optional: bool,
 }
