@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run suites against a SCIM server (the embedded reference server when no --target is given).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Load and lint suites without sending anything.
     Validate(validate::ValidateArgs),
     /// List suites, cases, tags and severities.
@@ -69,7 +69,7 @@ pub fn main() -> ExitCode {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Run(args) => run::run(args).await,
+        Command::Run(args) => run::run(*args).await,
         Command::Validate(args) => Ok(validate::run(&args)),
         Command::List(args) => Ok(list::run(&args)),
         Command::Snapshots(cmd) => snapshots::run(cmd),
