@@ -43,9 +43,19 @@ struct StepRaw {
     origin: Option<String>,
 }
 
-impl<'de> Deserialize<'de> for Step {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = StepRaw::deserialize(d)?;
+struct StepVisitor;
+
+impl<'de> Visitor<'de> for StepVisitor {
+    type Value = Step;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a step: a map with `request:` or `action:`")
+    }
+
+    // Converting inside `visit_map` lets the parser attach this step's own
+    // line and `steps[i]` path to the errors below.
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Step, A::Error> {
+        let raw = StepRaw::deserialize(MapAccessDeserializer::new(map))?;
         match (raw.request, raw.action) {
             (Some(_), Some(_)) => Err(de::Error::custom(
                 "a step has either `request` or `action`, not both",
@@ -89,6 +99,12 @@ impl<'de> Deserialize<'de> for Step {
                 })))
             }
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(StepVisitor)
     }
 }
 
@@ -265,4 +281,11 @@ impl<'de> Deserialize<'de> for VarSpec {
         }
         Ok(VarSpec::Plain(value))
     }
+}
+
+/// `type:` of a predicate; a YAML null (`type: null`) names the JSON type `null`.
+pub(crate) fn type_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Some(
+        Option::<String>::deserialize(d)?.unwrap_or_else(|| "null".to_string()),
+    ))
 }

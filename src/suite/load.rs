@@ -32,11 +32,10 @@ fn convert(source: &str, text: &str, err: &serde_yaml_ng::Error) -> LoadError {
     let mut line = err.location().map(|l| l.line());
     let mut column = err.location().map(|l| l.column());
     let full = err.to_string();
-    let without_mark = strip_mark(&full);
     let (field, message) = if syntax {
-        (None, without_mark.to_string())
+        (None, syntax_message(&full, line, column))
     } else {
-        split_path(without_mark)
+        split_path(strip_mark(&full))
     };
     let message = suggest(&message);
     // serde marks an unknown key at its mapping's start: point at the key itself.
@@ -76,6 +75,19 @@ fn strip_mark(message: &str) -> &str {
         }
         _ => message,
     }
+}
+
+/// libyaml's "X at line 7 column 15, while parsing a flow mapping at line 6
+/// column 18" without the error's own position (shown in front already).
+fn syntax_message(message: &str, line: Option<usize>, column: Option<usize>) -> String {
+    let mut out = message.to_string();
+    if let (Some(l), Some(c)) = (line, column) {
+        out = out.replacen(&format!(" at line {l} column {c}"), "", 1);
+    }
+    format!(
+        "invalid YAML: {}",
+        out.replace(" at line ", " that started at line ")
+    )
 }
 
 /// Splits "cases[0].steps[1]: message" into the field path and the message.

@@ -12,16 +12,6 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Byte offset of the start of 1-based `line`.
-pub(crate) fn line_offset(text: &str, line: usize) -> usize {
-    if line <= 1 {
-        return 0;
-    }
-    text.match_indices('\n')
-        .nth(line - 2)
-        .map_or(text.len(), |(i, _)| i + 1)
-}
-
 /// Offset of the first YAML key `key` (followed by optional spaces and a
 /// colon, not preceded by an identifier character) at or after `from`.
 pub(crate) fn find_key(text: &str, key: &str, from: usize) -> Option<usize> {
@@ -51,6 +41,82 @@ pub(crate) fn find_text(text: &str, needle: &str, from: usize) -> Option<usize> 
         .map(|rel| from + rel)
 }
 
+/// Places lint errors in a suite's text: finds each case's `name:` line,
+/// then the first occurrence of a needle after it.
+pub(crate) struct Locator<'t> {
+    text: &'t str,
+    case_starts: Vec<usize>,
+}
+
+impl<'t> Locator<'t> {
+    /// A locator for `text` whose cases are named `names`, in order.
+    pub(crate) fn new(text: &'t str, names: &[&str]) -> Self {
+        let mut case_starts = Vec::new();
+        let mut from = find_key(text, "cases", 0).unwrap_or(0);
+        for name in names {
+            let mut pos = from;
+            let mut found = None;
+            while let Some(at) = find_key(text, "name", pos) {
+                let value = text[at + 4..]
+                    .trim_start_matches([' ', ':'])
+                    .trim_start_matches(['"', '\'']);
+                if value.starts_with(name) {
+                    found = Some(at);
+                    break;
+                }
+                pos = at + 4;
+            }
+            let start = found.unwrap_or(from);
+            case_starts.push(start);
+            from = start + 1;
+        }
+        Self { text, case_starts }
+    }
+
+    /// Line and column of `needle` inside case `case` (or the case line).
+    pub(crate) fn in_case(&self, case: usize, needle: &Needle<'_>) -> Option<(usize, usize)> {
+        let from = self.case_starts.get(case).copied()?;
+        let found = match needle {
+            Needle::Key(k) => find_key(self.text, k, from),
+            Needle::Text(t) => find_text(self.text, t, from),
+            Needle::Var(v) => find_var(self.text, v, from),
+        };
+        Some(line_col(self.text, found.unwrap_or(from)))
+    }
+
+    /// Line and column of a top-level key.
+    pub(crate) fn key(&self, key: &str) -> Option<(usize, usize)> {
+        find_key(self.text, key, 0).map(|at| line_col(self.text, at))
+    }
+}
+
+/// What to look for inside a case.
+pub(crate) enum Needle<'n> {
+    /// A YAML key followed by a colon.
+    Key(&'n str),
+    /// Any text.
+    Text(&'n str),
+    /// A template use `{{ name` of a variable.
+    Var(&'n str),
+}
+
+/// Offset of the first `{{ name` (spaces optional) at or after `from`.
+fn find_var(text: &str, name: &str, from: usize) -> Option<usize> {
+    let mut pos = from;
+    while let Some(at) = find_text(text, "{{", pos) {
+        let inner = text[at + 2..].trim_start();
+        let end_ok = inner[name.len().min(inner.len())..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-'));
+        if inner.starts_with(name) && end_ok {
+            return Some(at);
+        }
+        pos = at + 2;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +136,15 @@ mod tests {
             find_key(t, "status", 0).map(|o| line_col(t, o)),
             Some((3, 3))
         );
-        assert_eq!(line_offset(t, 2), 11);
+    }
+
+    #[test]
+    fn locator_finds_needles_inside_the_right_case() {
+        let t = "suite: s\ncases:\n  - name: a\n    why: x {{ id }}\n  - name: b\n    why: \"{{id}}\"\n";
+        let l = Locator::new(t, &["a", "b"]);
+        assert_eq!(l.in_case(1, &Needle::Key("name")), Some((5, 5)));
+        assert_eq!(l.in_case(1, &Needle::Var("id")), Some((6, 11)));
+        assert_eq!(l.in_case(0, &Needle::Key("why")), Some((4, 5)));
+        assert_eq!(l.key("suite"), Some((1, 1)));
     }
 }

@@ -402,7 +402,13 @@ pub struct PredicateOps {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub absent: Option<bool>,
     /// JSON type: `string`, `number`, `integer`, `boolean`, `object`, `array`, `null`.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    /// (`type: null` in YAML means the JSON type `null`.)
+    #[serde(
+        default,
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::type_name"
+    )]
     pub type_: Option<String>,
     /// Length of a string, array or object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
