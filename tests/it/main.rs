@@ -1,1 +1,4 @@
 //! Integration tests of scimulator: one test binary, one module per concern.
+
+mod server;
+mod server_auth;
