@@ -8,6 +8,7 @@ mod embedded;
 pub mod exit;
 mod list;
 mod run;
+mod serve;
 mod snapshots;
 mod validate;
 
@@ -29,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Run suites against a SCIM server (the embedded reference server when no --target is given).
     Run(Box<run::RunArgs>),
+    /// Run the reference SCIM server until Ctrl-C.
+    Serve(serve::ServeArgs),
     /// Load and lint suites without sending anything.
     Validate(validate::ValidateArgs),
     /// List suites, cases, tags and severities.
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(*args).await,
+        Command::Serve(args) => serve::run(args).await,
         Command::Validate(args) => Ok(validate::run(&args)),
         Command::List(args) => Ok(list::run(&args)),
         Command::Snapshots(cmd) => snapshots::run(cmd),
