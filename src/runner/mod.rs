@@ -1,1 +1,56 @@
-//! TODO(runner): module doc.
+//! The HTTP runner: executes planned suites against a target and records
+//! everything that happened. It owns planning (IdP expansion via
+//! [`crate::idp::expand_suite`], tag and name selection), rendering requests,
+//! the HTTP client (timeouts, manual redirects that never carry
+//! `Authorization` to another origin, Okta's 429 policy), captures,
+//! requirements, cleanup and outcomes. It never prints or formats output:
+//! it emits [`RunEvent`]s to an [`EventSink`] and returns a [`RunReport`].
+//!
+//! **Pagination.** A step with `paginate: {count, max_pages}` GETs pages
+//! `startIndex=1, 1+n, …` (n = resources received so far) with `count`,
+//! until `startIndex > totalResults`, an empty page or `max_pages`; every page
+//! is recorded. Its checks then see a synthetic body
+//! `{"totalResults": n, "pages": k, "Resources": [every resource in order]}`
+//! with the status and headers of the last page (or the first non-200 page
+//! as it came).
+//!
+//! **Outcomes.** A case stops at its first failing or erroring step; its
+//! cleanup steps always run and their failures become warnings. Unmet
+//! `requires` make the case skipped with the reason; a skip is never a pass.
+
+mod capture;
+mod case;
+mod client;
+mod error;
+mod event;
+mod options;
+mod plan;
+mod query;
+mod render;
+mod result;
+mod run;
+mod step;
+
+pub use error::{RunError, RunErrorKind};
+pub use event::{EventSink, NullSink, RunEvent, VecSink};
+pub use options::{Credentials, RunOptions, ThrottlePolicy};
+pub use plan::{plan, selected};
+pub use query::{build as build_query, encode_component};
+pub use result::{
+    CaseResult, Exchange, Outcome, RunReport, StepOutcome, StepResult, SuiteResult, Summary,
+};
+
+use crate::suite::model::Suite;
+
+/// Plans `suites` (IdP expansion, selection) and runs them against
+/// `opts.target`, sending events to `sink`. Returns `Err` only when the run
+/// cannot start (expansion failed, no HTTP client); test failures and
+/// per-case harness errors are in the report.
+pub async fn run(
+    suites: Vec<Suite>,
+    opts: &RunOptions,
+    sink: &mut dyn EventSink,
+) -> Result<RunReport, RunError> {
+    let planned = plan(&suites, opts)?;
+    run::run_planned(planned, opts, sink).await
+}

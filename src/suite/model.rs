@@ -24,7 +24,7 @@ pub enum Severity {
 }
 
 /// One suite file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Suite {
     /// Human-readable suite title.
@@ -34,6 +34,10 @@ pub struct Suite {
     /// Filled by the loader, never read from YAML.
     #[serde(skip)]
     pub source: String,
+    /// The YAML text the suite was loaded from (filled by the loader; lets
+    /// lint errors point at lines). `None` for suites built in code.
+    #[serde(skip)]
+    pub source_text: Option<std::sync::Arc<str>>,
     /// Longer description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -57,7 +61,7 @@ pub struct Suite {
 }
 
 /// A suite variable: a plain value, or a value marked secret.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum VarSpec {
     /// `name: { value: …, secret: true }`
@@ -73,7 +77,7 @@ pub enum VarSpec {
 }
 
 /// One case: a story of steps with expectations.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     /// Case name, unique within the suite.
@@ -110,7 +114,7 @@ pub enum Requirement {
 }
 
 /// A step: a concrete request, or an IdP action expanded before the run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Step {
     /// `request: {…}` with `expect`, `capture`, …
@@ -325,7 +329,7 @@ impl Expect {
 }
 
 /// One status or several.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum StatusSpec {
     /// `status: 200`
@@ -345,7 +349,7 @@ impl StatusSpec {
 }
 
 /// A header check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum HeaderCheck {
     /// `Location: { exists: true }`, `{ equals: … }`, `{ matches: regex }`, `{ absent: true }`.
@@ -374,7 +378,7 @@ pub struct HeaderPredicate {
 
 /// A predicate on the value(s) a JSONPath selects. Written as a map of one
 /// or more predicate keys (all must hold); any other YAML value means `eq`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Predicate {
     /// `{ eq_ci: "x", exists: true, … }`
@@ -403,7 +407,13 @@ pub struct PredicateOps {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub absent: Option<bool>,
     /// JSON type: `string`, `number`, `integer`, `boolean`, `object`, `array`, `null`.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    /// (`type: null` in YAML means the JSON type `null`.)
+    #[serde(
+        default,
+        rename = "type",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::type_name"
+    )]
     pub type_: Option<String>,
     /// Length of a string, array or object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -461,7 +471,7 @@ pub enum SchemaName {
 }
 
 /// What to capture.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum CaptureSpec {
     /// `id: $.id` (a JSONPath).

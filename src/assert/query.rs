@@ -1,0 +1,66 @@
+//! JSONPath queries (RFC 9535, via `serde_json_path`).
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use super::error::AssertError;
+
+/// Parses a JSONPath expression.
+pub fn parse_path(path: &str) -> Result<JsonPath, AssertError> {
+    JsonPath::parse(path).map_err(|e| AssertError::JsonPath {
+        path: path.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Evaluates `path` on `body`: exactly one match gives that value, several
+/// give a JSON array of them, none gives `None`.
+pub fn query(path: &str, body: &Value) -> Result<Option<Value>, AssertError> {
+    let compiled = parse_path(path)?;
+    let nodes = compiled.query(body).all();
+    Ok(match nodes.as_slice() {
+        [] => None,
+        [one] => Some((*one).clone()),
+        many => Some(Value::Array(many.iter().map(|v| (*v).clone()).collect())),
+    })
+}
+
+/// Evaluates `path` on `body` and returns every matched node.
+pub(crate) fn query_all<'v>(path: &str, body: &'v Value) -> Result<Vec<&'v Value>, AssertError> {
+    Ok(parse_path(path)?.query(body).all())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn query_table() {
+        let body = json!({
+            "id": "1",
+            "emails": [{"value": "a@x", "primary": true}, {"value": "b@x"}],
+            "name": {"givenName": "Ada"}
+        });
+        let cases: &[(&str, Option<Value>)] = &[
+            ("$.id", Some(json!("1"))),
+            ("$.name.givenName", Some(json!("Ada"))),
+            ("$.emails[*].value", Some(json!(["a@x", "b@x"]))),
+            ("$.emails[?@.primary == true].value", Some(json!("a@x"))),
+            ("$.missing", None),
+            ("$.emails[5]", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(query(path, &body).as_ref(), Ok(want), "{path}");
+        }
+    }
+
+    #[test]
+    fn bad_path_is_an_error() {
+        assert!(matches!(
+            query("$.[", &json!({})),
+            Err(AssertError::JsonPath { .. })
+        ));
+        assert!(query("id", &json!({})).is_err());
+    }
+}

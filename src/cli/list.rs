@@ -1,0 +1,67 @@
+//! `scimulator list`: suites, cases, tags and severities.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::cli::args::load;
+use crate::cli::exit;
+use crate::suite::model::{Severity, Suite};
+
+/// Arguments of `scimulator list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Suite files or directories (default: the bundled suites).
+    pub paths: Vec<PathBuf>,
+}
+
+/// Runs `scimulator list`.
+pub fn run(args: &ListArgs) -> ExitCode {
+    match load(&args.paths) {
+        Ok(suites) => {
+            print!("{}", render(&suites));
+            exit::code(exit::SUCCESS)
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            exit::code(exit::USAGE)
+        }
+    }
+}
+
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Required => "required",
+        Severity::Recommended => "recommended",
+        Severity::Advisory => "advisory",
+    }
+}
+
+/// The listing text.
+pub(crate) fn render(suites: &[Suite]) -> String {
+    let mut out = String::new();
+    for s in suites {
+        let tags = if s.tags.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", s.tags.join(", "))
+        };
+        out.push_str(&format!("{} — {}{tags}\n", s.source, s.suite));
+        for c in &s.cases {
+            let tags = if c.tags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", c.tags.join(", "))
+            };
+            out.push_str(&format!(
+                "    {:<11} {}{tags}\n",
+                severity(c.severity.unwrap_or(s.severity)),
+                c.name
+            ));
+        }
+    }
+    out
+}

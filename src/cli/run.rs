@@ -1,0 +1,239 @@
+//! `scimulator run`: arguments → `RunOptions` + `ReportOptions`, the embedded
+//! server when no `--target` is given, the console reporter, report files and
+//! the exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::cli::args::{load, parse_basic, parse_header, parse_report, parse_var};
+use crate::cli::embedded::Embedded;
+use crate::cli::exit;
+use crate::report::{ConsoleReporter, ReportFormat, ReportOptions};
+use crate::runner::{Credentials, Outcome, RunOptions, RunReport};
+use crate::snapshot::SnapshotMode;
+use crate::suite::model::Severity;
+
+/// Arguments of `scimulator run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Suite files or directories (default: the bundled suites).
+    pub paths: Vec<PathBuf>,
+    /// SCIM base URL, e.g. https://app.example.com/scim/v2 (default: the embedded reference server).
+    #[arg(long, env = "SCIMULATOR_TARGET")]
+    pub target: Option<String>,
+    /// Bearer token for the target.
+    #[arg(long, env = "SCIMULATOR_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// A token the target has revoked (cases needing one are skipped without it).
+    #[arg(long, value_name = "T")]
+    pub revoked_token: Option<String>,
+    /// HTTP Basic credentials instead of a bearer token.
+    #[arg(long, value_name = "USER:PASS", value_parser = parse_basic, conflicts_with = "token")]
+    pub basic: Option<(String, String)>,
+    /// Extra header sent with every request (repeatable).
+    #[arg(long = "header", value_name = "'K: V'", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+    /// IdP profile overriding each suite's default.
+    #[arg(long, value_parser = ["okta", "okta-aiw", "entra", "entra-2020"])]
+    pub idp: Option<String>,
+    /// Only cases with this tag (suite or case tags; repeatable, any matches).
+    #[arg(long = "tag", value_name = "T")]
+    pub tags: Vec<String>,
+    /// Only cases whose `<suite file> › <case name>` contains EXPR (case-insensitive).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// A variable for the templates (repeatable).
+    #[arg(long = "var", value_name = "k=v", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// A secret variable, redacted in every output (repeatable).
+    #[arg(long = "secret", value_name = "k=v", value_parser = parse_var)]
+    pub secrets: Vec<(String, String)>,
+    /// Snapshot update mode (auto: `no` when CI is set, else `new`).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub snapshots: SnapshotArg,
+    /// Directory of stored snapshots.
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshot_dir: PathBuf,
+    /// Report to write (repeatable): junit=FILE or json=FILE (default: reports/junit.xml and reports/report.json).
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub reports: Vec<(ReportFormat, PathBuf)>,
+    /// Lowest severity whose failures make the exit code 1.
+    #[arg(long, value_enum, default_value = "recommended")]
+    pub fail_on: FailOn,
+    /// Compare with a baseline of known failures (not yet supported).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write a baseline of the current failures (not yet supported).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Stop starting new cases after the first failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Suites run in parallel (cases of a suite always run in order).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+}
+
+/// `--snapshots`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SnapshotArg {
+    /// `no` on CI, else `new`.
+    Auto,
+    /// Write missing snapshots and `.snap.new` for mismatches.
+    New,
+    /// Write missing snapshots and overwrite mismatches.
+    Always,
+    /// Write nothing; missing or different snapshots fail.
+    No,
+}
+
+impl From<SnapshotArg> for SnapshotMode {
+    fn from(a: SnapshotArg) -> Self {
+        match a {
+            SnapshotArg::Auto => Self::Auto,
+            SnapshotArg::New => Self::New,
+            SnapshotArg::Always => Self::Always,
+            SnapshotArg::No => Self::No,
+        }
+    }
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Only failures of required cases.
+    Required,
+    /// Failures of recommended and required cases.
+    Recommended,
+    /// Every failure.
+    Advisory,
+}
+
+impl FailOn {
+    fn threshold(self) -> Severity {
+        match self {
+            Self::Required => Severity::Required,
+            Self::Recommended => Severity::Recommended,
+            Self::Advisory => Severity::Advisory,
+        }
+    }
+}
+
+/// The exit code of a finished run: 3 if any case errored, 1 if a failed case
+/// is at or above `fail_on`, else 0.
+pub fn exit_code_for(report: &RunReport, fail_on: Severity) -> u8 {
+    let cases: Vec<_> = report.cases().collect();
+    if cases
+        .iter()
+        .any(|c| matches!(c.outcome, Outcome::Errored(_)))
+    {
+        exit::RUNTIME
+    } else if cases
+        .iter()
+        .any(|c| matches!(c.outcome, Outcome::Failed(_)) && c.severity >= fail_on)
+    {
+        exit::FAILURES
+    } else {
+        exit::SUCCESS
+    }
+}
+
+/// Runs `scimulator run`.
+pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    if args.baseline.is_some() || args.write_baseline.is_some() {
+        eprintln!(
+            "error: --baseline and --write-baseline are not yet supported (planned for a later release)"
+        );
+        return Ok(exit::code(exit::USAGE));
+    }
+    let suites = match load(&args.paths) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            return Ok(exit::code(exit::USAGE));
+        }
+    };
+    let extra: Vec<String> = args
+        .vars
+        .iter()
+        .chain(args.secrets.iter())
+        .map(|(k, _)| k.clone())
+        .collect();
+    let lint = crate::suite::validate_with_vars(&suites, &extra);
+    if !lint.is_empty() {
+        for e in &lint {
+            eprintln!("error: {e}");
+        }
+        return Ok(exit::code(exit::USAGE));
+    }
+
+    let mut opts = RunOptions {
+        headers: args.headers.clone(),
+        idp: args.idp.clone(),
+        tags: args.tags.clone(),
+        filter: args.filter.clone(),
+        vars: args.vars.clone(),
+        secret_vars: args.secrets.clone(),
+        snapshot_mode: args.snapshots.into(),
+        snapshot_root: args.snapshot_dir.clone(),
+        fail_fast: args.fail_fast,
+        jobs: usize::from(args.jobs),
+        ..RunOptions::default()
+    };
+    let embedded = match &args.target {
+        Some(target) => {
+            opts.target = target.clone();
+            opts.credentials = match (&args.token, &args.basic) {
+                (Some(t), _) => Credentials::Bearer(t.clone()),
+                (None, Some((user, password))) => Credentials::Basic {
+                    user: user.clone(),
+                    password: password.clone(),
+                },
+                (None, None) => Credentials::None,
+            };
+            opts.revoked_token = args.revoked_token.clone();
+            None
+        }
+        None => {
+            let server = Embedded::start().await?;
+            opts.target = server.target.clone();
+            opts.credentials = Credentials::Bearer(server.token.clone());
+            opts.revoked_token = Some(server.revoked_token.clone());
+            opts.reference_server = true;
+            Some(server)
+        }
+    };
+
+    let secrets = opts.secrets();
+    let mut console = ConsoleReporter::new(
+        std::io::stdout(),
+        ConsoleReporter::<std::io::Stdout>::stdout_wants_color(),
+        secrets.clone(),
+    );
+    let outcome = crate::runner::run(suites, &opts, &mut console).await;
+    if let Some(server) = embedded {
+        server.shutdown().await;
+    }
+    let report = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::code(exit::RUNTIME));
+        }
+    };
+    let outputs = if args.reports.is_empty() {
+        ReportOptions::defaults_in(std::path::Path::new("reports"))
+    } else {
+        args.reports.clone()
+    };
+    let report_opts = ReportOptions { outputs, secrets };
+    if let Err(e) = crate::report::write_files(&report, &report_opts) {
+        eprintln!("error: {e}");
+        return Ok(exit::code(exit::RUNTIME));
+    }
+    Ok(exit::code(exit_code_for(&report, args.fail_on.threshold())))
+}

@@ -1,0 +1,179 @@
+//! `scimulator snapshots review|accept|reject|prune`: insta's review flow for
+//! the harness's own `.snap` files.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use crate::cli::args::load;
+use crate::cli::exit;
+use crate::snapshot::{self, PendingSnapshot};
+use crate::suite::model::Step;
+
+/// The `snapshots` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotsCommand {
+    /// Show each pending `.snap.new` diff and accept (a), reject (r) or skip (s) it; lists them when not on a terminal.
+    Review(PendingArgs),
+    /// Accept every pending snapshot.
+    Accept(PendingArgs),
+    /// Reject (delete) every pending snapshot.
+    Reject(PendingArgs),
+    /// Delete stored snapshots that no suite references.
+    Prune(PruneArgs),
+}
+
+/// Where pending snapshots are looked for.
+#[derive(Debug, Args)]
+pub struct PendingArgs {
+    /// Snapshot files or directories (default: snapshots/).
+    pub paths: Vec<PathBuf>,
+}
+
+/// `prune` arguments.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Suite files or directories whose snapshots are kept (default: the bundled suites).
+    pub paths: Vec<PathBuf>,
+    /// The snapshot root.
+    #[arg(long, value_name = "DIR", default_value = "snapshots")]
+    pub snapshot_dir: PathBuf,
+    /// Only print what would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Runs a `snapshots` subcommand.
+pub fn run(cmd: SnapshotsCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        SnapshotsCommand::Review(a) => review(&pending_list(&a)?),
+        SnapshotsCommand::Accept(a) => {
+            let list = pending_list(&a)?;
+            for p in &list {
+                snapshot::accept(p)?;
+                println!("accepted {}", p.snap_path.display());
+            }
+            println!("{} snapshot(s) accepted", list.len());
+            Ok(exit::code(exit::SUCCESS))
+        }
+        SnapshotsCommand::Reject(a) => {
+            let list = pending_list(&a)?;
+            for p in &list {
+                snapshot::reject(p)?;
+                println!("rejected {}", p.new_path.display());
+            }
+            println!("{} snapshot(s) rejected", list.len());
+            Ok(exit::code(exit::SUCCESS))
+        }
+        SnapshotsCommand::Prune(a) => prune(&a),
+    }
+}
+
+fn pending_list(a: &PendingArgs) -> anyhow::Result<Vec<PendingSnapshot>> {
+    let dirs = if a.paths.is_empty() {
+        vec![PathBuf::from("snapshots")]
+    } else {
+        a.paths.clone()
+    };
+    Ok(snapshot::pending(&dirs)?)
+}
+
+fn review(list: &[PendingSnapshot]) -> anyhow::Result<ExitCode> {
+    if list.is_empty() {
+        println!("no pending snapshots");
+        return Ok(exit::code(exit::SUCCESS));
+    }
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if !interactive {
+        for p in list {
+            println!("{}\n{}", p.new_path.display(), p.diff);
+        }
+        println!(
+            "{} pending snapshot(s); not a terminal, so nothing was changed: use `scimulator snapshots accept` or `reject`",
+            list.len()
+        );
+        return Ok(exit::code(exit::SUCCESS));
+    }
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let (mut accepted, mut rejected, mut skipped) = (0, 0, 0);
+    for p in list {
+        println!("\n{}\n{}", p.new_path.display(), p.diff);
+        loop {
+            print!("[a]ccept, [r]eject, [s]kip? ");
+            std::io::stdout().flush()?;
+            let Some(line) = lines.next() else {
+                skipped += 1;
+                break;
+            };
+            match line?.trim() {
+                "a" => {
+                    snapshot::accept(p)?;
+                    accepted += 1;
+                    break;
+                }
+                "r" => {
+                    snapshot::reject(p)?;
+                    rejected += 1;
+                    break;
+                }
+                "s" => {
+                    skipped += 1;
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    println!("{accepted} accepted, {rejected} rejected, {skipped} skipped");
+    Ok(exit::code(exit::SUCCESS))
+}
+
+fn prune(a: &PruneArgs) -> anyhow::Result<ExitCode> {
+    let suites = match load(&a.paths) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            return Ok(exit::code(exit::USAGE));
+        }
+    };
+    let mut keep = BTreeSet::new();
+    for suite in &suites {
+        let suite = crate::idp::expand_suite(suite, None)?;
+        for case in &suite.cases {
+            for step in case.steps.iter().chain(case.cleanup.iter()) {
+                if let Step::Request(r) = step
+                    && let Some(name) = &r.expect.snapshot
+                {
+                    keep.insert(snapshot::snapshot_path(
+                        &a.snapshot_dir,
+                        &suite.source,
+                        &case.name,
+                        name,
+                    ));
+                }
+            }
+        }
+    }
+    let mut removed = 0;
+    for path in snapshot::stored(&a.snapshot_dir.join("suites"))? {
+        if keep.contains(&path) {
+            continue;
+        }
+        if a.dry_run {
+            println!("would delete {}", path.display());
+        } else {
+            std::fs::remove_file(&path)
+                .map_err(|e| anyhow::anyhow!("deleting {}: {e}", path.display()))?;
+            println!("deleted {}", path.display());
+        }
+        removed += 1;
+    }
+    println!("{removed} unreferenced snapshot(s)");
+    Ok(exit::code(exit::SUCCESS))
+}

@@ -1,0 +1,176 @@
+//! The streaming console reporter, aligned like nextest:
+//!
+//! ```text
+//!     Starting 3 cases across 1 suite (target http://127.0.0.1:8080/scim/v2)
+//!         PASS [   0.012s] okta/push-new-user › a new user is created
+//!         FAIL [   0.034s] okta/push-new-user › a duplicate is refused
+//!              severity: required
+//!              why: …
+//!              step 2: POST /Users (okta: push_new_user)
+//!              ✗ status: expected 409, got 201
+//! Summary: 1 passed, 1 failed, 1 skipped
+//! ```
+//!
+//! The last line is always `Summary: N passed, N failed, N skipped`; errored
+//! cases count as failed there. Colours are used only on a terminal without
+//! `NO_COLOR`.
+
+use std::io::Write;
+
+use crate::report::transcript::{failure_lines, severity_name, step_heading, truncate};
+use crate::runner::{CaseResult, EventSink, Outcome, RunEvent, StepOutcome};
+use crate::template::Redactor;
+
+const INDENT: &str = "         ";
+
+/// `okta/push-new-user` for `okta/push-new-user.yaml`.
+pub fn suite_label(source: &str) -> String {
+    source
+        .strip_suffix(".yaml")
+        .or_else(|| source.strip_suffix(".yml"))
+        .unwrap_or(source)
+        .to_owned()
+}
+
+/// `okta/push-new-user › a new user is created`.
+pub fn case_label(case: &CaseResult) -> String {
+    format!("{} › {}", suite_label(&case.suite), case.name)
+}
+
+/// Writes status lines as cases finish.
+pub struct ConsoleReporter<W: Write> {
+    out: W,
+    color: bool,
+    redactor: Redactor,
+}
+
+impl<W: Write> std::fmt::Debug for ConsoleReporter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsoleReporter")
+            .field("color", &self.color)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: Write> ConsoleReporter<W> {
+    /// A reporter writing to `out`; `color` enables ANSI colours; `secrets` are redacted.
+    pub fn new(out: W, color: bool, secrets: Vec<String>) -> Self {
+        Self {
+            out,
+            color,
+            redactor: Redactor::new(secrets),
+        }
+    }
+
+    /// Whether colours should be used for stdout: a terminal and no `NO_COLOR`.
+    pub fn stdout_wants_color() -> bool {
+        use std::io::IsTerminal;
+        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    }
+
+    /// The writer back.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn paint(&self, text: &str, code: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn write(&mut self, text: &str) {
+        let text = self.redactor.redact(text);
+        // A closed stdout (`| head`) must not abort the run.
+        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.flush();
+    }
+
+    fn case_text(&self, case: &CaseResult) -> String {
+        let (label, code) = match &case.outcome {
+            Outcome::Passed => ("PASS", "1;32"),
+            Outcome::Failed(_) => ("FAIL", "1;31"),
+            Outcome::Errored(_) => ("ERROR", "1;31"),
+            Outcome::Skipped(_) => ("SKIP", "1;33"),
+        };
+        let secs = case.duration_ms as f64 / 1000.0;
+        let status = self.paint(&format!("{label:>8}"), code);
+        let mut out = format!("{status} [{secs:>8.3}s] {}", case_label(case));
+        if let Outcome::Skipped(reason) = &case.outcome {
+            out.push_str(&format!(" ({reason})"));
+        }
+        out.push('\n');
+        if matches!(case.outcome, Outcome::Failed(_) | Outcome::Errored(_)) {
+            out.push_str(&format!(
+                "{INDENT}severity: {}\n",
+                severity_name(case.severity)
+            ));
+            out.push_str(&format!("{INDENT}why: {}\n", case.why));
+            if let Some(step) = case.failing_step() {
+                out.push_str(&format!("{INDENT}{}\n", step_heading(step)));
+                for f in &step.failures {
+                    out.push_str(&failure_lines(f, INDENT));
+                }
+                if let StepOutcome::Errored(e) = &step.outcome {
+                    out.push_str(&format!("{INDENT}error: {e}\n"));
+                }
+                if let Some(x) = step.exchanges.last()
+                    && let Some(status) = x.status
+                {
+                    let body = truncate(&x.response_body.replace('\n', " "));
+                    let body: String = body.chars().take(300).collect();
+                    out.push_str(&format!("{INDENT}response: {status} {body}\n"));
+                }
+            } else if let Outcome::Errored(e) = &case.outcome {
+                out.push_str(&format!("{INDENT}error: {e}\n"));
+            }
+        }
+        for w in &case.warnings {
+            out.push_str(&format!("{INDENT}warning: {w}\n"));
+        }
+        out
+    }
+}
+
+impl<W: Write> EventSink for ConsoleReporter<W> {
+    fn event(&mut self, event: &RunEvent) {
+        match event {
+            RunEvent::RunStarted {
+                target,
+                suites,
+                cases,
+            } => {
+                let plural = |n: usize, w: &str| {
+                    if n == 1 {
+                        format!("{n} {w}")
+                    } else {
+                        format!("{n} {w}s")
+                    }
+                };
+                let head = self.paint(&format!("{:>8}", "Starting"), "1;32");
+                let text = format!(
+                    "{head} {} across {} (target {target})\n",
+                    plural(*cases, "case"),
+                    plural(*suites, "suite")
+                );
+                self.write(&text);
+            }
+            RunEvent::CaseStarted { .. } => {}
+            RunEvent::CaseFinished(case) => {
+                let text = self.case_text(case);
+                self.write(&text);
+            }
+            RunEvent::RunFinished { summary, .. } => {
+                let text = format!(
+                    "Summary: {} passed, {} failed, {} skipped\n",
+                    summary.passed,
+                    summary.failed + summary.errored,
+                    summary.skipped
+                );
+                self.write(&text);
+            }
+        }
+    }
+}

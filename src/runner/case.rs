@@ -1,0 +1,206 @@
+//! One case: requirements, the case scope, the steps in order, cleanup, and
+//! redaction of everything recorded.
+
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::runner::client::millis;
+use crate::runner::render::value_text;
+use crate::runner::result::{CaseResult, Outcome, StepOutcome, StepResult};
+use crate::runner::run::RunCtx;
+use crate::runner::step::run_step;
+use crate::runner::{RunError, RunErrorKind};
+use crate::suite::model::{Case, Requirement, Step, Suite, VarSpec};
+use crate::template::{Redactor, Scope, render_value};
+
+/// The state a case carries from step to step.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseState {
+    /// Suite source path.
+    pub suite: String,
+    /// Case name.
+    pub case: String,
+    /// Variables: run vars, suite vars, captures.
+    pub scope: Scope,
+    /// `(name, text)` of every variable set, for snapshot normalisation.
+    pub vars: Vec<(String, String)>,
+}
+
+impl CaseState {
+    /// Sets a variable in the scope and remembers its text.
+    pub(crate) fn set(&mut self, name: &str, value: Value, secret: bool) {
+        if !secret {
+            self.vars.retain(|(n, _)| n != name);
+            self.vars.push((name.to_owned(), value_text(&value)));
+        }
+        self.scope.set(name, value, secret);
+    }
+
+    /// Every secret known in this case.
+    pub(crate) fn secrets(&self, ctx: &RunCtx) -> Vec<String> {
+        let mut s = ctx.opts.secrets();
+        s.extend(self.scope.secrets());
+        s
+    }
+}
+
+/// Runs one case and returns its redacted result.
+pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseResult {
+    let started = Instant::now();
+    let mut tags = suite.tags.clone();
+    tags.extend(
+        case.tags
+            .iter()
+            .filter(|t| !suite.tags.contains(t))
+            .cloned(),
+    );
+    let mut result = CaseResult {
+        suite: suite.source.clone(),
+        name: case.name.clone(),
+        severity: case.severity.unwrap_or(suite.severity),
+        why: case.why.clone(),
+        tags,
+        outcome: Outcome::Passed,
+        steps: Vec::new(),
+        cleanup: Vec::new(),
+        warnings: Vec::new(),
+        duration_ms: 0,
+    };
+    if let Some(reason) = unmet_requirement(ctx, case).await {
+        result.outcome = Outcome::Skipped(reason);
+        return result;
+    }
+    let mut state = CaseState {
+        suite: suite.source.clone(),
+        case: case.name.clone(),
+        scope: ctx.scope.clone(),
+        vars: ctx.vars.clone(),
+    };
+    if let Err(e) = init_vars(suite, &mut state) {
+        result.outcome = Outcome::Errored(e);
+        redact(&mut result, &state, ctx);
+        return result;
+    }
+    let mut index = 0;
+    for step in &case.steps {
+        index += 1;
+        let step_result = run_any_step(ctx, &mut state, step, index).await;
+        let outcome = step_result.outcome.clone();
+        let failures = step_result.failures.clone();
+        result.steps.push(step_result);
+        match outcome {
+            StepOutcome::Failed => {
+                result.outcome = Outcome::Failed(failures);
+                break;
+            }
+            StepOutcome::Errored(e) => {
+                result.outcome = Outcome::Errored(e);
+                break;
+            }
+            StepOutcome::Passed | StepOutcome::Skipped(_) => {}
+        }
+    }
+    for step in &case.cleanup {
+        index += 1;
+        let step_result = run_any_step(ctx, &mut state, step, index).await;
+        match &step_result.outcome {
+            StepOutcome::Failed => result.warnings.push(format!(
+                "cleanup step {} `{}` failed: {}",
+                step_result.index,
+                step_result.request_line,
+                step_result
+                    .failures
+                    .iter()
+                    .map(|f| f.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+            StepOutcome::Errored(e) => result.warnings.push(format!(
+                "cleanup step {} `{}` errored: {e}",
+                step_result.index, step_result.request_line
+            )),
+            StepOutcome::Passed | StepOutcome::Skipped(_) => {}
+        }
+        result.cleanup.push(step_result);
+    }
+    result.duration_ms = millis(started.elapsed());
+    redact(&mut result, &state, ctx);
+    result
+}
+
+async fn run_any_step(
+    ctx: &RunCtx,
+    state: &mut CaseState,
+    step: &Step,
+    index: usize,
+) -> StepResult {
+    match step {
+        Step::Request(r) => run_step(ctx, state, r, index).await,
+        Step::Action(a) => StepResult {
+            index,
+            name: a.action.clone(),
+            request_line: a.action.clone(),
+            origin: None,
+            outcome: StepOutcome::Errored(RunError::new(
+                RunErrorKind::Plan,
+                format!("action `{}` was not expanded into requests", a.action),
+            )),
+            failures: Vec::new(),
+            exchanges: Vec::new(),
+            duration_ms: 0,
+        },
+    }
+}
+
+/// Renders the suite's vars afresh for this case.
+fn init_vars(suite: &Suite, state: &mut CaseState) -> Result<(), RunError> {
+    for (name, spec) in &suite.vars {
+        let (value, secret) = match spec {
+            VarSpec::Detailed { value, secret } => (value, *secret),
+            VarSpec::Plain(value) => (value, false),
+        };
+        let rendered = render_value(value, &state.scope).map_err(|e| {
+            RunError::new(
+                RunErrorKind::Template,
+                format!("suite variable `{name}`: {e}"),
+            )
+        })?;
+        state.set(name, rendered, secret);
+    }
+    Ok(())
+}
+
+/// The reason the case must be skipped, if any.
+async fn unmet_requirement(ctx: &RunCtx, case: &Case) -> Option<String> {
+    for req in &case.requires {
+        match req {
+            Requirement::RevokedToken if ctx.opts.revoked_token.is_none() => {
+                return Some("no --revoked-token given".to_owned());
+            }
+            Requirement::ReferenceServer if !ctx.opts.reference_server => {
+                return Some(
+                    "needs scimulator's reference server (run without --target)".to_owned(),
+                );
+            }
+            Requirement::Capability(name) => {
+                if let Err(reason) = ctx.capability(name).await {
+                    return Some(reason);
+                }
+            }
+            Requirement::RevokedToken | Requirement::ReferenceServer => {}
+        }
+    }
+    None
+}
+
+/// Replaces every secret in the recorded result with `***`.
+fn redact(result: &mut CaseResult, state: &CaseState, ctx: &RunCtx) {
+    let redactor = Redactor::new(state.secrets(ctx));
+    let Ok(value) = serde_json::to_value(&*result) else {
+        return;
+    };
+    if let Ok(redacted) = serde_json::from_value(redactor.redact_value(&value)) {
+        *result = redacted;
+    }
+}

@@ -1,0 +1,214 @@
+//! Orchestration: the shared run context, suites in parallel up to `jobs`
+//! (cases of a suite in order), events forwarded to the sink in order of arrival.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use serde_json::Value;
+use tokio::sync::{OnceCell, Semaphore, mpsc};
+
+use crate::runner::case::run_case;
+use crate::runner::client::{HttpClient, Outgoing, millis};
+use crate::runner::event::{EventSink, RunEvent};
+use crate::runner::options::RunOptions;
+use crate::runner::render::auth_header;
+use crate::runner::result::{Outcome, RunReport, SuiteResult, Summary};
+use crate::runner::{RunError, RunErrorKind};
+use crate::snapshot::SnapshotMode;
+use crate::suite::model::{Auth, Suite};
+use crate::template::Scope;
+
+/// State shared by every case of a run.
+pub(crate) struct RunCtx {
+    pub opts: RunOptions,
+    pub client: HttpClient,
+    pub snapshot_mode: SnapshotMode,
+    /// Run-level variables (`--var`, `--secret`).
+    pub scope: Scope,
+    /// `(name, text)` of the public run variables.
+    pub vars: Vec<(String, String)>,
+    capabilities: OnceCell<Result<Value, String>>,
+    stop: AtomicBool,
+}
+
+impl RunCtx {
+    fn new(opts: &RunOptions) -> Result<Self, RunError> {
+        let run_id = uuid::Uuid::new_v4().simple().to_string();
+        let mut scope = Scope::new(run_id.get(..8).unwrap_or(&run_id));
+        let mut vars = Vec::new();
+        for (k, v) in &opts.vars {
+            scope.set(k, Value::String(v.clone()), false);
+            vars.push((k.clone(), v.clone()));
+        }
+        for (k, v) in &opts.secret_vars {
+            scope.set(k, Value::String(v.clone()), true);
+        }
+        Ok(Self {
+            opts: opts.clone(),
+            client: HttpClient::new(opts)?,
+            snapshot_mode: opts.snapshot_mode.resolve(),
+            scope,
+            vars,
+            capabilities: OnceCell::new(),
+            stop: AtomicBool::new(false),
+        })
+    }
+
+    /// `Ok(())` when `/ServiceProviderConfig` advertises `<name>.supported: true`,
+    /// else the skip reason. The document is fetched once per run.
+    pub(crate) async fn capability(&self, name: &str) -> Result<(), String> {
+        let doc = self
+            .capabilities
+            .get_or_init(|| async { self.fetch_service_provider_config().await })
+            .await;
+        let doc = doc.as_ref().map_err(Clone::clone)?;
+        let supported = doc
+            .as_object()
+            .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+            .and_then(|(_, v)| v.get("supported"))
+            .and_then(Value::as_bool);
+        match supported {
+            Some(true) => Ok(()),
+            Some(false) => Err(format!(
+                "/ServiceProviderConfig says {name}.supported is false"
+            )),
+            None => Err(format!(
+                "/ServiceProviderConfig does not advertise {name}.supported"
+            )),
+        }
+    }
+
+    async fn fetch_service_provider_config(&self) -> Result<Value, String> {
+        let mut headers = Vec::new();
+        if let Ok(Some(auth)) = auth_header(&Auth::Default, &self.scope, &self.opts) {
+            headers.push(("Authorization".to_owned(), auth));
+        }
+        headers.push(("Accept".to_owned(), "application/scim+json".to_owned()));
+        headers.extend(self.opts.headers.iter().cloned());
+        let req = Outgoing {
+            method: "GET".to_owned(),
+            url: crate::runner::query::join_url(&self.opts.target, "/ServiceProviderConfig", ""),
+            headers,
+            body: None,
+            origin: None,
+        };
+        let mut log = Vec::new();
+        let resp = self
+            .client
+            .send(&req, None, &mut log)
+            .await
+            .map_err(|e| format!("GET /ServiceProviderConfig failed: {e}"))?;
+        if resp.status != 200 {
+            return Err(format!(
+                "GET /ServiceProviderConfig answered {}",
+                resp.status
+            ));
+        }
+        serde_json::from_str(&resp.body)
+            .map_err(|e| format!("GET /ServiceProviderConfig is not JSON: {e}"))
+    }
+}
+
+/// Runs planned suites. See [`crate::runner::run`].
+pub(crate) async fn run_planned(
+    suites: Vec<Suite>,
+    opts: &RunOptions,
+    sink: &mut dyn EventSink,
+) -> Result<RunReport, RunError> {
+    let started = Instant::now();
+    let started_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let ctx = Arc::new(RunCtx::new(opts)?);
+    sink.event(&RunEvent::RunStarted {
+        target: opts.target.clone(),
+        suites: suites.len(),
+        cases: suites.iter().map(|s| s.cases.len()).sum(),
+    });
+    let (tx, mut rx) = mpsc::unbounded_channel::<RunEvent>();
+    let jobs = opts.jobs.max(1);
+    let producer = {
+        let ctx = Arc::clone(&ctx);
+        tokio::spawn(async move {
+            let sem = Arc::new(Semaphore::new(jobs));
+            let mut handles = Vec::new();
+            for suite in suites {
+                let Ok(permit) = Arc::clone(&sem).acquire_owned().await else {
+                    break;
+                };
+                let ctx = Arc::clone(&ctx);
+                let tx = tx.clone();
+                handles.push(tokio::spawn(async move {
+                    let r = run_suite(&ctx, &suite, &tx).await;
+                    drop(permit);
+                    r
+                }));
+            }
+            drop(tx);
+            let mut results = Vec::new();
+            for h in handles {
+                match h.await {
+                    Ok(r) => results.push(r),
+                    Err(e) => {
+                        return Err(RunError::new(
+                            RunErrorKind::Http,
+                            format!("a suite task failed: {e}"),
+                        ));
+                    }
+                }
+            }
+            Ok(results)
+        })
+    };
+    while let Some(event) = rx.recv().await {
+        sink.event(&event);
+    }
+    let suites = producer
+        .await
+        .map_err(|e| RunError::new(RunErrorKind::Http, format!("the run task failed: {e}")))??;
+    let summary = Summary::of(suites.iter().flat_map(|s| s.cases.iter()));
+    let duration_ms = millis(started.elapsed());
+    sink.event(&RunEvent::RunFinished {
+        summary,
+        duration_ms,
+    });
+    Ok(RunReport {
+        target: opts.target.clone(),
+        reference_server: opts.reference_server,
+        started_at,
+        duration_ms,
+        summary,
+        suites,
+    })
+}
+
+async fn run_suite(
+    ctx: &RunCtx,
+    suite: &Suite,
+    tx: &mpsc::UnboundedSender<RunEvent>,
+) -> SuiteResult {
+    let started = Instant::now();
+    let mut cases = Vec::new();
+    for case in &suite.cases {
+        if ctx.opts.fail_fast && ctx.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let _ = tx.send(RunEvent::CaseStarted {
+            suite: suite.source.clone(),
+            case: case.name.clone(),
+        });
+        let result = run_case(ctx, suite, case).await;
+        if matches!(result.outcome, Outcome::Failed(_) | Outcome::Errored(_)) {
+            ctx.stop.store(true, Ordering::SeqCst);
+        }
+        let _ = tx.send(RunEvent::CaseFinished(Box::new(result.clone())));
+        cases.push(result);
+    }
+    SuiteResult {
+        source: suite.source.clone(),
+        title: suite.suite.clone(),
+        cases,
+        duration_ms: millis(started.elapsed()),
+    }
+}

@@ -1,0 +1,280 @@
+//! One request step: `when` → render → send (paging, retry) → capture →
+//! assert → schema → snapshot.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::assert::{Failure, FailureKind, ResponseView};
+use crate::runner::capture::capture_all;
+use crate::runner::case::CaseState;
+use crate::runner::client::{Incoming, millis};
+use crate::runner::render::{render_expect, render_request, value_text};
+use crate::runner::result::{Exchange, StepOutcome, StepResult};
+use crate::runner::run::RunCtx;
+use crate::runner::{RunError, RunErrorKind};
+use crate::snapshot::{self, CheckOutcome, NormalizeInput, SnapshotHeader};
+use crate::suite::model::{Paginate, QueryEncoding, RequestStep, When};
+
+/// Runs one request step of a case.
+pub(crate) async fn run_step(
+    ctx: &RunCtx,
+    state: &mut CaseState,
+    step: &RequestStep,
+    index: usize,
+) -> StepResult {
+    let started = Instant::now();
+    let spec = &step.request;
+    let template_line = format!("{} {}", spec.method.to_ascii_uppercase(), spec.path);
+    let mut result = StepResult {
+        index,
+        name: step.name.clone().unwrap_or_else(|| template_line.clone()),
+        request_line: template_line.clone(),
+        origin: step.origin.clone(),
+        outcome: StepOutcome::Passed,
+        failures: Vec::new(),
+        exchanges: Vec::new(),
+        duration_ms: 0,
+    };
+    if let Some(when) = &step.when
+        && !when_holds(when, state)
+    {
+        result.outcome = StepOutcome::Skipped(format!("condition on `{}` is false", when.var));
+        return result;
+    }
+    match execute(ctx, state, step, &template_line, &mut result).await {
+        Ok(failures) if failures.is_empty() => result.outcome = StepOutcome::Passed,
+        Ok(failures) => {
+            result.failures = failures;
+            result.outcome = StepOutcome::Failed;
+        }
+        Err(e) => result.outcome = StepOutcome::Errored(e),
+    }
+    result.duration_ms = millis(started.elapsed());
+    result
+}
+
+async fn execute(
+    ctx: &RunCtx,
+    state: &mut CaseState,
+    step: &RequestStep,
+    template_line: &str,
+    result: &mut StepResult,
+) -> Result<Vec<Failure>, RunError> {
+    let rendered = render_request(
+        &step.request,
+        &state.scope,
+        &ctx.opts,
+        step.origin.as_deref(),
+    )?;
+    result.request_line = format!("{} {}", rendered.outgoing.method, rendered.path);
+    let expect = render_expect(&step.expect, &state.scope)?;
+    let attempts = step.retry.map_or(1, |r| r.times.saturating_add(1));
+    let interval = Duration::from_millis(step.retry.map_or(0, |r| r.interval_ms));
+    let mut failures = Vec::new();
+    for attempt in 1..=attempts {
+        let response = match &step.request.paginate {
+            Some(p) => {
+                paginate(
+                    ctx,
+                    &rendered,
+                    p,
+                    step.request.encoding,
+                    &mut result.exchanges,
+                )
+                .await?
+            }
+            None => {
+                let note = (attempt > 1).then(|| format!("retry {}", attempt - 1));
+                ctx.client
+                    .send(&rendered.outgoing, note.as_deref(), &mut result.exchanges)
+                    .await?
+            }
+        };
+        let json_body = serde_json::from_str::<Value>(&response.body).ok();
+        let view = ResponseView {
+            status: response.status,
+            headers: &response.headers,
+            text: &response.body,
+            json: json_body.as_ref(),
+        };
+        failures = crate::assert::check(&expect, &view);
+        if let (Some(name), Some(body)) = (expect.schema, json_body.as_ref()) {
+            failures.extend(crate::schema::validate(name, body));
+        } else if let Some(name) = expect.schema {
+            failures.push(Failure {
+                kind: FailureKind::Schema,
+                subject: format!("{name:?}"),
+                message: "the body is not JSON, so it cannot match the schema".to_owned(),
+                expected: Some(format!("a {name:?} JSON document")),
+                actual: Some(truncate(&response.body)),
+                diff: None,
+            });
+        }
+        if failures.is_empty() || attempt == attempts {
+            failures.extend(capture_all(&step.capture, &view, state)?);
+            if failures.is_empty()
+                && let Some(name) = &expect.snapshot
+            {
+                failures.extend(check_snapshot(ctx, state, name, template_line, &response)?);
+            }
+            break;
+        }
+        tokio::time::sleep(interval).await;
+    }
+    Ok(failures)
+}
+
+fn when_holds(when: &When, state: &CaseState) -> bool {
+    let actual = state.scope.get(&when.var).cloned().unwrap_or(Value::Null);
+    let same =
+        |expected: &Value| *expected == actual || value_text(expected) == value_text(&actual);
+    when.eq.as_ref().is_none_or(same) && when.ne.as_ref().is_none_or(|v| !same(v))
+}
+
+/// Pages through a list; see the module docs of `runner` for the synthetic body.
+async fn paginate(
+    ctx: &RunCtx,
+    rendered: &crate::runner::render::Rendered,
+    p: &Paginate,
+    encoding: QueryEncoding,
+    log: &mut Vec<Exchange>,
+) -> Result<Incoming, RunError> {
+    let count = p.count.max(1);
+    let mut resources = Vec::new();
+    let mut total: Option<u64> = None;
+    let mut pages = 0u64;
+    let mut start = 1u64;
+    let mut last: Option<Incoming> = None;
+    while pages < p.max_pages.max(1) {
+        if total.is_some_and(|t| start > t) {
+            break;
+        }
+        let mut pairs: Vec<(String, String)> = rendered
+            .query
+            .iter()
+            .filter(|(k, _)| k != "startIndex" && k != "count")
+            .cloned()
+            .collect();
+        pairs.push(("startIndex".to_owned(), start.to_string()));
+        pairs.push(("count".to_owned(), count.to_string()));
+        let mut out = rendered.outgoing.clone();
+        let base = out.url.split('?').next().unwrap_or_default().to_owned();
+        out.url = crate::runner::query::join_url(
+            &base,
+            "",
+            &crate::runner::query::build(&pairs, encoding),
+        );
+        pages += 1;
+        let resp = ctx
+            .client
+            .send(&out, Some(&format!("page {pages}")), log)
+            .await?;
+        if resp.status != 200 {
+            return Ok(resp);
+        }
+        let body: Value = serde_json::from_str(&resp.body).unwrap_or(Value::Null);
+        total = body.get("totalResults").and_then(Value::as_u64).or(total);
+        let page = body
+            .get("Resources")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let empty = page.is_empty();
+        start += page.len() as u64;
+        resources.extend(page);
+        last = Some(resp);
+        if empty {
+            break;
+        }
+    }
+    let Some(last) = last else {
+        return Err(RunError::new(
+            RunErrorKind::Step,
+            "paginate: no page was fetched",
+        ));
+    };
+    let synthetic = json!({
+        "totalResults": total.unwrap_or(resources.len() as u64),
+        "pages": pages,
+        "Resources": resources,
+    });
+    Ok(Incoming {
+        status: last.status,
+        headers: last.headers,
+        body: synthetic.to_string(),
+    })
+}
+
+fn check_snapshot(
+    ctx: &RunCtx,
+    state: &CaseState,
+    name: &str,
+    template_line: &str,
+    response: &Incoming,
+) -> Result<Vec<Failure>, RunError> {
+    let path = snapshot::snapshot_path(&ctx.opts.snapshot_root, &state.suite, &state.case, name);
+    let secrets = state.secrets(ctx);
+    let value = snapshot::normalize(&NormalizeInput {
+        status: response.status,
+        headers: &response.headers,
+        body: &response.body,
+        vars: &state.vars,
+        secrets: &secrets,
+    });
+    let header = SnapshotHeader {
+        suite: state.suite.clone(),
+        case: state.case.clone(),
+        request: template_line.to_owned(),
+    };
+    let outcome = snapshot::check(&path, header, &value, ctx.snapshot_mode)
+        .map_err(|e| RunError::new(RunErrorKind::Io, e.to_string()))?;
+    let fail = |message: String, diff: Option<String>| Failure {
+        kind: FailureKind::Snapshot,
+        subject: name.to_owned(),
+        message,
+        expected: Some(path.display().to_string()),
+        actual: None,
+        diff,
+    };
+    Ok(match outcome {
+        CheckOutcome::Matched | CheckOutcome::Written(_) | CheckOutcome::Updated(_) => Vec::new(),
+        CheckOutcome::Missing(p) => vec![fail(
+            format!(
+                "no stored snapshot `{}` (snapshots are not written with --snapshots no)",
+                p.display()
+            ),
+            None,
+        )],
+        CheckOutcome::Mismatch { diff, pending } => {
+            let message = match pending {
+                Some(p) => format!(
+                    "the response differs from snapshot `{name}`; the new version is in `{}` (run `scimulator snapshots review`)",
+                    p.display()
+                ),
+                None => format!("the response differs from snapshot `{name}`"),
+            };
+            vec![fail(message, Some(diff))]
+        }
+    })
+}
+
+fn truncate(s: &str) -> String {
+    const MAX: usize = 200;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(MAX).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_keeps_short_text_and_cuts_long_text() {
+        assert_eq!(truncate("abc"), "abc");
+        assert_eq!(truncate(&"x".repeat(300)).chars().count(), 201);
+    }
+}

@@ -1,0 +1,361 @@
+//! Authentication: the SCIM [`TokenStore`] (named bearer tokens stored only
+//! as SHA-256 hashes, compared in constant time, optional expiry, immediate
+//! revocation), the admin token check, optional HTTP Basic credentials, and
+//! the two axum middlewares guarding `/scim/v2` and `/admin`. It must not
+//! log or return plaintext tokens except once, at creation.
+
+use std::sync::RwLock;
+
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine as _;
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use time::OffsetDateTime;
+
+use super::audit::{AuditEntry, AuditNote};
+use super::clock::rfc3339;
+use super::error::ScimError;
+use super::state::AppState;
+
+/// A SCIM token's public metadata (never the secret).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// Token id (used to revoke it).
+    pub id: String,
+    /// Human name, e.g. `Okta Token`.
+    pub name: String,
+    /// Creation time, RFC 3339.
+    pub created: String,
+    /// Expiry time, RFC 3339, or `null`.
+    pub expires_at: Option<String>,
+    /// Whether the token was revoked.
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+struct TokenRecord {
+    id: String,
+    name: String,
+    hash: [u8; 32],
+    created: OffsetDateTime,
+    expires_at: Option<OffsetDateTime>,
+    revoked: bool,
+}
+
+impl TokenRecord {
+    fn info(&self) -> TokenInfo {
+        TokenInfo {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            created: rfc3339(self.created),
+            expires_at: self.expires_at.map(rfc3339),
+            revoked: self.revoked,
+        }
+    }
+}
+
+/// Why a presented token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRejection {
+    /// No token matches.
+    Unknown,
+    /// The token expired.
+    Expired,
+    /// The token was revoked.
+    Revoked,
+}
+
+/// The SCIM bearer tokens of one server.
+#[derive(Debug, Default)]
+pub struct TokenStore {
+    tokens: RwLock<Vec<TokenRecord>>,
+}
+
+/// SHA-256 of a token.
+pub fn hash_token(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// A fresh random token: 32 random bytes, URL-safe base64 without padding.
+pub fn generate_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl TokenStore {
+    /// Adds a token with a known plaintext; returns its metadata.
+    pub fn insert(
+        &self,
+        id: String,
+        name: String,
+        plaintext: &str,
+        created: OffsetDateTime,
+        expires_at: Option<OffsetDateTime>,
+    ) -> TokenInfo {
+        let record = TokenRecord {
+            id,
+            name,
+            hash: hash_token(plaintext),
+            created,
+            expires_at,
+            revoked: false,
+        };
+        let info = record.info();
+        if let Ok(mut tokens) = self.tokens.write() {
+            tokens.push(record);
+        }
+        info
+    }
+
+    /// All tokens' metadata, in creation order.
+    pub fn list(&self) -> Vec<TokenInfo> {
+        self.tokens
+            .read()
+            .map(|t| t.iter().map(TokenRecord::info).collect())
+            .unwrap_or_default()
+    }
+
+    /// Revokes one token; `false` if no token has that id.
+    pub fn revoke(&self, id: &str) -> bool {
+        let Ok(mut tokens) = self.tokens.write() else {
+            return false;
+        };
+        match tokens.iter_mut().find(|t| t.id == id) {
+            Some(t) => {
+                t.revoked = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Revokes every token (disable SCIM).
+    pub fn revoke_all(&self) {
+        if let Ok(mut tokens) = self.tokens.write() {
+            tokens.iter_mut().for_each(|t| t.revoked = true);
+        }
+    }
+
+    /// Checks a presented token in constant time against every stored hash;
+    /// returns the token's name.
+    pub fn validate(&self, presented: &str, now: OffsetDateTime) -> Result<String, TokenRejection> {
+        let hash = hash_token(presented);
+        let tokens = self.tokens.read().map_err(|_| TokenRejection::Unknown)?;
+        let mut found: Option<&TokenRecord> = None;
+        for record in tokens.iter() {
+            if bool::from(record.hash.ct_eq(&hash)) {
+                found = Some(record);
+            }
+        }
+        let record = found.ok_or(TokenRejection::Unknown)?;
+        if record.revoked {
+            return Err(TokenRejection::Revoked);
+        }
+        if record.expires_at.is_some_and(|at| at <= now) {
+            return Err(TokenRejection::Expired);
+        }
+        Ok(record.name.clone())
+    }
+}
+
+/// The admin token, kept as a hash.
+#[derive(Debug)]
+pub struct AdminToken {
+    hash: [u8; 32],
+}
+
+impl AdminToken {
+    /// Wraps a plaintext admin token.
+    pub fn new(plaintext: &str) -> Self {
+        Self {
+            hash: hash_token(plaintext),
+        }
+    }
+
+    /// Constant-time check of a presented token.
+    pub fn matches(&self, presented: &str) -> bool {
+        bool::from(self.hash.ct_eq(&hash_token(presented)))
+    }
+}
+
+/// The credential part of an `Authorization` header.
+enum Credential<'a> {
+    Bearer(&'a str),
+    Basic(&'a str),
+}
+
+fn credential(request: &Request) -> Result<Credential<'_>, ScimError> {
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ScimError::Unauthorized("missing Authorization header".into()))?
+        .to_str()
+        .map_err(|_| ScimError::Unauthorized("malformed Authorization header".into()))?;
+    let (scheme, rest) = value
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| ScimError::Unauthorized("malformed Authorization header".into()))?;
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return Err(ScimError::Unauthorized("empty credentials".into()));
+    }
+    if scheme.eq_ignore_ascii_case("bearer") {
+        Ok(Credential::Bearer(rest))
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        Ok(Credential::Basic(rest))
+    } else {
+        Err(ScimError::Unauthorized(
+            "unsupported authorization scheme".into(),
+        ))
+    }
+}
+
+fn check_basic(state: &AppState, encoded: &str) -> Result<String, ScimError> {
+    let refused = || ScimError::Unauthorized("invalid credentials".into());
+    let expected = state.basic_auth.as_ref().ok_or_else(refused)?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|_| refused())?;
+    let expected_pair = format!("{}:{}", expected.username, expected.password);
+    let ok = hash_token(&String::from_utf8_lossy(&decoded)).ct_eq(&hash_token(&expected_pair));
+    if bool::from(ok) {
+        Ok(format!("basic:{}", expected.username))
+    } else {
+        Err(refused())
+    }
+}
+
+/// Authenticates a SCIM request and resolves the token name.
+pub fn authenticate_scim(state: &AppState, request: &Request) -> Result<String, ScimError> {
+    if !state.scim_enabled() {
+        return Err(ScimError::Unauthorized("SCIM is disabled".into()));
+    }
+    match credential(request)? {
+        Credential::Bearer(token) => {
+            state
+                .tokens
+                .validate(token, state.clock.now())
+                .map_err(|rejection| {
+                    ScimError::Unauthorized(
+                        match rejection {
+                            TokenRejection::Unknown => "invalid token",
+                            TokenRejection::Expired => "token expired",
+                            TokenRejection::Revoked => "token revoked",
+                        }
+                        .into(),
+                    )
+                })
+        }
+        Credential::Basic(encoded) => check_basic(state, encoded),
+    }
+}
+
+/// Middleware on `/scim/v2`: authenticates, runs the handler, writes the audit entry.
+pub async fn scim_auth(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    let token_name = match authenticate_scim(&state, &request) {
+        Ok(name) => name,
+        Err(error) => {
+            state.audit.push(AuditEntry {
+                time: rfc3339(state.clock.now()),
+                token: None,
+                method,
+                path,
+                status: 401,
+                resource_id: None,
+                change: None,
+            });
+            return axum::response::IntoResponse::into_response(error);
+        }
+    };
+    let response = next.run(request).await;
+    let note = response.extensions().get::<AuditNote>().cloned();
+    state.audit.push(AuditEntry {
+        time: rfc3339(state.clock.now()),
+        token: Some(token_name),
+        method,
+        path,
+        status: response.status().as_u16(),
+        resource_id: note.as_ref().and_then(|n| n.resource_id.clone()),
+        change: note.and_then(|n| n.change),
+    });
+    response
+}
+
+/// Middleware on `/admin`: only the admin token is accepted.
+pub async fn admin_auth(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let allowed = match credential(&request) {
+        Ok(Credential::Bearer(token)) => state.admin_token.matches(token),
+        _ => false,
+    };
+    if !allowed {
+        return axum::response::IntoResponse::into_response(ScimError::Unauthorized(
+            "admin token required".into(),
+        ));
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn epoch() -> OffsetDateTime {
+        OffsetDateTime::UNIX_EPOCH
+    }
+
+    #[test]
+    fn several_tokens_are_active_at_once() {
+        let store = TokenStore::default();
+        store.insert("1".into(), "a".into(), "secret-a", epoch(), None);
+        store.insert("2".into(), "b".into(), "secret-b", epoch(), None);
+        assert_eq!(store.validate("secret-a", epoch()), Ok("a".into()));
+        assert_eq!(store.validate("secret-b", epoch()), Ok("b".into()));
+        assert_eq!(
+            store.validate("nope", epoch()),
+            Err(TokenRejection::Unknown)
+        );
+    }
+
+    #[test]
+    fn revoked_token_is_refused() {
+        let store = TokenStore::default();
+        store.insert("1".into(), "a".into(), "secret-a", epoch(), None);
+        assert!(store.revoke("1"));
+        assert_eq!(
+            store.validate("secret-a", epoch()),
+            Err(TokenRejection::Revoked)
+        );
+        assert!(!store.revoke("missing"));
+    }
+
+    #[test]
+    fn expired_token_is_refused() {
+        let store = TokenStore::default();
+        let expiry = epoch() + time::Duration::hours(1);
+        store.insert("1".into(), "a".into(), "s", epoch(), Some(expiry));
+        assert!(store.validate("s", epoch()).is_ok());
+        assert_eq!(store.validate("s", expiry), Err(TokenRejection::Expired));
+    }
+
+    #[test]
+    fn token_list_never_contains_the_secret() {
+        let store = TokenStore::default();
+        store.insert("1".into(), "a".into(), "very-secret", epoch(), None);
+        let json = serde_json::to_string(&store.list()).expect("json");
+        assert!(!json.contains("very-secret"));
+    }
+
+    #[test]
+    fn generated_tokens_differ() {
+        assert_ne!(generate_token(), generate_token());
+        assert!(generate_token().len() >= 40);
+    }
+}

@@ -1,0 +1,286 @@
+//! The resource operations shared by `/Users` and `/Groups`: create, read,
+//! replace, patch, delete, and the presentation of stored views (product
+//! role, `meta.location`, `$ref`s, projection, ETag). Thin glue between the
+//! HTTP layer, the store, the product rules and the pure engine.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::scim::message::PatchRequest;
+use crate::scim::{GROUP_SCHEMA, USER_SCHEMA};
+use crate::server::engine;
+use crate::server::error::ScimError;
+use crate::server::extract::{ListParams, Preconditions, ScimResponse};
+use crate::server::product;
+use crate::server::state::AppState;
+use crate::server::store::Kind;
+
+/// `/Groups` is answered 404 when the product's group sync is off.
+pub fn ensure_enabled(state: &AppState, kind: Kind) -> Result<(), ScimError> {
+    if kind == Kind::Group && !state.product().sync_groups {
+        return Err(ScimError::NotFound(
+            "group sync is disabled on this server".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn version_of(view: &Value) -> String {
+    view.pointer("/meta/version")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn id_of(view: &Value) -> String {
+    view.get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn add_refs(items: Option<&mut Value>, base: &str, default_endpoint: &str) {
+    let Some(items) = items.and_then(Value::as_array_mut) else {
+        return;
+    };
+    for item in items {
+        let Some(obj) = item.as_object_mut() else {
+            continue;
+        };
+        let endpoint = match obj.get("type").and_then(Value::as_str) {
+            Some("Group") => "Groups",
+            Some("User") => "Users",
+            _ => default_endpoint,
+        };
+        if let Some(value) = obj.get("value").and_then(Value::as_str) {
+            let reference = format!("{base}/{endpoint}/{value}");
+            obj.insert("$ref".into(), Value::String(reference));
+        }
+    }
+}
+
+/// Turns a store view into the client-facing resource (before projection).
+pub fn decorate(state: &AppState, kind: Kind, base: &str, mut view: Value) -> Value {
+    let id = id_of(&view);
+    if kind == Kind::User {
+        product::decorate(&mut view, &state.product());
+        add_refs(view.get_mut("groups"), base, "Groups");
+    } else {
+        add_refs(view.get_mut("members"), base, "Users");
+    }
+    if let Some(meta) = view.get_mut("meta").and_then(Value::as_object_mut) {
+        meta.insert(
+            "location".into(),
+            Value::String(format!("{base}/{}/{id}", kind.endpoint())),
+        );
+    }
+    view
+}
+
+/// Decorates and projects a view for a response.
+pub fn present(
+    state: &AppState,
+    kind: Kind,
+    base: &str,
+    view: Value,
+    attributes: &[String],
+    excluded: &[String],
+) -> Value {
+    let full = decorate(state, kind, base, view);
+    engine::project(&full, kind, attributes, excluded)
+}
+
+fn respond(
+    state: &AppState,
+    kind: Kind,
+    base: &str,
+    view: Value,
+    params: &ListParams,
+) -> ScimResponse {
+    let etag = version_of(&view);
+    let body = present(
+        state,
+        kind,
+        base,
+        view,
+        &params.attributes,
+        &params.excluded_attributes,
+    );
+    ScimResponse::ok(body).with_etag(Some(etag).filter(|e| !e.is_empty()))
+}
+
+fn core_schema(kind: Kind) -> &'static str {
+    match kind {
+        Kind::User => USER_SCHEMA,
+        Kind::Group => GROUP_SCHEMA,
+    }
+}
+
+/// Strips read-only input, fills `schemas`, validates.
+fn prepare(kind: Kind, mut body: Value) -> Result<Value, ScimError> {
+    if !body.is_object() {
+        return Err(ScimError::invalid_syntax(
+            "the resource must be a JSON object",
+        ));
+    }
+    product::strip_read_only(&mut body);
+    if let Some(obj) = body.as_object_mut() {
+        let schemas = obj
+            .entry("schemas")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        match schemas.as_array_mut() {
+            Some(list) => {
+                if !list.iter().any(|s| s.as_str() == Some(core_schema(kind))) {
+                    list.insert(0, Value::String(core_schema(kind).into()));
+                }
+            }
+            None => return Err(ScimError::invalid_value("schemas must be an array")),
+        }
+    }
+    engine::prepare_input(&mut body, kind)?;
+    Ok(body)
+}
+
+/// `POST /Users`, `POST /Groups`.
+pub fn create(
+    state: &AppState,
+    kind: Kind,
+    base: &str,
+    params: &ListParams,
+    body: Value,
+) -> Result<ScimResponse, ScimError> {
+    ensure_enabled(state, kind)?;
+    let mut resource = prepare(kind, body)?;
+    if kind == Kind::User {
+        product::apply_create_defaults(&mut resource, &state.product());
+    }
+    let id = state.ids.next_id();
+    let view = state
+        .store
+        .create(kind, id.clone(), resource, state.now())?;
+    let location = format!("{base}/{}/{id}", kind.endpoint());
+    Ok(respond(state, kind, base, view, params)
+        .with_status(StatusCode::CREATED)
+        .with_location(Some(location))
+        .with_note(&id, "created"))
+}
+
+/// `GET /Users/{id}`, `GET /Groups/{id}` (304 on a matching `If-None-Match`).
+pub fn get(
+    state: &AppState,
+    kind: Kind,
+    base: &str,
+    id: &str,
+    params: &ListParams,
+    pre: &Preconditions,
+) -> Result<ScimResponse, ScimError> {
+    ensure_enabled(state, kind)?;
+    let view = state
+        .store
+        .get(kind, id)
+        .ok_or_else(|| ScimError::NotFound(format!("{} {id} not found", kind.resource_type())))?;
+    let version = version_of(&view);
+    if pre.not_modified(&version) {
+        return Ok(ScimResponse::empty(StatusCode::NOT_MODIFIED).with_etag(Some(version)));
+    }
+    Ok(respond(state, kind, base, view, params))
+}
+
+/// Keeps `password` from the old resource when a replacement omits it.
+fn keep_write_only(old: &Value, new: &mut Value) {
+    let Some(obj) = new.as_object_mut() else {
+        return;
+    };
+    if obj.keys().any(|k| k.eq_ignore_ascii_case("password")) {
+        return;
+    }
+    if let Some((k, v)) = old
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("password")))
+    {
+        obj.insert(k.clone(), v.clone());
+    }
+}
+
+/// `PUT /Users/{id}`, `PUT /Groups/{id}`: full replace.
+pub fn replace(
+    state: &AppState,
+    kind: Kind,
+    base: &str,
+    id: &str,
+    params: &ListParams,
+    pre: &Preconditions,
+    body: Value,
+) -> Result<ScimResponse, ScimError> {
+    ensure_enabled(state, kind)?;
+    let replacement = prepare(kind, body)?;
+    let view = state.store.update(kind, id, state.now(), &mut |current| {
+        pre.check_if_match(&version_of(current))?;
+        let mut next = replacement.clone();
+        keep_write_only(current, &mut next);
+        engine::check_mutability(current, &next, kind)?;
+        Ok(next)
+    })?;
+    Ok(respond(state, kind, base, view, params).with_note(id, "replaced"))
+}
+
+fn describe_patch(request: &PatchRequest) -> String {
+    let ops: Vec<String> = request
+        .operations
+        .iter()
+        .map(|op| match &op.path {
+            Some(path) => format!("{} {path}", op.op.to_ascii_lowercase()),
+            None => op.op.to_ascii_lowercase(),
+        })
+        .collect();
+    format!("patched: {}", ops.join(", "))
+}
+
+/// `PATCH /Users/{id}`, `PATCH /Groups/{id}`: atomic, 200 with the resource.
+pub fn patch(
+    state: &AppState,
+    kind: Kind,
+    base: &str,
+    id: &str,
+    params: &ListParams,
+    pre: &Preconditions,
+    request: PatchRequest,
+) -> Result<ScimResponse, ScimError> {
+    ensure_enabled(state, kind)?;
+    if request.operations.is_empty() {
+        return Err(ScimError::invalid_value(
+            "PATCH needs at least one operation",
+        ));
+    }
+    let view = state.store.update(kind, id, state.now(), &mut |current| {
+        pre.check_if_match(&version_of(current))?;
+        let mut base_view = current.clone();
+        if let Some(obj) = base_view.as_object_mut() {
+            obj.remove("groups");
+        }
+        let patched = engine::apply_patch(&base_view, &request, kind)?;
+        engine::check_mutability(current, &patched, kind)?;
+        let mut next = prepare(kind, patched)?;
+        keep_write_only(current, &mut next);
+        Ok(next)
+    })?;
+    Ok(respond(state, kind, base, view, params).with_note(id, describe_patch(&request)))
+}
+
+/// `DELETE /Users/{id}`, `DELETE /Groups/{id}`: 204.
+pub fn delete(
+    state: &AppState,
+    kind: Kind,
+    id: &str,
+    pre: &Preconditions,
+) -> Result<ScimResponse, ScimError> {
+    ensure_enabled(state, kind)?;
+    if pre.if_match.is_some() {
+        let view = state.store.get(kind, id).ok_or_else(|| {
+            ScimError::NotFound(format!("{} {id} not found", kind.resource_type()))
+        })?;
+        pre.check_if_match(&version_of(&view))?;
+    }
+    state.store.delete(kind, id, state.now())?;
+    Ok(ScimResponse::empty(StatusCode::NO_CONTENT).with_note(id, "deleted"))
+}

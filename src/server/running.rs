@@ -1,0 +1,99 @@
+//! [`start`]ing a server on a socket and the [`RunningServer`] handle
+//! (addresses, admin token, graceful shutdown).
+
+use std::net::SocketAddr;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::auth::generate_token;
+use super::config::ServerConfig;
+use super::error::ServerError;
+use super::routes::{ADMIN_BASE_PATH, SCIM_BASE_PATH, router};
+use super::state::AppState;
+
+/// A server running in a background task.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    admin_token: String,
+    state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// The bound address (the real port when started on port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/scim/v2`.
+    pub fn scim_base(&self) -> String {
+        format!("http://{}{SCIM_BASE_PATH}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/admin`.
+    pub fn admin_base(&self) -> String {
+        format!("http://{}{ADMIN_BASE_PATH}", self.addr)
+    }
+
+    /// The admin API token (generated when the config had none).
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    /// The server's shared state (for in-process inspection).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and waits.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Binds `config.addr` (port 0 picks a free port) and serves in a background task.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    config.validate()?;
+    let admin_token = config.admin_token.clone().unwrap_or_else(generate_token);
+    let state = AppState::new(&config, &admin_token);
+    start_with_state(config.addr, state, admin_token).await
+}
+
+/// Like [`start`], with a prepared state (injected clock / ids / store).
+pub async fn start_with_state(
+    addr: SocketAddr,
+    state: AppState,
+    admin_token: String,
+) -> Result<RunningServer, ServerError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| ServerError::Bind { addr, source })?;
+    let app = router(state.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let result = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(error) = result {
+            eprintln!("scimulator server stopped: {error}");
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        admin_token,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}

@@ -1,0 +1,109 @@
+//! [`AppState`]: the shared, cheaply clonable state of one server (store,
+//! tokens, admin token, product configuration, SCIM on/off switch, audit
+//! log, clock and id source, limits).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use time::OffsetDateTime;
+
+use super::audit::AuditLog;
+use super::auth::{AdminToken, TokenStore};
+use super::clock::{Clock, IdSource, SystemClock, UuidIds};
+use super::config::{BasicAuth, ProductConfig, ServerConfig};
+use super::store::{MemStore, Store};
+
+/// Shared state of a server, passed to every handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Users and Groups.
+    pub store: Arc<dyn Store>,
+    /// SCIM bearer tokens.
+    pub tokens: Arc<TokenStore>,
+    /// The admin API token (hashed).
+    pub admin_token: Arc<AdminToken>,
+    /// Optional HTTP Basic credentials for `/scim/v2`.
+    pub basic_auth: Option<Arc<BasicAuth>>,
+    product: Arc<RwLock<Arc<ProductConfig>>>,
+    enabled: Arc<AtomicBool>,
+    /// The audit log.
+    pub audit: Arc<AuditLog>,
+    /// Time source.
+    pub clock: Arc<dyn Clock>,
+    /// Id source for resources and tokens.
+    pub ids: Arc<dyn IdSource>,
+    /// Largest page size.
+    pub max_results: usize,
+    /// Body size limit in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl AppState {
+    /// State for `config` with the system clock and random ids. The CLI /
+    /// config tokens are registered as `cli-1`, `cli-2`, ….
+    pub fn new(config: &ServerConfig, admin_token: &str) -> Self {
+        Self::with_sources(
+            config,
+            admin_token,
+            Arc::new(SystemClock),
+            Arc::new(UuidIds),
+        )
+    }
+
+    /// State with an injected clock and id source (deterministic tests).
+    pub fn with_sources(
+        config: &ServerConfig,
+        admin_token: &str,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+    ) -> Self {
+        let tokens = TokenStore::default();
+        let now = clock.now();
+        for (i, token) in config.tokens.iter().enumerate() {
+            let name = format!("cli-{}", i + 1);
+            tokens.insert(name.clone(), name, token, now, None);
+        }
+        Self {
+            store: Arc::new(MemStore::new()),
+            tokens: Arc::new(tokens),
+            admin_token: Arc::new(AdminToken::new(admin_token)),
+            basic_auth: config.basic_auth.clone().map(Arc::new),
+            product: Arc::new(RwLock::new(Arc::new(config.product.clone()))),
+            enabled: Arc::new(AtomicBool::new(true)),
+            audit: Arc::new(AuditLog::default()),
+            clock,
+            ids,
+            max_results: config.max_results.max(1),
+            max_body_bytes: config.max_body_bytes,
+        }
+    }
+
+    /// A snapshot of the current product configuration.
+    pub fn product(&self) -> Arc<ProductConfig> {
+        self.product
+            .read()
+            .map(|p| Arc::clone(&p))
+            .unwrap_or_else(|e| Arc::clone(&e.into_inner()))
+    }
+
+    /// Replaces the product configuration.
+    pub fn set_product(&self, product: ProductConfig) {
+        let mut guard = self.product.write().unwrap_or_else(|e| e.into_inner());
+        *guard = Arc::new(product);
+    }
+
+    /// Whether SCIM is enabled (disable mode off).
+    pub fn scim_enabled(&self) -> bool {
+        self.enabled.load(Ordering::SeqCst)
+    }
+
+    /// Switches SCIM on or off.
+    pub fn set_scim_enabled(&self, on: bool) {
+        self.enabled.store(on, Ordering::SeqCst);
+    }
+
+    /// The current time.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}

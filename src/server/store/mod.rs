@@ -1,0 +1,146 @@
+//! Resource storage: the [`Store`] trait (atomic create / read / update /
+//! delete / query of Users and Groups, uniqueness, group membership
+//! consistency, versions for ETags) and its in-memory implementation
+//! [`MemStore`] with secondary indexes. The store knows nothing about HTTP,
+//! filters' syntax or product rules: queries take an index hint plus a
+//! predicate closure, updates take a mutation closure run under the write lock.
+
+mod memory;
+mod sort;
+
+pub use memory::MemStore;
+pub use sort::{SortKey, sort_key};
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::error::ScimError;
+
+/// The two resource kinds the server stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `/Users`.
+    User,
+    /// `/Groups`.
+    Group,
+}
+
+impl Kind {
+    /// The `meta.resourceType` / endpoint name (`User`, `Group`).
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Self::User => "User",
+            Self::Group => "Group",
+        }
+    }
+
+    /// The endpoint path segment (`Users`, `Groups`).
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Self::User => "Users",
+            Self::Group => "Groups",
+        }
+    }
+}
+
+/// An equality the store can answer from an index: `attr eq "value"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexKey {
+    /// Attribute path as written in the filter (matched case-insensitively).
+    pub attr: String,
+    /// The compared value.
+    pub value: String,
+}
+
+/// A query over one resource kind.
+pub struct QuerySpec<'a> {
+    /// An equality that narrows candidates before the predicate runs.
+    pub index: Option<IndexKey>,
+    /// The full filter; candidates failing it are dropped.
+    pub predicate: &'a (dyn Fn(&Value) -> bool + Sync),
+    /// Attribute to sort by, if any (otherwise creation order).
+    pub sort_by: Option<String>,
+    /// Sort descending.
+    pub descending: bool,
+    /// 1-based index of the first result.
+    pub start_index: usize,
+    /// Page size (already capped).
+    pub count: usize,
+}
+
+impl std::fmt::Debug for QuerySpec<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuerySpec")
+            .field("index", &self.index)
+            .field("sort_by", &self.sort_by)
+            .field("start_index", &self.start_index)
+            .field("count", &self.count)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Number of resources matching the whole query.
+    pub total: usize,
+    /// The resources on this page (materialised views).
+    pub resources: Vec<Value>,
+}
+
+/// A closure run under the write lock: receives the current view, returns the new resource.
+pub type Mutation<'a> = &'a mut (dyn FnMut(&Value) -> Result<Value, ScimError> + Send);
+
+/// Storage of Users and Groups. Every method is atomic.
+///
+/// Views returned by the store are "materialised": a User carries its
+/// derived `groups` (`value`, `display`, `type`); a Group's `members` carry
+/// `display` and `type`. `$ref` and `meta.location` are added by the HTTP layer.
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Stores a new resource under `id`, setting `meta`; checks uniqueness
+    /// (`userName`, group `displayName`, case-insensitively) and that group
+    /// members exist.
+    fn create(
+        &self,
+        kind: Kind,
+        id: String,
+        resource: Value,
+        now: OffsetDateTime,
+    ) -> Result<Value, ScimError>;
+
+    /// The current view of a resource.
+    fn get(&self, kind: Kind, id: &str) -> Option<Value>;
+
+    /// Replaces a resource with what `mutation` returns from its current
+    /// view; keeps `id` and `meta.created`, bumps `meta.version`, re-checks
+    /// uniqueness and members.
+    fn update(
+        &self,
+        kind: Kind,
+        id: &str,
+        now: OffsetDateTime,
+        mutation: Mutation<'_>,
+    ) -> Result<Value, ScimError>;
+
+    /// Deletes a resource; a deleted user leaves every group.
+    fn delete(&self, kind: Kind, id: &str, now: OffsetDateTime) -> Result<(), ScimError>;
+
+    /// Filters, sorts and pages one kind.
+    fn query(&self, kind: Kind, spec: &QuerySpec<'_>) -> Page;
+
+    /// Sets `active: false` on every user (disable SCIM in `lock` mode); returns how many changed.
+    fn deactivate_all_users(&self, now: OffsetDateTime) -> usize;
+
+    /// Number of stored resources of a kind.
+    fn len(&self, kind: Kind) -> usize;
+
+    /// Whether no resources of a kind are stored.
+    fn is_empty(&self, kind: Kind) -> bool {
+        self.len(kind) == 0
+    }
+}
+
+/// The weak ETag of a version number: `W/"<n>"`.
+pub fn etag(version: u64) -> String {
+    format!("W/\"{version}\"")
+}

@@ -1,0 +1,291 @@
+//! Hand-written `Deserialize` impls for the model's either-or types.
+//!
+//! `#[serde(untagged)]` buffers its input and reports "data did not match
+//! any variant", losing the line and the offending key. These impls decide
+//! the variant from the YAML shape (map, string, number, list) and then
+//! deserialize the chosen type straight from the parser, so a typo deep
+//! inside a step still gets serde's precise "unknown field" message with
+//! its line, column and field path.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::model::{
+    ActionStep, CaptureDetail, CaptureSpec, Expect, HeaderCheck, HeaderPredicate, Predicate,
+    PredicateOps, RequestSpec, RequestStep, Retry, StatusSpec, Step, VarSpec, When,
+};
+
+/// Every key a step may have; the presence of `request` or `action` decides its kind.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepRaw {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    request: Option<RequestSpec>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default, rename = "with")]
+    with: Option<IndexMap<String, Value>>,
+    #[serde(default)]
+    expect: Expect,
+    #[serde(default)]
+    capture: IndexMap<String, CaptureSpec>,
+    #[serde(default)]
+    retry: Option<Retry>,
+    #[serde(default)]
+    when: Option<When>,
+    #[serde(default)]
+    origin: Option<String>,
+}
+
+struct StepVisitor;
+
+impl<'de> Visitor<'de> for StepVisitor {
+    type Value = Step;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a step: a map with `request:` or `action:`")
+    }
+
+    // Converting inside `visit_map` lets the parser attach this step's own
+    // line and `steps[i]` path to the errors below.
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Step, A::Error> {
+        let raw = StepRaw::deserialize(MapAccessDeserializer::new(map))?;
+        match (raw.request, raw.action) {
+            (Some(_), Some(_)) => Err(de::Error::custom(
+                "a step has either `request` or `action`, not both",
+            )),
+            (None, None) => Err(de::Error::custom(
+                "a step needs `request:` (an HTTP request) or `action:` (an IdP action like `okta.push_new_user`)",
+            )),
+            (Some(request), None) => {
+                if raw.with.is_some() {
+                    return Err(de::Error::custom(
+                        "`with` belongs to `action:` steps; a `request:` step has no `with`",
+                    ));
+                }
+                Ok(Step::Request(Box::new(RequestStep {
+                    name: raw.name,
+                    request,
+                    expect: raw.expect,
+                    capture: raw.capture,
+                    retry: raw.retry,
+                    when: raw.when,
+                    origin: raw.origin,
+                })))
+            }
+            (None, Some(action)) => {
+                let misplaced = [
+                    ("retry", raw.retry.is_some()),
+                    ("when", raw.when.is_some()),
+                    ("origin", raw.origin.is_some()),
+                ];
+                if let Some((key, _)) = misplaced.iter().find(|(_, set)| *set) {
+                    return Err(de::Error::custom(format!(
+                        "`{key}` belongs to `request:` steps, not to `action:` steps"
+                    )));
+                }
+                Ok(Step::Action(Box::new(ActionStep {
+                    name: raw.name,
+                    action,
+                    with: raw.with.unwrap_or_default(),
+                    expect: raw.expect,
+                    capture: raw.capture,
+                })))
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(StepVisitor)
+    }
+}
+
+/// Implements the scalar `visit_*` methods by turning the scalar into a
+/// `serde_json::Value` and passing it to `$f`.
+macro_rules! scalar_visits {
+    ($f:expr) => {
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            $f(Value::Bool(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            $f(Value::from(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            $f(Value::from(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            $f(Value::from(v))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            $f(Value::String(v.to_string()))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            $f(Value::Null)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            $f(Value::Null)
+        }
+    };
+}
+
+struct PredicateVisitor;
+
+impl<'de> Visitor<'de> for PredicateVisitor {
+    type Value = Predicate;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a predicate map like `{ eq_ci: x }` or a literal value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Predicate, A::Error> {
+        PredicateOps::deserialize(MapAccessDeserializer::new(map))
+            .map(|ops| Predicate::Ops(Box::new(ops)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Predicate, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Predicate::Eq)
+    }
+
+    scalar_visits!(|v| Ok(Predicate::Eq(v)));
+}
+
+impl<'de> Deserialize<'de> for Predicate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(PredicateVisitor)
+    }
+}
+
+struct CaptureVisitor;
+
+impl<'de> Visitor<'de> for CaptureVisitor {
+    type Value = CaptureSpec;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSONPath string like `$.id`, or a map with `json:` or `header:`")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<CaptureSpec, E> {
+        Ok(CaptureSpec::Json(v.to_string()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CaptureSpec, A::Error> {
+        CaptureDetail::deserialize(MapAccessDeserializer::new(map)).map(CaptureSpec::Detailed)
+    }
+}
+
+impl<'de> Deserialize<'de> for CaptureSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CaptureVisitor)
+    }
+}
+
+struct HeaderVisitor;
+
+impl<'de> Visitor<'de> for HeaderVisitor {
+    type Value = HeaderCheck;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an exact header value, or a map of `exists`, `equals`, `matches`, `contains`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<HeaderCheck, A::Error> {
+        HeaderPredicate::deserialize(MapAccessDeserializer::new(map)).map(HeaderCheck::Detailed)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<HeaderCheck, E> {
+        Ok(HeaderCheck::Equals(v.to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<HeaderCheck, E> {
+        Ok(HeaderCheck::Equals(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<HeaderCheck, E> {
+        Ok(HeaderCheck::Equals(v.to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<HeaderCheck, E> {
+        Ok(HeaderCheck::Equals(v.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for HeaderCheck {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(HeaderVisitor)
+    }
+}
+
+struct StatusVisitor;
+
+fn status_code<E: de::Error>(v: i128) -> Result<u16, E> {
+    u16::try_from(v)
+        .map_err(|_| E::custom(format!("status {v} is not an HTTP status code (100–599)")))
+}
+
+impl<'de> Visitor<'de> for StatusVisitor {
+    type Value = StatusSpec;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a status code like `200` or a list like `[200, 204]`")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<StatusSpec, E> {
+        status_code(i128::from(v)).map(StatusSpec::One)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<StatusSpec, E> {
+        status_code(i128::from(v)).map(StatusSpec::One)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StatusSpec, A::Error> {
+        let mut codes = Vec::new();
+        while let Some(code) = seq.next_element::<i64>()? {
+            codes.push(status_code(i128::from(code))?);
+        }
+        Ok(StatusSpec::Any(codes))
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StatusVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for VarSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        if let Value::Object(map) = &value
+            && map.contains_key("value")
+            && map.keys().all(|k| k == "value" || k == "secret")
+        {
+            let secret = match map.get("secret") {
+                None => false,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => {
+                    return Err(de::Error::custom(format!(
+                        "`secret` must be true or false, not {other}"
+                    )));
+                }
+            };
+            let inner = map.get("value").cloned().unwrap_or(Value::Null);
+            return Ok(VarSpec::Detailed {
+                value: inner,
+                secret,
+            });
+        }
+        Ok(VarSpec::Plain(value))
+    }
+}
+
+/// `type:` of a predicate; a YAML null (`type: null`) names the JSON type `null`.
+pub(crate) fn type_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Some(
+        Option::<String>::deserialize(d)?.unwrap_or_else(|| "null".to_string()),
+    ))
+}
