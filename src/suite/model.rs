@@ -226,7 +226,7 @@ impl QueryEncoding {
 
 /// Credentials for one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", from = "AuthRepr")]
 pub enum Auth {
     /// The run's credentials (`--token`, `--basic`).
     #[default]
@@ -246,6 +246,43 @@ pub enum Auth {
 impl Auth {
     fn is_default(&self) -> bool {
         *self == Self::Default
+    }
+}
+
+/// How `auth:` is written in YAML: a keyword, `{ token: … }` or `{ raw: … }`.
+/// (YAML has no single-key-map enum form in serde_yaml_ng, which expects
+/// `!tag` syntax for externally tagged enums.)
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AuthRepr {
+    Keyword(AuthKeyword),
+    Token {
+        token: String,
+    },
+    Raw {
+        raw: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AuthKeyword {
+    Default,
+    None,
+    Invalid,
+    Revoked,
+}
+
+impl From<AuthRepr> for Auth {
+    fn from(repr: AuthRepr) -> Self {
+        match repr {
+            AuthRepr::Keyword(AuthKeyword::Default) => Self::Default,
+            AuthRepr::Keyword(AuthKeyword::None) => Self::None,
+            AuthRepr::Keyword(AuthKeyword::Invalid) => Self::Invalid,
+            AuthRepr::Keyword(AuthKeyword::Revoked) => Self::Revoked,
+            AuthRepr::Token { token } => Self::Token(token),
+            AuthRepr::Raw { raw } => Self::Raw(raw),
+        }
     }
 }
 
