@@ -272,14 +272,21 @@ fn matches_miss(re: &str, actual: Option<&Value>) -> Option<Miss> {
 }
 
 fn unique_miss(want: bool, actual: Option<&Value>) -> Option<Miss> {
-    let Some(Value::Array(items)) = actual else {
-        return Some(Miss {
-            expected: format!("unique {want}"),
-            reason: match actual {
-                Some(v) => format!("got {} (not an array)", compact(v)),
-                None => describe(None),
-            },
-        });
+    // A path that selects a single value (e.g. `$.Resources[*].id` on a page
+    // of one) yields that value, not a list: one value is unique.
+    let single;
+    let items = match actual {
+        Some(Value::Array(items)) => items,
+        Some(v) => {
+            single = vec![v.clone()];
+            &single
+        }
+        None => {
+            return Some(Miss {
+                expected: format!("unique {want}"),
+                reason: describe(None),
+            });
+        }
     };
     let duplicate = items
         .iter()
@@ -376,7 +383,7 @@ mod tests {
             ("{ one_of: [200, 201] }", Some(json!(204)), false),
             ("{ unique: true }", Some(json!(["a", "b"])), true),
             ("{ unique: true }", Some(json!([1, 1.0])), false),
-            ("{ unique: true }", Some(json!("ab")), false),
+            ("{ unique: true }", Some(json!("ab")), true),
             ("{ unique: false }", Some(json!([1, 1])), true),
             ("{ non_empty: true }", Some(json!("x")), true),
             ("{ non_empty: true }", Some(json!("")), false),

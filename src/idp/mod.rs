@@ -92,6 +92,7 @@ pub fn expand_suite(suite: &Suite, profile: Option<&str>) -> Result<Suite, Expan
                             case: &case_name,
                             action,
                         };
+                        reject_volatile_arguments(&args)?;
                         let generated =
                             expand_action(action, &args, selected, okta_flavour, &mapping)?;
                         expanded.extend(generated.into_iter().map(|s| Step::Request(Box::new(s))));
@@ -144,6 +145,43 @@ fn expand_action(
         action: name.to_owned(),
         hint: did_you_mean(name, okta::ACTIONS),
     })
+}
+
+/// An action repeats its arguments in several requests (the lookup, the
+/// create, the link), and each request renders its templates afresh. A
+/// built-in that yields a new value at every evaluation would make those
+/// requests disagree, so such arguments must be bound to a variable first.
+fn reject_volatile_arguments(args: &Args<'_>) -> Result<(), ExpandError> {
+    const VOLATILE: &[&str] = &["unique.", "uuid", "random(", "now"];
+    fn find(value: &serde_json::Value) -> Option<String> {
+        match value {
+            serde_json::Value::String(s) => {
+                let mut rest = s.as_str();
+                while let Some(open) = rest.find("{{") {
+                    let after = &rest[open + 2..];
+                    let close = after.find("}}")?;
+                    let expr = after[..close].trim();
+                    if VOLATILE.iter().any(|v| expr.starts_with(v)) {
+                        return Some(format!("{{{{ {expr} }}}}"));
+                    }
+                    rest = &after[close..];
+                }
+                None
+            }
+            serde_json::Value::Array(items) => items.iter().find_map(find),
+            serde_json::Value::Object(map) => map.values().find_map(find),
+            _ => None,
+        }
+    }
+    for (name, value) in &args.action.with {
+        if let Some(template) = find(value) {
+            return Err(args.error(format!(
+                "`with.{name}` uses `{template}`, which changes at every request the action sends; \
+                 bind it to a suite variable (vars: {{ x: \"{template}\" }}) and pass `{{{{ x }}}}`"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn did_you_mean(name: &str, known: &[&str]) -> String {

@@ -220,3 +220,20 @@ fn missing_arguments_name_the_action() {
         "{err}"
     );
 }
+
+#[test]
+fn volatile_templates_in_action_arguments_are_refused() {
+    let s = suite(
+        json!([{"action": "okta.push_new_user", "with": {"userName": "{{ unique.email }}"}}]),
+        None,
+        None,
+    );
+    let err = expand_suite(&s, None).unwrap_err().to_string();
+    assert!(err.contains("with.userName") && err.contains("unique.email"), "{err}");
+    let s = suite(
+        json!([{"action": "okta.push_new_user", "with": {"userName": "{{ user }}", "givenName": "x"}}]),
+        None,
+        None,
+    );
+    assert!(expand_suite(&s, None).is_ok());
+}

@@ -29,6 +29,8 @@ pub(crate) fn capture_all(
         };
         match capture_one(&detail, response)? {
             Ok(value) => state.set(name, value, detail.secret),
+            // An optional capture that finds nothing sets the variable to null.
+            Err(_) if detail.optional => state.set(name, Value::Null, false),
             Err(why) => failures.push(Failure {
                 kind: if detail.header.is_some() {
                     FailureKind::Header

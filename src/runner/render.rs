@@ -60,7 +60,11 @@ pub(crate) fn render_request(
     let body = match (&spec.body, &spec.raw_body) {
         (_, Some(raw)) => Some(raw.clone()),
         (Some(b), None) => {
-            let v = render_value(b, scope).map_err(|e| template_err("body", e))?;
+            let mut v = render_value(b, scope).map_err(|e| template_err("body", e))?;
+            if let Some(merge) = &spec.body_merge {
+                let merge = render_value(merge, scope).map_err(|e| template_err("body_merge", e))?;
+                deep_merge(&mut v, merge);
+            }
             Some(serde_json::to_string(&v).unwrap_or_else(|_| v.to_string()))
         }
         (None, None) => None,
@@ -141,4 +145,38 @@ pub(crate) fn render_expect(expect: &Expect, scope: &Scope) -> Result<Expect, Ru
             format!("expect after rendering: {e}"),
         )
     })
+}
+
+/// Merges `patch` into `target`: objects key by key (recursively), anything
+/// else replaces. Used by `body_merge` (an IdP echoing a fetched resource
+/// with its own attributes on top).
+pub(crate) fn deep_merge(target: &mut Value, patch: Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                match t.get_mut(&k) {
+                    Some(existing) => deep_merge(existing, v),
+                    None => {
+                        t.insert(k, v);
+                    }
+                }
+            }
+        }
+        (t, p) => *t = p,
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::deep_merge;
+    use serde_json::json;
+
+    #[test]
+    fn deep_merge_merges_objects_and_replaces_the_rest() {
+        let mut target = json!({"id": "1", "name": {"givenName": "A", "familyName": "B"},
+                                "roles": [{"value": "Admin"}], "active": true});
+        deep_merge(&mut target, json!({"name": {"givenName": "C"}, "roles": [{"value": "Member"}], "active": false}));
+        assert_eq!(target, json!({"id": "1", "name": {"givenName": "C", "familyName": "B"},
+                                  "roles": [{"value": "Member"}], "active": false}));
+    }
 }

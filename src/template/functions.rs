@@ -16,7 +16,7 @@ use super::scope::Scope;
 /// Names that are defined without a variable (`unique.*` counts as `unique`).
 pub(crate) const BUILTIN_ROOTS: &[&str] = &["uuid", "now", "unique"];
 /// Functions callable as `name(args)`.
-pub(crate) const BUILTIN_FUNCTIONS: &[&str] = &["random", "env"];
+pub(crate) const BUILTIN_FUNCTIONS: &[&str] = &["random", "env", "upper", "lower"];
 
 /// A parsed expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +58,7 @@ pub(crate) fn parse(expr: &str) -> Result<Expr, TemplateError> {
         };
         if !BUILTIN_FUNCTIONS.contains(&name) {
             return Err(syntax(&format!(
-                "unknown function `{name}` (known: random(n), env(\"NAME\"))"
+                "unknown function `{name}` (known: random(n), env(\"NAME\"), upper(var), lower(var))"
             )));
         }
         let arg = inner
@@ -87,6 +87,18 @@ pub(crate) fn parse(expr: &str) -> Result<Expr, TemplateError> {
 /// Evaluates an expression in a scope.
 pub(crate) fn eval(expr: &Expr, scope: &Scope) -> Result<Value, TemplateError> {
     match expr {
+        Expr::Call { name, arg } if name == "upper" || name == "lower" => {
+            let value = eval(&parse(arg)?, scope)?;
+            let text = match value {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            Ok(Value::String(if name == "upper" {
+                text.to_uppercase()
+            } else {
+                text.to_lowercase()
+            }))
+        }
         Expr::Call { name, arg } => call(name, arg),
         Expr::Path(parts) => {
             let Some((root, rest)) = parts.split_first() else {

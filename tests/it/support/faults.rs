@@ -337,14 +337,14 @@ impl Fault {
             RoleMappingCaseSensitive => edit_users(resp, |u| {
                 let sent = u["roles"].as_array().and_then(|r| r.first()).and_then(|r| r["value"].as_str());
                 let product = "urn:scimulator:params:scim:schemas:extension:product:2.0:User";
-                if sent.is_some_and(|s| s != "Admin" && s != "Editor" && s != "Member") && u[product]["roleSource"] == json!("mapping") {
+                if sent.is_some_and(|s| s != "Admin" && s != "Editor" && s != "Member") && u[product]["roleSource"] == json!("roleMapping") {
                     u[product] = json!({"role": "member", "roleSource": "default"});
                 }
             }),
             UnknownRoleGetsAdmin => edit_users(resp, |u| {
                 let product = "urn:scimulator:params:scim:schemas:extension:product:2.0:User";
                 if u[product]["roleSource"] == json!("default") {
-                    u[product] = json!({"role": "admin", "roleSource": "mapping"});
+                    u[product] = json!({"role": "admin", "roleSource": "roleMapping"});
                 }
             }),
             NumericErrorStatus if resp.status.as_u16() >= 400 => {
