@@ -229,7 +229,10 @@ fn volatile_templates_in_action_arguments_are_refused() {
         None,
     );
     let err = expand_suite(&s, None).unwrap_err().to_string();
-    assert!(err.contains("with.userName") && err.contains("unique.email"), "{err}");
+    assert!(
+        err.contains("with.userName") && err.contains("unique.email"),
+        "{err}"
+    );
     let s = suite(
         json!([{"action": "okta.push_new_user", "with": {"userName": "{{ user }}", "givenName": "x"}}]),
         None,

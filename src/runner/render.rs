@@ -62,7 +62,8 @@ pub(crate) fn render_request(
         (Some(b), None) => {
             let mut v = render_value(b, scope).map_err(|e| template_err("body", e))?;
             if let Some(merge) = &spec.body_merge {
-                let merge = render_value(merge, scope).map_err(|e| template_err("body_merge", e))?;
+                let merge =
+                    render_value(merge, scope).map_err(|e| template_err("body_merge", e))?;
                 deep_merge(&mut v, merge);
             }
             Some(serde_json::to_string(&v).unwrap_or_else(|_| v.to_string()))
@@ -175,8 +176,14 @@ mod merge_tests {
     fn deep_merge_merges_objects_and_replaces_the_rest() {
         let mut target = json!({"id": "1", "name": {"givenName": "A", "familyName": "B"},
                                 "roles": [{"value": "Admin"}], "active": true});
-        deep_merge(&mut target, json!({"name": {"givenName": "C"}, "roles": [{"value": "Member"}], "active": false}));
-        assert_eq!(target, json!({"id": "1", "name": {"givenName": "C", "familyName": "B"},
-                                  "roles": [{"value": "Member"}], "active": false}));
+        deep_merge(
+            &mut target,
+            json!({"name": {"givenName": "C"}, "roles": [{"value": "Member"}], "active": false}),
+        );
+        assert_eq!(
+            target,
+            json!({"id": "1", "name": {"givenName": "C", "familyName": "B"},
+                                  "roles": [{"value": "Member"}], "active": false})
+        );
     }
 }

@@ -256,12 +256,8 @@ impl Auth {
 #[serde(untagged)]
 enum AuthRepr {
     Keyword(AuthKeyword),
-    Token {
-        token: String,
-    },
-    Raw {
-        raw: String,
-    },
+    Token { token: String },
+    Raw { raw: String },
 }
 
 #[derive(Deserialize)]

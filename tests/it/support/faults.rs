@@ -116,10 +116,16 @@ impl Fault {
                 return Some(Resp::scim_error(404, "no such endpoint"));
             }
             CountIgnored => {
-                let pairs: Vec<_> = req.query_pairs().into_iter().filter(|(k, _)| k != "count").collect();
+                let pairs: Vec<_> = req
+                    .query_pairs()
+                    .into_iter()
+                    .filter(|(k, _)| k != "count")
+                    .collect();
                 req.set_query_pairs(&pairs);
             }
-            RequiresAttributesParam if req.method == Method::GET && req.path == "/scim/v2/Users" => {
+            RequiresAttributesParam
+                if req.method == Method::GET && req.path == "/scim/v2/Users" =>
+            {
                 if !req.query_pairs().iter().any(|(k, _)| k == "attributes") {
                     return Some(Resp::scim_error(400, "attributes is required"));
                 }
@@ -161,7 +167,8 @@ impl Fault {
                 let deactivates = operations(req)
                     .iter()
                     .any(|op| op["value"]["active"] == json!(false))
-                    || (req.method == Method::PUT && req.json().is_some_and(|b| b["active"] == json!(false)));
+                    || (req.method == Method::PUT
+                        && req.json().is_some_and(|b| b["active"] == json!(false)));
                 if deactivates && req.is_item("Users") {
                     let mut delete = req.clone();
                     delete.method = Method::DELETE;
@@ -170,11 +177,13 @@ impl Fault {
                     return Some(Resp::empty(204));
                 }
             }
-            RolesDropped if req.method == Method::POST || req.method == Method::PUT => edit_json(req, |b| {
-                if let Some(o) = b.as_object_mut() {
-                    o.remove("roles");
-                }
-            }),
+            RolesDropped if req.method == Method::POST || req.method == Method::PUT => {
+                edit_json(req, |b| {
+                    if let Some(o) = b.as_object_mut() {
+                        o.remove("roles");
+                    }
+                })
+            }
             RolesAppended if req.method == Method::PUT && req.is_item("Users") => {
                 let old = ctx.upstream.get_json(&req.path, &ctx.creds).await;
                 let old_roles = old.and_then(|o| o.get("roles").cloned());
@@ -192,21 +201,31 @@ impl Fault {
             }
             UnknownRoleRejected if req.method == Method::POST || req.method == Method::PUT => {
                 let known = ["admin", "member", "editor"];
-                let unknown = req.json().and_then(|b| b.get("roles").cloned()).is_some_and(|roles| {
-                    roles.as_array().is_some_and(|list| {
-                        list.iter().any(|r| {
-                            r["value"].as_str().is_some_and(|v| !known.contains(&v.to_ascii_lowercase().as_str()))
+                let unknown = req
+                    .json()
+                    .and_then(|b| b.get("roles").cloned())
+                    .is_some_and(|roles| {
+                        roles.as_array().is_some_and(|list| {
+                            list.iter().any(|r| {
+                                r["value"].as_str().is_some_and(|v| {
+                                    !known.contains(&v.to_ascii_lowercase().as_str())
+                                })
+                            })
                         })
-                    })
-                });
+                    });
                 if unknown {
                     return Some(Resp::scim_error(400, "unknown role"));
                 }
             }
             RevokedTokenAccepted | AnyTokenAccepted => {
-                let presented = req.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+                let presented = req
+                    .headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok());
                 let swap = match self {
-                    RevokedTokenAccepted => presented == Some(&format!("Bearer {}", ctx.creds.revoked)),
+                    RevokedTokenAccepted => {
+                        presented == Some(&format!("Bearer {}", ctx.creds.revoked))
+                    }
                     _ => presented.is_some_and(|p| p.starts_with("Bearer ") && p.len() > 7),
                 };
                 if swap {
@@ -237,19 +256,33 @@ impl Fault {
             GroupLookupEmpty if req.method == Method::GET && req.path == "/scim/v2/Groups" => {
                 if req.query_pairs().iter().any(|(k, _)| k == "filter") {
                     let mut resp = Resp::empty(200);
-                    resp.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/scim+json"));
-                    resp.set_json(&json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-                        "totalResults": 0, "itemsPerPage": 0, "startIndex": 1, "Resources": []}));
+                    resp.headers.insert(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/scim+json"),
+                    );
+                    resp.set_json(
+                        &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                        "totalResults": 0, "itemsPerPage": 0, "startIndex": 1, "Resources": []}),
+                    );
                     return Some(resp);
                 }
             }
-            MemberRemoveDropped if req.method == Method::PATCH && req.is_item("Groups") => edit_json(req, |b| {
-                if let Some(Value::Array(ops)) = b.get_mut("Operations") {
-                    ops.retain(|op| !op["op"].as_str().is_some_and(|o| o.eq_ignore_ascii_case("remove")));
-                }
-            }),
+            MemberRemoveDropped if req.method == Method::PATCH && req.is_item("Groups") => {
+                edit_json(req, |b| {
+                    if let Some(Value::Array(ops)) = b.get_mut("Operations") {
+                        ops.retain(|op| {
+                            !op["op"]
+                                .as_str()
+                                .is_some_and(|o| o.eq_ignore_ascii_case("remove"))
+                        });
+                    }
+                })
+            }
             RenameWithIdRejected if req.method == Method::PATCH => {
-                if operations(req).iter().any(|op| op["value"].get("id").is_some()) {
+                if operations(req)
+                    .iter()
+                    .any(|op| op["value"].get("id").is_some())
+                {
                     return Some(Resp::scim_error(400, "id is read-only"));
                 }
             }
@@ -303,7 +336,9 @@ impl Fault {
     pub async fn on_response(&self, req: &Req, resp: &mut Resp, ctx: &Ctx) {
         use Fault::*;
         match self {
-            CreateReturnsEmptyBody if req.method == Method::POST && resp.status == StatusCode::CREATED => {
+            CreateReturnsEmptyBody
+                if req.method == Method::POST && resp.status == StatusCode::CREATED =>
+            {
                 resp.body = Default::default();
                 resp.headers.remove(header::CONTENT_LENGTH);
             }
@@ -312,7 +347,9 @@ impl Fault {
                     edit_list(resp, |r| r["userName"].as_str() == Some(wanted.as_str()));
                 }
             }
-            DuplicatesAllowed if req.method == Method::POST && resp.status == StatusCode::CONFLICT => {
+            DuplicatesAllowed
+                if req.method == Method::POST && resp.status == StatusCode::CONFLICT =>
+            {
                 let mut again = req.clone();
                 edit_json(&mut again, |b| {
                     if let Some(u) = b["userName"].as_str() {
@@ -323,7 +360,10 @@ impl Fault {
             }
             NotFoundForEmptyFilter => {
                 let empty = resp.json().is_some_and(|b| b["totalResults"] == json!(0));
-                if req.method == Method::GET && empty && req.query_pairs().iter().any(|(k, _)| k == "filter") {
+                if req.method == Method::GET
+                    && empty
+                    && req.query_pairs().iter().any(|(k, _)| k == "filter")
+                {
                     *resp = Resp::scim_error(404, "no match");
                 }
             }
@@ -335,9 +375,14 @@ impl Fault {
                 edit_list(resp, |r| r["active"] != json!(false));
             }
             RoleMappingCaseSensitive => edit_users(resp, |u| {
-                let sent = u["roles"].as_array().and_then(|r| r.first()).and_then(|r| r["value"].as_str());
+                let sent = u["roles"]
+                    .as_array()
+                    .and_then(|r| r.first())
+                    .and_then(|r| r["value"].as_str());
                 let product = "urn:scimulator:params:scim:schemas:extension:product:2.0:User";
-                if sent.is_some_and(|s| s != "Admin" && s != "Editor" && s != "Member") && u[product]["roleSource"] == json!("roleMapping") {
+                if sent.is_some_and(|s| s != "Admin" && s != "Editor" && s != "Member")
+                    && u[product]["roleSource"] == json!("roleMapping")
+                {
                     u[product] = json!({"role": "member", "roleSource": "default"});
                 }
             }),
@@ -395,7 +440,10 @@ impl Fault {
                 *resp = Resp::empty(204);
             }
             PlainJsonContentType if !resp.body.is_empty() => {
-                resp.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                resp.headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
             }
             VendorAttributes => edit_users(resp, |u| {
                 u["urn:example:vendor:2.0:User"] = json!({"tenant": "acme", "seats": 3});
@@ -412,7 +460,8 @@ impl Fault {
 
 fn throttled() -> Resp {
     let mut r = Resp::scim_error(429, "slow down");
-    r.headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r.headers
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     r
 }
 
@@ -455,11 +504,16 @@ fn edit_users(resp: &mut Resp, mut edit: impl FnMut(&mut Value)) {
 /// Keeps the list resources for which `keep` holds, fixing the counts.
 fn edit_list(resp: &mut Resp, keep: impl Fn(&Value) -> bool) {
     let Some(mut body) = resp.json() else { return };
-    let Some(Value::Array(list)) = body.get_mut("Resources") else { return };
+    let Some(Value::Array(list)) = body.get_mut("Resources") else {
+        return;
+    };
     let before = list.len();
     list.retain(|r| keep(r));
     let removed = before - list.len();
-    let total = body["totalResults"].as_u64().unwrap_or(0).saturating_sub(removed as u64);
+    let total = body["totalResults"]
+        .as_u64()
+        .unwrap_or(0)
+        .saturating_sub(removed as u64);
     let items = body["Resources"].as_array().map_or(0, Vec::len);
     body["totalResults"] = json!(total);
     body["itemsPerPage"] = json!(items);

@@ -106,7 +106,10 @@ impl Resp {
     /// A SCIM error response.
     pub fn scim_error(status: u16, detail: &str) -> Self {
         let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/scim+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/scim+json"),
+        );
         Self {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
             headers,
@@ -157,7 +160,11 @@ impl Upstream {
                 let status = r.status();
                 let headers = r.headers().clone();
                 let body = r.bytes().await.unwrap_or_default();
-                Resp { status, headers, body }
+                Resp {
+                    status,
+                    headers,
+                    body,
+                }
             }
             Err(e) => Resp::scim_error(502, &format!("proxy: upstream failed: {e}")),
         }

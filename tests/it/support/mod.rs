@@ -1,0 +1,202 @@
+//! Shared test support: the reference server started like `scimulator run`
+//! starts it, the defect-injecting proxy, and a driver that runs one bundled
+//! case (or a whole folder of suites) through them.
+
+pub mod faults;
+pub mod proxy;
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use scimulator::runner::{Outcome, RunOptions, RunReport, ThrottlePolicy, VecSink};
+use scimulator::server::{RunningServer, ServerConfig};
+use scimulator::snapshot::SnapshotMode;
+use scimulator::suite::model::Suite;
+
+use faults::Fault;
+use proxy::{Credentials, Proxy};
+
+/// How one case ended, with the failure text when it failed.
+#[derive(Debug)]
+pub enum CaseVerdict {
+    Passed,
+    Failed(String),
+    Skipped(String),
+    Errored(String),
+    NotRun,
+}
+
+/// The reference server configured as for the embedded run, with a live
+/// token and a revoked one.
+pub struct Reference {
+    pub server: RunningServer,
+    pub creds: Credentials,
+}
+
+impl Reference {
+    pub async fn start() -> Self {
+        let product =
+            serde_yaml_ng::from_str(include_str!("../../../src/cli/embedded-product.yaml"))
+                .expect("the embedded product configuration parses");
+        let config = ServerConfig {
+            addr: "127.0.0.1:0".parse().expect("loopback address"),
+            product,
+            ..ServerConfig::default()
+        };
+        let server = scimulator::server::start(config)
+            .await
+            .expect("reference server starts");
+        let client = reqwest::Client::new();
+        let issue = |name: &'static str| {
+            let url = format!("{}/tokens", server.admin_base());
+            let admin = server.admin_token().to_owned();
+            let client = client.clone();
+            async move {
+                let body: Value = client
+                    .post(url)
+                    .bearer_auth(admin)
+                    .json(&json!({"name": name}))
+                    .send()
+                    .await
+                    .expect("admin API answers")
+                    .json()
+                    .await
+                    .expect("admin API answers JSON");
+                (
+                    body["id"].as_str().expect("token id").to_owned(),
+                    body["token"].as_str().expect("token plaintext").to_owned(),
+                )
+            }
+        };
+        let (_, valid) = issue("test").await;
+        let (revoked_id, revoked) = issue("to-revoke").await;
+        let status = client
+            .delete(format!("{}/tokens/{revoked_id}", server.admin_base()))
+            .bearer_auth(server.admin_token())
+            .send()
+            .await
+            .expect("admin API answers")
+            .status();
+        assert_eq!(status.as_u16(), 204, "token revocation");
+        Self {
+            server,
+            creds: Credentials { valid, revoked },
+        }
+    }
+
+    /// `http://127.0.0.1:PORT` (the proxy adds `/scim/v2` itself).
+    pub fn root(&self) -> String {
+        format!("http://{}", self.server.local_addr())
+    }
+}
+
+fn bundled(source_prefix: &str) -> Vec<Suite> {
+    scimulator::suite::bundled()
+        .expect("bundled suites load")
+        .into_iter()
+        .filter(|s| s.source.starts_with(source_prefix))
+        .collect()
+}
+
+fn options(proxy: &Proxy, creds: &Credentials, profile: Option<&str>) -> RunOptions {
+    let mut opts = RunOptions::new(proxy.scim_base())
+        .with_token(creds.valid.clone())
+        .with_revoked_token(creds.revoked.clone())
+        .with_snapshots(
+            SnapshotMode::No,
+            std::env::temp_dir().join("scimulator-no-snapshots"),
+        );
+    opts.reference_server = true;
+    opts.idp = profile.map(str::to_owned);
+    // Okta's policy, shortened: the proxy's 429s carry Retry-After: 1.
+    opts.throttle = ThrottlePolicy {
+        max_attempts: 3,
+        default_wait: Duration::from_millis(50),
+        max_wait: Duration::from_secs(2),
+        max_total_wait: Duration::from_secs(5),
+    };
+    opts
+}
+
+/// Every failure of a case as text: subjects, messages, expected and actual.
+pub fn failure_text(report: &RunReport) -> String {
+    let mut out = String::new();
+    for suite in &report.suites {
+        for case in &suite.cases {
+            for step in case.steps.iter() {
+                for f in &step.failures {
+                    out.push_str(&format!(
+                        "[{}] {} :: {} | expected {} | actual {}\n",
+                        step.request_line,
+                        f.subject,
+                        f.message,
+                        f.expected.as_deref().unwrap_or("-"),
+                        f.actual.as_deref().unwrap_or("-")
+                    ));
+                }
+            }
+            if let Outcome::Errored(e) = &case.outcome {
+                out.push_str(&format!("errored: {e}\n"));
+            }
+        }
+    }
+    out
+}
+
+/// Runs one case of one bundled suite through a proxy injecting `fault`.
+pub async fn run_case(suite: &str, case: &str, fault: Fault, profile: Option<&str>) -> CaseVerdict {
+    let reference = Reference::start().await;
+    let proxy = Proxy::start(&reference.root(), fault, reference.creds.clone()).await;
+    let mut suites = bundled(suite);
+    suites.retain(|s| s.source == suite);
+    let Some(mut only) = suites.pop() else {
+        return CaseVerdict::NotRun;
+    };
+    only.cases.retain(|c| c.name == case);
+    if only.cases.is_empty() {
+        return CaseVerdict::NotRun;
+    }
+    let opts = options(&proxy, &reference.creds, profile);
+    let mut sink = VecSink::default();
+    let report = scimulator::runner::run(vec![only], &opts, &mut sink).await;
+    reference.server.shutdown().await;
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return CaseVerdict::Errored(e.to_string()),
+    };
+    let Some(result) = report.suites.iter().flat_map(|s| &s.cases).next() else {
+        return CaseVerdict::NotRun;
+    };
+    match &result.outcome {
+        Outcome::Passed => CaseVerdict::Passed,
+        Outcome::Failed(_) => CaseVerdict::Failed(failure_text(&report)),
+        Outcome::Skipped(why) => CaseVerdict::Skipped(why.clone()),
+        Outcome::Errored(e) => CaseVerdict::Errored(e.to_string()),
+    }
+}
+
+/// Runs every bundled suite under `prefix` through a proxy with a
+/// conformant `quirk`; `Err` lists what did not pass.
+pub async fn run_suite_with_quirk(prefix: &str, quirk: Fault, profile: &str) -> Result<(), String> {
+    let reference = Reference::start().await;
+    let proxy = Proxy::start(&reference.root(), quirk, reference.creds.clone()).await;
+    let opts = options(&proxy, &reference.creds, Some(profile));
+    let mut sink = VecSink::default();
+    let report = scimulator::runner::run(bundled(prefix), &opts, &mut sink)
+        .await
+        .map_err(|e| e.to_string())?;
+    reference.server.shutdown().await;
+    let bad: Vec<String> = report
+        .suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| !matches!(c.outcome, Outcome::Passed))
+        .map(|c| format!("{} › {}: {}", c.suite, c.name, c.outcome.label()))
+        .collect();
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}\n{}", bad.join("\n"), failure_text(&report)))
+    }
+}
