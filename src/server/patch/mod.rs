@@ -5,6 +5,8 @@
 mod apply;
 mod error;
 mod path;
+#[cfg(test)]
+mod tests;
 
 pub use error::PatchError;
 pub use path::{PatchPath, parse_path};
