@@ -122,6 +122,9 @@ fn apply_extension_object(
                 && let Some(k) = key_ci(obj, urn)
             {
                 obj.remove(&k);
+                if let Some(Value::Array(schemas)) = obj.get_mut("schemas") {
+                    schemas.retain(|s| !s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn)));
+                }
             }
             Ok(())
         }

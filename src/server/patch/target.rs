@@ -167,6 +167,11 @@ pub(super) fn on_attribute(
                         merge_into(existing, patch);
                     }
                 }
+                Value::String(text) if def.required && text.is_empty() => {
+                    return Err(PatchError::invalid_value(format!(
+                        "required attribute {raw:?} cannot be empty"
+                    )));
+                }
                 other => {
                     container.insert(key, other);
                 }

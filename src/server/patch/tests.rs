@@ -460,6 +460,35 @@ fn patch_is_atomic_when_a_later_operation_fails() {
 }
 
 #[test]
+fn patch_remove_whole_extension_drops_its_schema_urn() {
+    let u = patch_user(json!([{"op": "add", "path": format!("{ENT}:department"), "value": "Ops"}]))
+        .expect("ok");
+    assert!(
+        u["schemas"]
+            .as_array()
+            .is_some_and(|s| s.contains(&json!(ENT)))
+    );
+    let u = apply(
+        &u,
+        &ops(json!([{"op": "remove", "path": ENT}])),
+        ResourceSchema::user(),
+    )
+    .expect("ok");
+    assert!(u.get(ENT).is_none());
+    assert_eq!(
+        u["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
+    );
+}
+
+#[test]
+fn patch_filter_error_position_is_within_the_whole_path() {
+    let e = parse_path("emails[type xx \"work\"]").expect_err("bad op");
+    assert_eq!(e.scim_type(), "invalidFilter");
+    assert!(e.detail.contains("byte 12"), "{}", e.detail);
+}
+
+#[test]
 fn patch_parse_path_shapes() {
     let p = parse_path("emails[type eq \"work\"].value").expect("parses");
     assert_eq!(p.attr.attr, "emails");
