@@ -1,6 +1,7 @@
 //! Integration tests of scimulator: one test binary, one module per concern.
 
 mod okta_defects;
+mod pure;
 mod runner;
 mod server;
 mod server_auth;
