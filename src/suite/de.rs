@@ -15,8 +15,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::model::{
-    ActionStep, CaptureDetail, CaptureSpec, Expect, HeaderCheck, HeaderPredicate, Predicate,
-    PredicateOps, RequestSpec, RequestStep, Retry, StatusSpec, Step, VarSpec, When,
+    ActionStep, Auth, CaptureDetail, CaptureSpec, Expect, HeaderCheck, HeaderPredicate, Predicate,
+    PredicateOps, RequestSpec, RequestStep, Requirement, Retry, StatusSpec, Step, VarSpec, When,
 };
 
 /// Every key a step may have; the presence of `request` or `action` decides its kind.
@@ -288,4 +288,91 @@ pub(crate) fn type_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String
     Ok(Some(
         Option::<String>::deserialize(d)?.unwrap_or_else(|| "null".to_string()),
     ))
+}
+
+/// Reads `name` or `{ name: "text" }` (the map form of a newtype variant;
+/// serde_yaml_ng alone only accepts YAML tags such as `!token x`).
+struct TaggedVisitor {
+    expecting: &'static str,
+    units: &'static [&'static str],
+    newtypes: &'static [&'static str],
+    /// `units` followed by `newtypes`, for "did you mean".
+    all: &'static [&'static str],
+}
+
+/// A unit variant's name, or a newtype variant's name and text.
+enum Tagged {
+    Unit(String),
+    Newtype(String, String),
+}
+
+impl<'de> Visitor<'de> for TaggedVisitor {
+    type Value = Tagged;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Tagged, E> {
+        if self.units.contains(&v) {
+            return Ok(Tagged::Unit(v.to_string()));
+        }
+        Err(E::unknown_variant(v, self.all))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tagged, A::Error> {
+        let Some(key) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(format!("expected {}", self.expecting)));
+        };
+        if !self.newtypes.contains(&key.as_str()) {
+            return Err(de::Error::unknown_variant(&key, self.newtypes));
+        }
+        let value: String = map.next_value()?;
+        if map.next_key::<String>()?.is_some() {
+            return Err(de::Error::custom(format!(
+                "`{{ {key}: … }}` takes exactly one key"
+            )));
+        }
+        Ok(Tagged::Newtype(key, value))
+    }
+}
+
+const AUTH_NAMES: &[&str] = &["default", "none", "invalid", "revoked", "token", "raw"];
+const REQUIREMENT_NAMES: &[&str] = &["revoked_token", "reference_server", "capability"];
+
+impl<'de> Deserialize<'de> for Auth {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let tagged = d.deserialize_any(TaggedVisitor {
+            expecting: "`default`, `none`, `invalid`, `revoked`, `{ token: … }` or `{ raw: … }`",
+            units: &["default", "none", "invalid", "revoked"],
+            newtypes: &["token", "raw"],
+            all: AUTH_NAMES,
+        })?;
+        Ok(match tagged {
+            Tagged::Unit(u) => match u.as_str() {
+                "none" => Auth::None,
+                "invalid" => Auth::Invalid,
+                "revoked" => Auth::Revoked,
+                _ => Auth::Default,
+            },
+            Tagged::Newtype(k, v) if k == "raw" => Auth::Raw(v),
+            Tagged::Newtype(_, v) => Auth::Token(v),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Requirement {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let tagged = d.deserialize_any(TaggedVisitor {
+            expecting: "`revoked_token`, `reference_server` or `{ capability: … }`",
+            units: &["revoked_token", "reference_server"],
+            newtypes: &["capability"],
+            all: REQUIREMENT_NAMES,
+        })?;
+        Ok(match tagged {
+            Tagged::Unit(u) if u == "reference_server" => Requirement::ReferenceServer,
+            Tagged::Unit(_) => Requirement::RevokedToken,
+            Tagged::Newtype(_, v) => Requirement::Capability(v),
+        })
+    }
 }

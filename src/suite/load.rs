@@ -121,16 +121,21 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Suite>, LoadError> {
 
 /// Like [`load_paths`], but keeps going: every suite that loads, and every error.
 pub fn load_paths_all(paths: &[PathBuf]) -> (Vec<Suite>, Vec<LoadError>) {
-    let files = match discover(paths) {
-        Ok(files) => files,
-        Err(e) => return (Vec::new(), vec![e]),
-    };
     let mut suites = Vec::new();
     let mut errors = Vec::new();
-    for (source, file) in files {
-        match load_file(&source, &file) {
-            Ok(s) => suites.push(s),
-            Err(e) => errors.push(e),
+    for path in paths {
+        let files = match discover(std::slice::from_ref(path)) {
+            Ok(files) => files,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        for (source, file) in files {
+            match load_file(&source, &file) {
+                Ok(s) => suites.push(s),
+                Err(e) => errors.push(e),
+            }
         }
     }
     (suites, errors)

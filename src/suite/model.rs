@@ -101,7 +101,7 @@ pub struct Case {
 }
 
 /// A precondition of a case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Requirement {
     /// A revoked token was supplied (`--revoked-token`, or the embedded server).
@@ -220,7 +220,7 @@ impl QueryEncoding {
 }
 
 /// Credentials for one request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Auth {
     /// The run's credentials (`--token`, `--basic`).
