@@ -1,7 +1,7 @@
 //! JSON Schema validation of SCIM bodies against hand-written schemas taken
 //! from RFC 7643/7644 (User, Group, EnterpriseUser, ListResponse, Error,
 //! PatchOp, ServiceProviderConfig, ResourceType, Schema). The schemas are
-//! embedded and compiled once. This module reports [`Failure`]s; it never
+//! embedded and compiled once. This module reports [`Failure`](crate::assert::Failure)s; it never
 //! performs I/O and knows nothing of suites or the runner.
 
 mod registry;

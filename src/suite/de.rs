@@ -1,4 +1,5 @@
-//! Hand-written `Deserialize` impls for the model's either-or types.
+//! Hand-written `Deserialize` impls for the model's either-or types (and
+//! `Serialize` for [`Predicate`], so that it round-trips).
 //!
 //! `#[serde(untagged)]` buffers its input and reports "data did not match
 //! any variant", losing the line and the offending key. These impls decide
@@ -155,6 +156,21 @@ impl<'de> Visitor<'de> for PredicateVisitor {
     }
 
     scalar_visits!(|v| Ok(Predicate::Eq(v)));
+}
+
+impl serde::Serialize for Predicate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Predicate::Ops(ops) => ops.serialize(s),
+            // A bare object would read back as predicate keys: wrap it in `eq`.
+            Predicate::Eq(v @ Value::Object(_)) => PredicateOps {
+                eq: Some(v.clone()),
+                ..PredicateOps::default()
+            }
+            .serialize(s),
+            Predicate::Eq(v) => v.serialize(s),
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Predicate {
@@ -374,5 +390,43 @@ impl<'de> Deserialize<'de> for Requirement {
             Tagged::Unit(_) => Requirement::RevokedToken,
             Tagged::Newtype(_, v) => Requirement::Capability(v),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn predicate_eq_of_an_object_round_trips_through_json() {
+        let p = Predicate::Eq(json!({"givenName": "Ada"}));
+        let v = serde_json::to_value(&p).expect("serialises");
+        assert_eq!(v, json!({"eq": {"givenName": "Ada"}}));
+        let back: Predicate = serde_json::from_value(v).expect("deserialises");
+        assert!(matches!(back, Predicate::Ops(ops) if ops.eq == Some(json!({"givenName": "Ada"}))));
+        let lit: Predicate = serde_json::from_value(json!([1, 2])).expect("list");
+        assert_eq!(lit, Predicate::Eq(json!([1, 2])));
+    }
+
+    #[test]
+    fn auth_and_requirement_read_strings_and_maps() {
+        let cases = [
+            (json!("revoked"), Auth::Revoked),
+            (json!("none"), Auth::None),
+            (json!({"token": "abc"}), Auth::Token("abc".into())),
+            (json!({"raw": "Basic x"}), Auth::Raw("Basic x".into())),
+        ];
+        for (v, want) in cases {
+            assert_eq!(
+                serde_json::from_value::<Auth>(v.clone()).ok(),
+                Some(want.clone()),
+                "{v}"
+            );
+            assert_eq!(serde_json::to_value(&want).ok(), Some(v));
+        }
+        let r: Requirement = serde_json::from_value(json!({"capability": "patch"})).expect("map");
+        assert_eq!(r, Requirement::Capability("patch".into()));
+        assert!(serde_json::from_value::<Requirement>(json!({"capability": "a", "x": 1})).is_err());
     }
 }

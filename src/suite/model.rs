@@ -373,8 +373,9 @@ pub struct HeaderPredicate {
 
 /// A predicate on the value(s) a JSONPath selects. Written as a map of one
 /// or more predicate keys (all must hold); any other YAML value means `eq`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+/// A map is always read as predicate keys: compare with an object through
+/// `{ eq: { … } }` (an `Eq` holding an object serialises that way too).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Predicate {
     /// `{ eq_ci: "x", exists: true, … }`
     Ops(Box<PredicateOps>),

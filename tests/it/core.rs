@@ -147,3 +147,15 @@ fn bundled_suites_all_load() {
         assert!(!s.source.starts_with('/'), "{}", s.source);
     }
 }
+
+#[test]
+fn a_loaded_suite_round_trips_through_json() {
+    let suites =
+        suite::load_paths(&[PathBuf::from("tests/fixtures/ok/full_format.yaml")]).expect("loads");
+    let original = suites.into_iter().next().expect("one suite");
+    let json = serde_json::to_value(&original).expect("serialises");
+    let mut back: suite::Suite = serde_json::from_value(json).expect("deserialises");
+    back.source = original.source.clone();
+    back.source_text = original.source_text.clone();
+    assert_eq!(back, original);
+}
