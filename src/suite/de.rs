@@ -16,9 +16,68 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::model::{
-    ActionStep, Auth, CaptureDetail, CaptureSpec, Expect, HeaderCheck, HeaderPredicate, Predicate,
-    PredicateOps, RequestSpec, RequestStep, Requirement, Retry, StatusSpec, Step, VarSpec, When,
+    ActionStep, Auth, CaptureDetail, CaptureSpec, Case, Expect, HeaderCheck, HeaderPredicate,
+    Predicate, PredicateOps, RequestSpec, RequestStep, Requirement, Retry, Severity, StatusSpec,
+    Step, Suite, VarSpec, When,
 };
+
+/// The keys of a suite file (for "unknown field" messages).
+const SUITE_FIELDS: &[&str] = &[
+    "suite",
+    "description",
+    "tags",
+    "idp",
+    "severity",
+    "vars",
+    "okta_profile",
+    "cases",
+];
+
+struct SuiteVisitor;
+
+impl<'de> Visitor<'de> for SuiteVisitor {
+    type Value = Suite;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a suite: a map with `suite:` and `cases:`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Suite, A::Error> {
+        let mut title: Option<String> = None;
+        let mut cases: Option<Vec<Case>> = None;
+        let mut suite = Suite::default();
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            seen.push(key.clone());
+            match key.as_str() {
+                "suite" => title = Some(map.next_value()?),
+                "description" => suite.description = map.next_value()?,
+                "tags" => suite.tags = map.next_value()?,
+                "idp" => suite.idp = map.next_value()?,
+                "severity" => suite.severity = map.next_value::<Severity>()?,
+                "vars" => suite.vars = map.next_value()?,
+                "okta_profile" => suite.okta_profile = map.next_value()?,
+                "cases" => cases = Some(map.next_value()?),
+                k if k.starts_with("x-") => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+                k => return Err(de::Error::unknown_field(k, SUITE_FIELDS)),
+            }
+        }
+        suite.suite = title.ok_or_else(|| de::Error::missing_field("suite"))?;
+        suite.cases = cases.ok_or_else(|| de::Error::missing_field("cases"))?;
+        Ok(suite)
+    }
+}
+
+impl<'de> Deserialize<'de> for Suite {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(SuiteVisitor)
+    }
+}
 
 /// Every key a step may have; the presence of `request` or `action` decides its kind.
 #[derive(serde::Deserialize)]

@@ -24,8 +24,11 @@ pub enum Severity {
 }
 
 /// One suite file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+///
+/// Deserialisation is hand-written (`suite::de`): unknown keys are errors,
+/// except top-level keys starting with `x-`, which are ignored so that they
+/// can hold YAML anchors (`x-create: &create { … }`, then `- *create`).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Suite {
     /// Human-readable suite title.
     pub suite: String,

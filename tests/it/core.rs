@@ -136,8 +136,13 @@ fn load_paths_all_keeps_going_after_an_error() {
 }
 
 #[test]
-fn bundled_suites_all_load() {
+fn bundled_suites_load_and_lint_clean() {
     let suites = suite::bundled().unwrap_or_else(|e| panic!("{e}"));
+    let lint: Vec<String> = suite::validate(&suites)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(lint, Vec::<String>::new());
     for s in &suites {
         assert!(
             s.source.ends_with(".yaml") || s.source.ends_with(".yml"),
