@@ -213,6 +213,9 @@ impl Lint<'_> {
         if let Some(body) = &req.body {
             self.check_templates_in_value(Some(i), &format!("{field}.body"), body, defined);
         }
+        if let Some(merge) = &req.body_merge {
+            self.check_templates_in_value(Some(i), &format!("{field}.body_merge"), merge, defined);
+        }
         if let Some(raw) = &req.raw_body {
             self.check_template(Some(i), &format!("{field}.raw_body"), raw, defined);
         }
