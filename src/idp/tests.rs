@@ -10,6 +10,7 @@ fn suite(yaml_actions: Value, idp: Option<&str>, okta_profile: Option<Value>) ->
     Suite {
         suite: "t".into(),
         source: "t.yaml".into(),
+        source_text: None,
         description: None,
         tags: vec![],
         idp: idp.map(Into::into),

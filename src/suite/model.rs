@@ -24,8 +24,11 @@ pub enum Severity {
 }
 
 /// One suite file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+///
+/// Deserialisation is hand-written (`suite::de`): unknown keys are errors,
+/// except top-level keys starting with `x-`, which are ignored so that they
+/// can hold YAML anchors (`x-create: &create { … }`, then `- *create`).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Suite {
     /// Human-readable suite title.
     pub suite: String,
@@ -101,7 +104,7 @@ pub struct Case {
 }
 
 /// A precondition of a case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Requirement {
     /// A revoked token was supplied (`--revoked-token`, or the embedded server).
@@ -224,9 +227,10 @@ impl QueryEncoding {
     }
 }
 
-/// Credentials for one request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case", from = "AuthRepr")]
+/// Credentials for one request. In YAML: `default`, `none`, `invalid`,
+/// `revoked`, `{ token: … }` or `{ raw: … }` (hand-written `Deserialize`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
 pub enum Auth {
     /// The run's credentials (`--token`, `--basic`).
     #[default]
@@ -246,39 +250,6 @@ pub enum Auth {
 impl Auth {
     fn is_default(&self) -> bool {
         *self == Self::Default
-    }
-}
-
-/// How `auth:` is written in YAML: a keyword, `{ token: … }` or `{ raw: … }`.
-/// (YAML has no single-key-map enum form in serde_yaml_ng, which expects
-/// `!tag` syntax for externally tagged enums.)
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum AuthRepr {
-    Keyword(AuthKeyword),
-    Token { token: String },
-    Raw { raw: String },
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum AuthKeyword {
-    Default,
-    None,
-    Invalid,
-    Revoked,
-}
-
-impl From<AuthRepr> for Auth {
-    fn from(repr: AuthRepr) -> Self {
-        match repr {
-            AuthRepr::Keyword(AuthKeyword::Default) => Self::Default,
-            AuthRepr::Keyword(AuthKeyword::None) => Self::None,
-            AuthRepr::Keyword(AuthKeyword::Invalid) => Self::Invalid,
-            AuthRepr::Keyword(AuthKeyword::Revoked) => Self::Revoked,
-            AuthRepr::Token { token } => Self::Token(token),
-            AuthRepr::Raw { raw } => Self::Raw(raw),
-        }
     }
 }
 
@@ -411,8 +382,9 @@ pub struct HeaderPredicate {
 
 /// A predicate on the value(s) a JSONPath selects. Written as a map of one
 /// or more predicate keys (all must hold); any other YAML value means `eq`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+/// A map is always read as predicate keys: compare with an object through
+/// `{ eq: { … } }` (an `Eq` holding an object serialises that way too).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Predicate {
     /// `{ eq_ci: "x", exists: true, … }`
     Ops(Box<PredicateOps>),
