@@ -5,7 +5,7 @@
 //!
 //! The harness loads declarative YAML suites ([`suite`]), expands IdP
 //! actions into concrete requests ([`idp`]), runs them against a target
-//! ([`runner`]), checks every response ([`assert`], [`schema`],
+//! ([`runner`]), checks every response ([`assert`](mod@assert), [`schema`],
 //! [`snapshot`]) and writes reports ([`report`]). The reference server
 //! ([`server`]) is the embedded default target.
 //!

@@ -100,11 +100,7 @@ pub enum Fault {
     VendorAttributes,
     /// Lists return at most 1 resource per page, whatever `count` asks.
     PageCap,
-    /// Error bodies carry only `schemas` and `status`.
-    MinimalErrors,
 }
-
-const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 impl Fault {
     /// Rewrites the request, or answers it without going upstream.
@@ -124,11 +120,11 @@ impl Fault {
                 req.set_query_pairs(&pairs);
             }
             RequiresAttributesParam
-                if req.method == Method::GET && req.path == "/scim/v2/Users" =>
+                if req.method == Method::GET
+                    && req.path == "/scim/v2/Users"
+                    && !req.query_pairs().iter().any(|(k, _)| k == "attributes") =>
             {
-                if !req.query_pairs().iter().any(|(k, _)| k == "attributes") {
-                    return Some(Resp::scim_error(400, "attributes is required"));
-                }
+                return Some(Resp::scim_error(400, "attributes is required"));
             }
             PlusNotDecoded => {
                 if let Some(q) = &req.query {
@@ -150,10 +146,11 @@ impl Fault {
                     o.remove("active");
                 }
             }),
-            PathlessPatchIgnored if req.method == Method::PATCH => {
-                if operations(req).iter().any(|op| op.get("path").is_none()) {
-                    return Some(current(req, ctx).await);
-                }
+            PathlessPatchIgnored
+                if req.method == Method::PATCH
+                    && operations(req).iter().any(|op| op.get("path").is_none()) =>
+            {
+                return Some(current(req, ctx).await);
             }
             ReactivationIgnored if req.method == Method::PATCH => {
                 let activates = operations(req)
@@ -182,7 +179,7 @@ impl Fault {
                     if let Some(o) = b.as_object_mut() {
                         o.remove("roles");
                     }
-                })
+                });
             }
             RolesAppended if req.method == Method::PUT && req.is_item("Users") => {
                 let old = ctx.upstream.get_json(&req.path, &ctx.creds).await;
@@ -253,19 +250,21 @@ impl Fault {
                     });
                 }
             }
-            GroupLookupEmpty if req.method == Method::GET && req.path == "/scim/v2/Groups" => {
-                if req.query_pairs().iter().any(|(k, _)| k == "filter") {
-                    let mut resp = Resp::empty(200);
-                    resp.headers.insert(
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("application/scim+json"),
-                    );
-                    resp.set_json(
-                        &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-                        "totalResults": 0, "itemsPerPage": 0, "startIndex": 1, "Resources": []}),
-                    );
-                    return Some(resp);
-                }
+            GroupLookupEmpty
+                if req.method == Method::GET
+                    && req.path == "/scim/v2/Groups"
+                    && req.query_pairs().iter().any(|(k, _)| k == "filter") =>
+            {
+                let mut resp = Resp::empty(200);
+                resp.headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/scim+json"),
+                );
+                resp.set_json(
+                    &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                    "totalResults": 0, "itemsPerPage": 0, "startIndex": 1, "Resources": []}),
+                );
+                return Some(resp);
             }
             MemberRemoveDropped if req.method == Method::PATCH && req.is_item("Groups") => {
                 edit_json(req, |b| {
@@ -276,15 +275,15 @@ impl Fault {
                                 .is_some_and(|o| o.eq_ignore_ascii_case("remove"))
                         });
                     }
-                })
+                });
             }
-            RenameWithIdRejected if req.method == Method::PATCH => {
-                if operations(req)
-                    .iter()
-                    .any(|op| op["value"].get("id").is_some())
-                {
-                    return Some(Resp::scim_error(400, "id is read-only"));
-                }
+            RenameWithIdRejected
+                if req.method == Method::PATCH
+                    && operations(req)
+                        .iter()
+                        .any(|op| op["value"].get("id").is_some()) =>
+            {
+                return Some(Resp::scim_error(400, "id is read-only"));
             }
             PushNowMerges if req.method == Method::PATCH => edit_json(req, |b| {
                 if let Some(Value::Array(ops)) = b.get_mut("Operations") {
@@ -449,10 +448,6 @@ impl Fault {
                 u["urn:example:vendor:2.0:User"] = json!({"tenant": "acme", "seats": 3});
                 u["vendorFlag"] = json!(true);
             }),
-            MinimalErrors if resp.status.as_u16() >= 400 => {
-                let status = resp.status.as_u16().to_string();
-                resp.set_json(&json!({"schemas": [ERROR_URN], "status": status}));
-            }
             _ => {}
         }
     }

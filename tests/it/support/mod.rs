@@ -17,8 +17,10 @@ use scimulator::suite::model::Suite;
 use faults::Fault;
 use proxy::{Credentials, Proxy};
 
-/// How one case ended, with the failure text when it failed.
+/// How one case ended, with the failure text when it failed (the payloads
+/// are read through `Debug` in assertion messages).
 #[derive(Debug)]
+#[allow(dead_code)]
 pub enum CaseVerdict {
     Passed,
     Failed(String),

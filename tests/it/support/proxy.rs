@@ -71,11 +71,6 @@ impl Req {
         self.query = (!q.is_empty()).then(|| q.join("&"));
     }
 
-    /// Whether the path is below `/scim/v2/<collection>`.
-    pub fn is(&self, method: &Method, collection: &str) -> bool {
-        self.method == method && self.path.starts_with(&format!("/scim/v2/{collection}"))
-    }
-
     /// Whether the path names one resource of the collection.
     pub fn is_item(&self, collection: &str) -> bool {
         let prefix = format!("/scim/v2/{collection}/");
