@@ -2,3 +2,5 @@
 
 mod server;
 mod server_auth;
+mod server_live;
+mod server_product;
