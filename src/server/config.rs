@@ -150,7 +150,9 @@ impl ProductConfig {
                 "role mappings need a non-empty idp_value and role".into(),
             ));
         }
-        Ok(())
+        super::engine::Schemas::build(&self.extensions)
+            .map(|_| ())
+            .map_err(ConfigError::Invalid)
     }
 }
 

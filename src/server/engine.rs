@@ -11,6 +11,28 @@ use super::error::ScimError;
 use super::store::{IndexKey, Kind};
 use crate::scim::message::PatchRequest;
 
+/// The resource schemas of one server: built-in User (+ Enterprise and
+/// product extensions, + custom extensions from the config) and Group.
+#[derive(Debug, Clone, Default)]
+pub struct Schemas {
+    extensions: Vec<Value>,
+}
+
+impl Schemas {
+    /// Builds the schemas, adding the configured custom User extensions
+    /// (RFC 7643 §7 JSON); fails on a malformed extension definition.
+    pub fn build(extensions: &[Value]) -> Result<Self, String> {
+        for ext in extensions {
+            if ext.get("id").and_then(Value::as_str).is_none() {
+                return Err("each extension schema needs an id".into());
+            }
+        }
+        Ok(Self {
+            extensions: extensions.to_vec(),
+        })
+    }
+}
+
 /// A compiled filter: an optional index hint and the full predicate.
 #[derive(Debug, Clone)]
 pub struct CompiledFilter {
@@ -26,7 +48,7 @@ impl CompiledFilter {
     }
 
     /// Whether a resource of `kind` matches.
-    pub fn matches(&self, resource: &Value, _kind: Kind) -> bool {
+    pub fn matches(&self, resource: &Value, _schemas: &Schemas, _kind: Kind) -> bool {
         let found = lookup(resource, &self.attr);
         found.iter().any(|v| match v {
             Value::String(s) => {
@@ -82,7 +104,11 @@ fn lookup<'a>(resource: &'a Value, path: &str) -> Vec<&'a Value> {
 }
 
 /// Parses a filter for resources of `kind`.
-pub fn compile_filter(text: &str, _kind: Kind) -> Result<CompiledFilter, ScimError> {
+pub fn compile_filter(
+    text: &str,
+    _schemas: &Schemas,
+    _kind: Kind,
+) -> Result<CompiledFilter, ScimError> {
     let text = text.trim();
     let mut parts = text.splitn(3, char::is_whitespace);
     let (Some(attr), Some(op), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
@@ -117,6 +143,7 @@ pub fn compile_filter(text: &str, _kind: Kind) -> Result<CompiledFilter, ScimErr
 pub fn apply_patch(
     resource: &Value,
     request: &PatchRequest,
+    _schemas: &Schemas,
     _kind: Kind,
 ) -> Result<Value, ScimError> {
     let mut out = resource.clone();
@@ -157,7 +184,13 @@ pub fn apply_patch(
 }
 
 /// Applies `attributes` / `excludedAttributes` and `returned` rules.
-pub fn project(resource: &Value, _kind: Kind, attributes: &[String], excluded: &[String]) -> Value {
+pub fn project(
+    resource: &Value,
+    _schemas: &Schemas,
+    _kind: Kind,
+    attributes: &[String],
+    excluded: &[String],
+) -> Value {
     let Some(obj) = resource.as_object() else {
         return resource.clone();
     };
@@ -182,7 +215,11 @@ pub fn project(resource: &Value, _kind: Kind, attributes: &[String], excluded: &
 }
 
 /// Validates and normalises an incoming resource of `kind`.
-pub fn prepare_input(resource: &mut Value, _kind: Kind) -> Result<(), ScimError> {
+pub fn prepare_input(
+    resource: &mut Value,
+    _schemas: &Schemas,
+    _kind: Kind,
+) -> Result<(), ScimError> {
     if !resource.is_object() {
         return Err(ScimError::invalid_syntax(
             "the resource must be a JSON object",
@@ -192,11 +229,16 @@ pub fn prepare_input(resource: &mut Value, _kind: Kind) -> Result<(), ScimError>
 }
 
 /// Checks that a replacement or patched resource does not change immutable or readOnly data.
-pub fn check_mutability(_old: &Value, _new: &Value, _kind: Kind) -> Result<(), ScimError> {
+pub fn check_mutability(
+    _old: &Value,
+    _new: &Value,
+    _schemas: &Schemas,
+    _kind: Kind,
+) -> Result<(), ScimError> {
     Ok(())
 }
 
 /// The schema definitions served by `/Schemas` (RFC 7643 §7 JSON).
-pub fn schema_documents() -> Vec<Value> {
-    Vec::new()
+pub fn schema_documents(schemas: &Schemas) -> Vec<Value> {
+    schemas.extensions.clone()
 }

@@ -115,11 +115,10 @@ async fn put_role_mappings(
 ) -> Result<Json<Vec<RoleMapping>>, ScimError> {
     let mut product = (*state.product()).clone();
     product.role_mappings = mappings;
-    product
-        .validate()
-        .map_err(|e| ScimError::invalid_value(e.to_string()))?;
     let out = product.role_mappings.clone();
-    state.set_product(product);
+    state
+        .set_product(product)
+        .map_err(|e| ScimError::invalid_value(e.to_string()))?;
     Ok(Json(out))
 }
 
@@ -131,10 +130,9 @@ async fn put_config(
     State(state): State<AppState>,
     ScimJson(product): ScimJson<ProductConfig>,
 ) -> Result<Json<ProductConfig>, ScimError> {
-    product
-        .validate()
+    state
+        .set_product(product.clone())
         .map_err(|e| ScimError::invalid_value(e.to_string()))?;
-    state.set_product(product.clone());
     Ok(Json(product))
 }
 

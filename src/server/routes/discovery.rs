@@ -138,8 +138,7 @@ async fn resource_type(
 /// Every schema this server serves: built-in ones plus configured extensions.
 pub fn schema_docs(state: &AppState, base: &str) -> Vec<Value> {
     let product = state.product();
-    let mut docs = engine::schema_documents();
-    docs.extend(product.extensions.iter().cloned());
+    let mut docs = engine::schema_documents(&state.schemas());
     for doc in &mut docs {
         let id = doc
             .get("id")

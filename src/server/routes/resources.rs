@@ -87,7 +87,7 @@ pub fn present(
     excluded: &[String],
 ) -> Value {
     let full = decorate(state, kind, base, view);
-    engine::project(&full, kind, attributes, excluded)
+    engine::project(&full, &state.schemas(), kind, attributes, excluded)
 }
 
 fn respond(
@@ -117,7 +117,7 @@ fn core_schema(kind: Kind) -> &'static str {
 }
 
 /// Strips read-only input, fills `schemas`, validates.
-fn prepare(kind: Kind, mut body: Value) -> Result<Value, ScimError> {
+fn prepare(state: &AppState, kind: Kind, mut body: Value) -> Result<Value, ScimError> {
     if !body.is_object() {
         return Err(ScimError::invalid_syntax(
             "the resource must be a JSON object",
@@ -137,7 +137,7 @@ fn prepare(kind: Kind, mut body: Value) -> Result<Value, ScimError> {
             None => return Err(ScimError::invalid_value("schemas must be an array")),
         }
     }
-    engine::prepare_input(&mut body, kind)?;
+    engine::prepare_input(&mut body, &state.schemas(), kind)?;
     Ok(body)
 }
 
@@ -150,7 +150,7 @@ pub fn create(
     body: Value,
 ) -> Result<ScimResponse, ScimError> {
     ensure_enabled(state, kind)?;
-    let mut resource = prepare(kind, body)?;
+    let mut resource = prepare(state, kind, body)?;
     if kind == Kind::User {
         product::apply_create_defaults(&mut resource, &state.product());
     }
@@ -213,12 +213,13 @@ pub fn replace(
     body: Value,
 ) -> Result<ScimResponse, ScimError> {
     ensure_enabled(state, kind)?;
-    let replacement = prepare(kind, body)?;
+    let replacement = prepare(state, kind, body)?;
+    let schemas = state.schemas();
     let view = state.store.update(kind, id, state.now(), &mut |current| {
         pre.check_if_match(&version_of(current))?;
         let mut next = replacement.clone();
         keep_write_only(current, &mut next);
-        engine::check_mutability(current, &next, kind)?;
+        engine::check_mutability(current, &next, &schemas, kind)?;
         Ok(next)
     })?;
     Ok(respond(state, kind, base, view, params).with_note(id, "replaced"))
@@ -252,15 +253,16 @@ pub fn patch(
             "PATCH needs at least one operation",
         ));
     }
+    let schemas = state.schemas();
     let view = state.store.update(kind, id, state.now(), &mut |current| {
         pre.check_if_match(&version_of(current))?;
         let mut base_view = current.clone();
         if let Some(obj) = base_view.as_object_mut() {
             obj.remove("groups");
         }
-        let patched = engine::apply_patch(&base_view, &request, kind)?;
-        engine::check_mutability(current, &patched, kind)?;
-        let mut next = prepare(kind, patched)?;
+        let patched = engine::apply_patch(&base_view, &request, &schemas, kind)?;
+        engine::check_mutability(current, &patched, &schemas, kind)?;
+        let mut next = prepare(state, kind, patched)?;
         keep_write_only(current, &mut next);
         Ok(next)
     })?;
