@@ -537,3 +537,63 @@ async fn discovery_describes_the_server() {
     let missing = h.scim(Method::GET, "/ResourceTypes/Device", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn malformed_path_parameter_is_a_scim_404() {
+    let h = Harness::new();
+    let reply = h.scim(Method::GET, "/Users/%FF%FE", None).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.body["status"], "404");
+}
+
+#[tokio::test]
+async fn configured_custom_extension_is_declared_in_discovery() {
+    let urn = "urn:example:params:scim:schemas:extension:acme:2.0:User";
+    let mut config = ServerConfig::default();
+    config.product.extensions = vec![json!({
+        "id": urn,
+        "name": "AcmeUser",
+        "attributes": [{"name": "badge", "type": "integer", "multiValued": false,
+            "required": false, "caseExact": false, "mutability": "readWrite",
+            "returned": "default", "uniqueness": "none"}]
+    })];
+    let h = Harness::with_config(config);
+    let schema = h.scim(Method::GET, &format!("/Schemas/{urn}"), None).await;
+    assert_eq!(schema.status, StatusCode::OK, "{}", schema.body);
+    assert_eq!(schema.body["id"], urn);
+    let user_type = h.scim(Method::GET, "/ResourceTypes/User", None).await;
+    let extensions = user_type.body["schemaExtensions"].to_string();
+    assert!(extensions.contains(urn));
+}
+
+#[tokio::test]
+async fn put_without_password_keeps_it_but_never_returns_it() {
+    let h = Harness::new();
+    let reply = h
+        .scim(
+            Method::POST,
+            "/Users",
+            Some(json!({"userName": "pw@example.com", "password": "s3cret!"})),
+        )
+        .await;
+    let uid = id(&reply.body);
+    let put = h
+        .scim(
+            Method::PUT,
+            &format!("/Users/{uid}"),
+            Some(json!({"userName": "pw@example.com"})),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK);
+    assert!(put.body.get("password").is_none());
+    let stored = h
+        .state
+        .store
+        .get(scimulator::server::store::Kind::User, &uid)
+        .expect("stored");
+    assert_eq!(stored["password"], "s3cret!");
+    let listed = h
+        .scim(Method::GET, "/Users?attributes=password", None)
+        .await;
+    assert!(!listed.body.to_string().contains("s3cret!"));
+}

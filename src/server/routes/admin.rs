@@ -3,7 +3,7 @@
 //! the product configuration, disabling / enabling SCIM, and the audit log.
 //! Bodies and responses are plain JSON; errors use the SCIM `Error` shape.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -16,7 +16,7 @@ use crate::server::auth::generate_token;
 use crate::server::clock::rfc3339;
 use crate::server::config::{ProductConfig, RoleMapping};
 use crate::server::error::ScimError;
-use crate::server::extract::ScimJson;
+use crate::server::extract::{PathParam, ScimJson};
 use crate::server::state::AppState;
 
 /// Admin routes (relative to `/admin`).
@@ -96,7 +96,7 @@ async fn list_tokens(State(state): State<AppState>) -> Json<Value> {
 
 async fn revoke_token(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<StatusCode, ScimError> {
     if state.tokens.revoke(&id) {
         Ok(StatusCode::NO_CONTENT)

@@ -62,6 +62,10 @@ fn add_refs(items: Option<&mut Value>, base: &str, default_endpoint: &str) {
 /// Turns a store view into the client-facing resource (before projection).
 pub fn decorate(state: &AppState, kind: Kind, base: &str, mut view: Value) -> Value {
     let id = id_of(&view);
+    if let Some(obj) = view.as_object_mut() {
+        // Write-only (RFC 7643 §4.1.1): never returned, whatever the projection.
+        obj.retain(|k, _| !k.eq_ignore_ascii_case("password"));
+    }
     if kind == Kind::User {
         product::decorate(&mut view, &state.product());
         add_refs(view.get_mut("groups"), base, "Groups");
