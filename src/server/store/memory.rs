@@ -417,18 +417,15 @@ impl Store for MemStore {
         if kind == Kind::Group {
             data.normalise_members(&mut next, id)?;
         }
-        let old = data
-            .map_mut(kind)
-            .shift_remove_full(id)
-            .ok_or_else(|| not_found(kind, id))?;
-        let (position, _, old_value) = old;
-        data.unindex(kind, id, &old_value);
+        // `current` carries the same indexed values as the stored resource.
+        data.unindex(kind, id, &current);
         data.stamp(kind, id, &mut next, &created, &now);
         data.index(kind, id, &next);
-        let map = data.map_mut(kind);
-        map.insert(id.to_owned(), next);
-        let last = map.len().saturating_sub(1);
-        map.move_index(last, position);
+        let slot = data
+            .map_mut(kind)
+            .get_mut(id)
+            .ok_or_else(|| not_found(kind, id))?;
+        *slot = next;
         let stored = data.map(kind).get(id).ok_or_else(|| not_found(kind, id))?;
         Ok(data.view(kind, id, stored).into_owned())
     }
