@@ -259,3 +259,21 @@ async fn unknown_route_is_404_and_wrong_method_is_405_scim_errors() {
     assert_eq!(wrong.body["status"], "405");
     assert_eq!(wrong.headers[header::CONTENT_TYPE], "application/scim+json");
 }
+
+#[tokio::test]
+async fn audit_log_names_changed_attributes_but_not_values() {
+    let h = Harness::new();
+    let uid = id(&h.create_user("chg@example.com").await);
+    h.scim(
+        Method::PATCH,
+        &format!("/Users/{uid}"),
+        Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "value": {"active": false, "password": "n3w-secret"}}]})),
+    )
+    .await;
+    let log = h.admin(Method::GET, "/audit", None).await;
+    let change = log.body[1]["change"].as_str().expect("change").to_owned();
+    assert!(change.contains("active"), "{change}");
+    assert!(change.contains("password"), "{change}");
+    assert!(!log.body.to_string().contains("n3w-secret"));
+}

@@ -219,14 +219,39 @@ pub fn replace(
     ensure_enabled(state, kind)?;
     let replacement = prepare(state, kind, body)?;
     let schemas = state.schemas();
+    let mut before = None;
     let view = state.store.update(kind, id, state.now(), &mut |current| {
         pre.check_if_match(&version_of(current))?;
         let mut next = replacement.clone();
         keep_write_only(current, &mut next);
         engine::check_mutability(current, &next, &schemas, kind)?;
+        before = Some(current.clone());
         Ok(next)
     })?;
-    Ok(respond(state, kind, base, view, params).with_note(id, "replaced"))
+    let change = format!("replaced: {}", changed_attributes(before.as_ref(), &view));
+    Ok(respond(state, kind, base, view, params).with_note(id, change))
+}
+
+/// Top-level attributes that differ between two versions (never values:
+/// they may hold secrets such as `password`).
+fn changed_attributes(before: Option<&Value>, after: &Value) -> String {
+    let (Some(Value::Object(old)), Value::Object(new)) = (before, after) else {
+        return String::new();
+    };
+    let mut names: Vec<&str> = old
+        .keys()
+        .chain(new.keys())
+        .filter(|k| k.as_str() != "meta")
+        .filter(|k| old.get(k.as_str()) != new.get(k.as_str()))
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        "nothing".to_owned()
+    } else {
+        names.join(", ")
+    }
 }
 
 fn describe_patch(request: &PatchRequest) -> String {
@@ -258,6 +283,7 @@ pub fn patch(
         ));
     }
     let schemas = state.schemas();
+    let mut before = None;
     let view = state.store.update(kind, id, state.now(), &mut |current| {
         pre.check_if_match(&version_of(current))?;
         let mut base_view = current.clone();
@@ -268,9 +294,15 @@ pub fn patch(
         engine::check_mutability(current, &patched, &schemas, kind)?;
         let mut next = prepare(state, kind, patched)?;
         keep_write_only(current, &mut next);
+        before = Some(current.clone());
         Ok(next)
     })?;
-    Ok(respond(state, kind, base, view, params).with_note(id, describe_patch(&request)))
+    let change = format!(
+        "{}; changed: {}",
+        describe_patch(&request),
+        changed_attributes(before.as_ref(), &view)
+    );
+    Ok(respond(state, kind, base, view, params).with_note(id, change))
 }
 
 /// `DELETE /Users/{id}`, `DELETE /Groups/{id}`: 204.
