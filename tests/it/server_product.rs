@@ -54,7 +54,7 @@ async fn role_mapping_is_case_insensitive_and_unmapped_gets_default() {
         json!({"userName": "a@x", "roles": [{"value": "ADMIN", "primary": true}]}),
     )
     .await;
-    assert_eq!(role(&admin), ("org_admin", "roleMapping"));
+    assert_eq!(role(&admin), ("org_admin", "mapping"));
     let other = create(
         &h,
         json!({"userName": "b@x", "roles": [{"value": "Owner"}]}),
@@ -114,7 +114,28 @@ async fn group_membership_maps_to_role_and_wins() {
     let uid = id(&user);
     h.create_group("StackFlow-Admins", &[&uid]).await;
     let got = h.scim(Method::GET, &format!("/Users/{uid}"), None).await;
-    assert_eq!(role(&got.body), ("super_admin", "group:StackFlow-Admins"));
+    assert_eq!(role(&got.body), ("super_admin", "group"));
+    assert_eq!(
+        got.body[SCIMULATOR_USER_SCHEMA]["roleGroup"],
+        "StackFlow-Admins"
+    );
+}
+
+#[tokio::test]
+async fn default_server_config_is_the_reference_product() {
+    let h = Harness::new();
+    let admin = create(
+        &h,
+        json!({"userName": "ref@x", "roles": [{"value": "editor", "primary": true}]}),
+    )
+    .await;
+    assert_eq!(role(&admin), ("editor", "mapping"));
+    let moderator = create(&h, json!({"userName": "mod@x", "userType": "Moderator"})).await;
+    assert_eq!(role(&moderator), ("moderator", "userType"));
+    let uid = id(&create(&h, json!({"userName": "view@x"})).await);
+    h.create_group("StackFlow-Viewers", &[&uid]).await;
+    let got = h.scim(Method::GET, &format!("/Users/{uid}"), None).await;
+    assert_eq!(role(&got.body), ("viewer", "group"));
 }
 
 #[tokio::test]
@@ -176,7 +197,7 @@ async fn admin_role_mapping_update_applies_to_the_next_read() {
         .await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.body);
     let got = h.scim(Method::GET, &format!("/Users/{uid}"), None).await;
-    assert_eq!(role(&got.body), ("writer", "roleMapping"));
+    assert_eq!(role(&got.body), ("writer", "mapping"));
     let config = h.admin(Method::GET, "/config", None).await;
     assert_eq!(config.body["role_mappings"][0]["role"], "writer");
     let invalid = h
