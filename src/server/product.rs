@@ -6,8 +6,7 @@
 //!
 //! 1. **group mapping** (seed 004): the user is a member of a group whose
 //!    `displayName` matches a `group_roles` entry (case-insensitive; the
-//!    first entry in config order wins) → `roleSource: "group"` (and
-//!    `roleGroup: "<name>"`);
+//!    first entry in config order wins) → `roleSource: "group"`;
 //! 2. **userType promotion** (seed 003): `userType` `Admin` (if the admin
 //!    switch is on) or `Moderator` (if the moderator switch is on) →
 //!    `roleSource: "userType"`; `Registered`, or a switched-off value, falls through;
@@ -18,8 +17,8 @@
 //!
 //! The result appears in every user under
 //! `urn:scimulator:params:scim:schemas:extension:product:2.0:User`
-//! as `{ "role": …, "roleSource": … [, "roleGroup": …] }`; it is read-only
-//! (input is ignored).
+//! as `{ "role": …, "roleSource": … }` (declared in `/Schemas`); it is
+//! read-only (input is ignored).
 
 use serde_json::{Value, json};
 
@@ -117,11 +116,10 @@ pub fn decorate(user: &mut Value, config: &ProductConfig) {
     let Some(obj) = user.as_object_mut() else {
         return;
     };
-    let mut extension = json!({"role": resolved.role, "roleSource": resolved.source});
-    if let (Some(group), Some(ext)) = (resolved.group, extension.as_object_mut()) {
-        ext.insert("roleGroup".into(), Value::String(group));
-    }
-    obj.insert(SCIMULATOR_USER_SCHEMA.into(), extension);
+    obj.insert(
+        SCIMULATOR_USER_SCHEMA.into(),
+        json!({"role": resolved.role, "roleSource": resolved.source}),
+    );
     if let Some(schemas) = obj.get_mut("schemas").and_then(Value::as_array_mut)
         && !schemas.iter().any(|s| s == SCIMULATOR_USER_SCHEMA)
     {
