@@ -18,4 +18,7 @@ pub use resource::{
     AttrLocation, ResolvedAttr, ResourceSchema, SplitPath, builtin_schemas, common_attributes,
     effective_def, get_ci, key_ci,
 };
-pub use validate::{check_mutability, normalize_booleans, parse_bool, validate};
+pub use validate::{
+    check_mutability, check_single, check_value, normalize_booleans, normalize_value, parse_bool,
+    validate,
+};

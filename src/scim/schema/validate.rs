@@ -120,7 +120,9 @@ pub(crate) fn is_empty(v: &Value) -> bool {
     }
 }
 
-fn check_value(value: &Value, def: &AttributeDef, path: &str) -> Result<(), SchemaViolation> {
+/// Checks one attribute value (an array for multi-valued attributes) against
+/// its definition; `path` names it in the error.
+pub fn check_value(value: &Value, def: &AttributeDef, path: &str) -> Result<(), SchemaViolation> {
     if value.is_null() {
         return Ok(());
     }
@@ -136,8 +138,9 @@ fn check_value(value: &Value, def: &AttributeDef, path: &str) -> Result<(), Sche
     check_single(value, def, path)
 }
 
-/// Checks one (non-array) value against an attribute's type.
-pub(crate) fn check_single(
+/// Checks one (non-array) value, e.g. one element of a multi-valued
+/// attribute, against an attribute's type.
+pub fn check_single(
     value: &Value,
     def: &AttributeDef,
     path: &str,
@@ -212,9 +215,10 @@ pub fn normalize_booleans(resource: &mut Value, schema: &ResourceSchema) {
 }
 
 /// Normalises string booleans inside one attribute value (see [`normalize_booleans`]).
-pub(crate) fn normalize_value(value: &mut Value, def: &AttributeDef) {
+/// For a multi-valued attribute, a single element (not an array) is also accepted.
+pub fn normalize_value(value: &mut Value, def: &AttributeDef) {
     match value {
-        Value::Array(items) if def.multi_valued => {
+        Value::Array(items) => {
             for i in items {
                 normalize_single(i, def);
             }

@@ -25,6 +25,13 @@ impl Filter {
     pub fn matches(&self, resource: &Value, schema: &ResourceSchema) -> bool {
         eval(self, resource, Scope::Root(schema))
     }
+
+    /// Whether one element of a multi-valued attribute matches this filter
+    /// as the inside of a value path (`emails[type eq "work"]`): names are
+    /// sub-attributes of `parent`, whose definitions give `caseExact`.
+    pub fn matches_element(&self, element: &Value, parent: Option<&AttributeDef>) -> bool {
+        eval(self, element, Scope::Element(parent))
+    }
 }
 
 fn eval(f: &Filter, node: &Value, scope: Scope<'_>) -> bool {
