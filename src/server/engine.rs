@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::error::ScimError;
 use super::filter::{self, Filter};
+use super::patch;
 use super::store::{IndexKey, Kind};
 use crate::scim::message::PatchRequest;
 use crate::scim::schema::{self, ResourceSchema, SchemaDef, SchemaViolation};
@@ -108,48 +109,16 @@ pub fn compile_filter(
         .map_err(|e| ScimError::invalid_filter(e.to_string()))
 }
 
-/// Applies a PATCH request atomically to a resource view.
+/// Applies a PATCH request atomically to a resource view (400 with the
+/// engine's `scimType` on error; nothing is applied then).
 pub fn apply_patch(
     resource: &Value,
     request: &PatchRequest,
-    _schemas: &Schemas,
-    _kind: Kind,
+    schemas: &Schemas,
+    kind: Kind,
 ) -> Result<Value, ScimError> {
-    let mut out = resource.clone();
-    for op in &request.operations {
-        let obj = out
-            .as_object_mut()
-            .ok_or_else(|| ScimError::invalid_syntax("resource is not an object"))?;
-        let kind = op.op.to_ascii_lowercase();
-        match (kind.as_str(), op.path.as_deref(), op.value.as_ref()) {
-            ("add" | "replace", None, Some(Value::Object(values))) => {
-                for (k, v) in values {
-                    obj.insert(k.clone(), v.clone());
-                }
-            }
-            ("add", Some(path), Some(Value::Array(items))) => {
-                let entry = obj
-                    .entry(path.to_owned())
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Some(existing) = entry.as_array_mut() {
-                    existing.extend(items.iter().cloned());
-                }
-            }
-            ("add" | "replace", Some(path), Some(value)) => {
-                obj.insert(path.to_owned(), value.clone());
-            }
-            ("remove", Some(path), _) => {
-                obj.remove(path);
-            }
-            _ => {
-                return Err(ScimError::bad_request(
-                    Some("invalidValue"),
-                    format!("unsupported PATCH operation {}", op.op),
-                ));
-            }
-        }
-    }
-    Ok(out)
+    patch::apply(resource, request, schemas.of(kind))
+        .map_err(|e| ScimError::bad_request(Some(e.scim_type()), e.detail))
 }
 
 /// Applies `attributes` / `excludedAttributes` and `returned` rules.

@@ -3,4 +3,5 @@
 mod server;
 mod server_auth;
 mod server_live;
+mod server_patch;
 mod server_product;

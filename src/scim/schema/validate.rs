@@ -140,11 +140,7 @@ pub fn check_value(value: &Value, def: &AttributeDef, path: &str) -> Result<(), 
 
 /// Checks one (non-array) value, e.g. one element of a multi-valued
 /// attribute, against an attribute's type.
-pub fn check_single(
-    value: &Value,
-    def: &AttributeDef,
-    path: &str,
-) -> Result<(), SchemaViolation> {
+pub fn check_single(value: &Value, def: &AttributeDef, path: &str) -> Result<(), SchemaViolation> {
     let ok = match def.kind {
         AttributeType::String | AttributeType::Reference | AttributeType::Binary => {
             value.is_string()

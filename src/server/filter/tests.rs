@@ -59,10 +59,22 @@ const RFC_EXAMPLES: &[(&str, bool, bool)] = &[
         true,
     ),
     ("title pr", true, false),
-    (r#"meta.lastModified gt "2011-05-13T04:42:34Z""#, false, true),
+    (
+        r#"meta.lastModified gt "2011-05-13T04:42:34Z""#,
+        false,
+        true,
+    ),
     (r#"meta.lastModified ge "2011-05-13T04:42:34Z""#, true, true),
-    (r#"meta.lastModified lt "2011-05-13T04:42:34Z""#, false, false),
-    (r#"meta.lastModified le "2011-05-13T04:42:34Z""#, true, false),
+    (
+        r#"meta.lastModified lt "2011-05-13T04:42:34Z""#,
+        false,
+        false,
+    ),
+    (
+        r#"meta.lastModified le "2011-05-13T04:42:34Z""#,
+        true,
+        false,
+    ),
     (r#"title pr and userType eq "Employee""#, true, false),
     (r#"title pr or userType eq "Intern""#, true, true),
     (
@@ -108,7 +120,10 @@ fn filter_rfc_examples_parse_and_evaluate() {
 #[test]
 fn filter_keywords_and_names_are_case_insensitive() {
     assert!(eval(r#"USERNAME EQ "BJENSEN@example.com""#, &bjensen()));
-    assert!(eval(r#"Title PR AND NOT (userType Eq "Intern")"#, &bjensen()));
+    assert!(eval(
+        r#"Title PR AND NOT (userType Eq "Intern")"#,
+        &bjensen()
+    ));
     assert!(eval(
         r#"EMAILS[TYPE eq "WORK"] Or userName eq "x""#,
         &bjensen()
@@ -117,8 +132,14 @@ fn filter_keywords_and_names_are_case_insensitive() {
 
 #[test]
 fn filter_case_exact_attributes_compare_exactly() {
-    assert!(eval(r#"id eq "2819c223-7f76-453a-919d-413861904646""#, &bjensen()));
-    assert!(!eval(r#"id eq "2819C223-7F76-453A-919D-413861904646""#, &bjensen()));
+    assert!(eval(
+        r#"id eq "2819c223-7f76-453a-919d-413861904646""#,
+        &bjensen()
+    ));
+    assert!(!eval(
+        r#"id eq "2819C223-7F76-453A-919D-413861904646""#,
+        &bjensen()
+    ));
     let r = json!({"externalId": "abc"});
     assert!(eval(r#"externalId eq "abc""#, &r));
     assert!(!eval(r#"externalId eq "ABC""#, &r));
@@ -147,12 +168,18 @@ fn filter_typed_comparisons() {
     let r = bjensen();
     assert!(eval("active eq true", &r));
     assert!(!eval("active eq false", &r));
-    assert!(!eval("active gt false", &r), "ordering on booleans never matches");
+    assert!(
+        !eval("active gt false", &r),
+        "ordering on booleans never matches"
+    );
     assert!(eval("emails[primary eq true]", &r));
     assert!(eval("nickName eq null", &r));
     assert!(!eval("userName eq null", &r));
     assert!(eval("userName ne null", &r));
-    assert!(eval(r#"nickName ne "x""#, &r), "ne matches an absent attribute");
+    assert!(
+        eval(r#"nickName ne "x""#, &r),
+        "ne matches an absent attribute"
+    );
     let n = json!({"userName": "a", "x": 5, "d": 2.5});
     assert!(eval("x gt 4", &n));
     assert!(eval("x le 5", &n));
@@ -164,7 +191,13 @@ fn filter_typed_comparisons() {
 #[test]
 fn filter_present_means_non_empty() {
     let r = json!({"userName": "a", "title": "", "emails": [], "nickName": null, "name": {}});
-    for f in ["title pr", "emails pr", "nickName pr", "name pr", "name.givenName pr"] {
+    for f in [
+        "title pr",
+        "emails pr",
+        "nickName pr",
+        "name pr",
+        "name.givenName pr",
+    ] {
         assert!(!eval(f, &r), "{f}");
     }
     assert!(eval("userName pr", &r));
@@ -174,8 +207,14 @@ fn filter_present_means_non_empty() {
 fn filter_precedence_not_and_or() {
     let r = json!({"userName": "a", "title": "t"});
     // `a or b and c` is `a or (b and c)`.
-    assert!(eval(r#"userName eq "a" or title eq "x" and title eq "y""#, &r));
-    assert!(!eval(r#"(userName eq "a" or title eq "x") and title eq "y""#, &r));
+    assert!(eval(
+        r#"userName eq "a" or title eq "x" and title eq "y""#,
+        &r
+    ));
+    assert!(!eval(
+        r#"(userName eq "a" or title eq "x") and title eq "y""#,
+        &r
+    ));
     assert!(eval(r#"not (title eq "x") and userName eq "a""#, &r));
 }
 
@@ -222,9 +261,22 @@ fn filter_parse_errors_carry_positions() {
 fn filter_rejects_too_long_and_too_deep_input() {
     let long = format!("userName eq \"{}\"", "a".repeat(MAX_LENGTH));
     assert!(parse(&long).is_err());
-    let deep = format!("{}userName pr{}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
-    assert!(parse(&deep).expect_err("too deep").message.contains("nested"));
-    let ok = format!("{}userName pr{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+    let deep = format!(
+        "{}userName pr{}",
+        "(".repeat(MAX_DEPTH + 1),
+        ")".repeat(MAX_DEPTH + 1)
+    );
+    assert!(
+        parse(&deep)
+            .expect_err("too deep")
+            .message
+            .contains("nested")
+    );
+    let ok = format!(
+        "{}userName pr{}",
+        "(".repeat(MAX_DEPTH),
+        ")".repeat(MAX_DEPTH)
+    );
     assert!(parse(&ok).is_ok());
     let nots = format!("{}userName pr{}", "not (".repeat(1000), ")".repeat(1000));
     assert!(parse(&nots).is_err());
@@ -254,7 +306,10 @@ fn filter_equality_lookup_for_index_planning() {
         r#"emails[value eq "a"]"#,
         r#"userName co "a""#,
     ] {
-        assert!(parse(none).expect("parses").equality_lookups().is_none(), "{none}");
+        assert!(
+            parse(none).expect("parses").equality_lookups().is_none(),
+            "{none}"
+        );
     }
 }
 
@@ -262,8 +317,16 @@ fn filter_equality_lookup_for_index_planning() {
 fn filter_group_members_and_display_name() {
     let g = json!({"id": "g", "displayName": "Test SCIMv2", "members": [{"value": "u1"}, {"value": "u2"}]});
     let s = ResourceSchema::group();
-    assert!(parse(r#"displayName eq "test scimv2""#).expect("p").matches(&g, s));
-    assert!(parse(r#"members[value eq "u2"]"#).expect("p").matches(&g, s));
+    assert!(
+        parse(r#"displayName eq "test scimv2""#)
+            .expect("p")
+            .matches(&g, s)
+    );
+    assert!(
+        parse(r#"members[value eq "u2"]"#)
+            .expect("p")
+            .matches(&g, s)
+    );
     assert!(parse(r#"members eq "u1""#).expect("p").matches(&g, s));
     assert!(!parse(r#"members.value eq "u3""#).expect("p").matches(&g, s));
 }

@@ -45,7 +45,9 @@ pub(crate) fn apply_operation(
 ) -> Result<(), PatchError> {
     let kind = parse_op(&op.op)?;
     if !doc.is_object() {
-        return Err(PatchError::invalid_value("the resource is not a JSON object"));
+        return Err(PatchError::invalid_value(
+            "the resource is not a JSON object",
+        ));
     }
     match op.path.as_deref().map(str::trim) {
         None | Some("") => {
@@ -245,9 +247,7 @@ fn container_mut<'d>(
                 None if create => urn.clone(),
                 None => return Ok(None),
             };
-            let slot = obj
-                .entry(key)
-                .or_insert_with(|| Value::Object(Map::new()));
+            let slot = obj.entry(key).or_insert_with(|| Value::Object(Map::new()));
             if slot.is_null() && create {
                 *slot = Value::Object(Map::new());
             }
