@@ -286,6 +286,21 @@ mod tests {
     }
 
     #[test]
+    fn builtin_schemas_serialise_back_to_the_embedded_json() {
+        let embedded = [
+            include_str!("../schemas/user.json"),
+            include_str!("../schemas/group.json"),
+            include_str!("../schemas/enterprise_user.json"),
+            include_str!("../schemas/scimulator_user.json"),
+        ];
+        for (def, text) in builtin_schemas().into_iter().zip(embedded) {
+            let original: serde_json::Value = serde_json::from_str(text).expect("json");
+            let round = serde_json::to_value(def).expect("serialises");
+            assert_eq!(round, original, "{}", def.id);
+        }
+    }
+
+    #[test]
     fn user_schema_has_rfc_attribute_characteristics() {
         let u = ResourceSchema::user();
         let user_name = u.resolve("USERNAME").expect("userName");

@@ -331,6 +331,44 @@ fn filter_group_members_and_display_name() {
     assert!(!parse(r#"members.value eq "u3""#).expect("p").matches(&g, s));
 }
 
+#[test]
+fn filter_check_against_rejects_ordering_on_booleans() {
+    let s = ResourceSchema::user();
+    for bad in [
+        "active gt true",
+        "emails[primary lt false]",
+        "emails.primary ge true",
+    ] {
+        let e = parse(bad).expect("parses").check_against(s).expect_err(bad);
+        assert_eq!(e.scim_type(), "invalidFilter");
+    }
+    for ok in [
+        "active eq true",
+        r#"meta.lastModified gt "2011-05-13T04:42:34Z""#,
+        r#"emails[type eq "work"]"#,
+        "unknownAttr gt 3",
+    ] {
+        assert!(parse(ok).expect("parses").check_against(s).is_ok(), "{ok}");
+    }
+}
+
+#[test]
+fn filter_longest_flat_chain_evaluates_and_drops() {
+    let mut s = String::from("title pr");
+    while s.len() + 12 < MAX_LENGTH {
+        s.push_str(" or title pr");
+    }
+    let f = parse(&s).expect("parses");
+    assert!(f.matches(&bjensen(), ResourceSchema::user()));
+    assert!(!f.matches(&jsmith(), ResourceSchema::user()));
+    let mut s = String::from("title pr");
+    while s.len() + 13 < MAX_LENGTH {
+        s.push_str(" and title pr");
+    }
+    let f = parse(&s).expect("parses");
+    assert!(f.matches(&bjensen(), ResourceSchema::user()));
+}
+
 proptest! {
     #[test]
     fn filter_parse_never_panics_on_arbitrary_strings(s in "\\PC{0,200}") {

@@ -42,7 +42,11 @@ pub fn parse_path(input: &str) -> Result<PatchPath, PatchError> {
             "a value filter must follow an attribute, not a sub-attribute: {input:?}"
         )));
     }
-    let filter = parse(inner)?;
+    let filter = parse(inner).map_err(|mut e| {
+        // Report the position within the whole path, not within the brackets.
+        e.position += open + 1;
+        e
+    })?;
     let sub_after_filter = if tail.is_empty() {
         None
     } else {
