@@ -7,3 +7,6 @@ mod runner;
 mod server;
 mod server_auth;
 mod support;
+mod server_live;
+mod server_patch;
+mod server_product;

@@ -380,7 +380,7 @@ impl Fault {
                     .and_then(|r| r["value"].as_str());
                 let product = "urn:scimulator:params:scim:schemas:extension:product:2.0:User";
                 if sent.is_some_and(|s| s != "Admin" && s != "Editor" && s != "Member")
-                    && u[product]["roleSource"] == json!("roleMapping")
+                    && u[product]["roleSource"] == json!("mapping")
                 {
                     u[product] = json!({"role": "member", "roleSource": "default"});
                 }
@@ -388,7 +388,7 @@ impl Fault {
             UnknownRoleGetsAdmin => edit_users(resp, |u| {
                 let product = "urn:scimulator:params:scim:schemas:extension:product:2.0:User";
                 if u[product]["roleSource"] == json!("default") {
-                    u[product] = json!({"role": "admin", "roleSource": "roleMapping"});
+                    u[product] = json!({"role": "admin", "roleSource": "mapping"});
                 }
             }),
             NumericErrorStatus if resp.status.as_u16() >= 400 => {
