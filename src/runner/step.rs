@@ -215,11 +215,18 @@ fn check_snapshot(
 ) -> Result<Vec<Failure>, RunError> {
     let path = snapshot::snapshot_path(&ctx.opts.snapshot_root, &state.suite, &state.case, name);
     let secrets = state.secrets(ctx);
+    // The target's base URL varies by run (the embedded server's port) and
+    // appears in `$ref` and `meta.location`: snapshot it as `[target]`.
+    let mut vars = state.vars.clone();
+    vars.push((
+        "target".to_owned(),
+        ctx.opts.target.trim_end_matches('/').to_owned(),
+    ));
     let value = snapshot::normalize(&NormalizeInput {
         status: response.status,
         headers: &response.headers,
         body: &response.body,
-        vars: &state.vars,
+        vars: &vars,
         secrets: &secrets,
     });
     let header = SnapshotHeader {

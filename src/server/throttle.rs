@@ -78,7 +78,10 @@ mod tests {
     fn app() -> Router {
         Router::new()
             .route("/", get(|| async { "ok" }))
-            .route_layer(from_fn_with_state(Arc::new(ThrottleKeys::default()), throttle))
+            .route_layer(from_fn_with_state(
+                Arc::new(ThrottleKeys::default()),
+                throttle,
+            ))
     }
 
     async fn status(app: &Router, key: Option<&str>) -> (StatusCode, Option<String>) {
@@ -107,6 +110,9 @@ mod tests {
             (StatusCode::TOO_MANY_REQUESTS, Some("1".to_owned()))
         );
         assert_eq!(status(&app, Some("a")).await.0, StatusCode::OK);
-        assert_eq!(status(&app, Some("b")).await.0, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            status(&app, Some("b")).await.0,
+            StatusCode::TOO_MANY_REQUESTS
+        );
     }
 }
