@@ -38,12 +38,8 @@ pub struct Reference {
 
 impl Reference {
     pub async fn start() -> Self {
-        let product =
-            serde_yaml_ng::from_str(include_str!("../../../src/cli/embedded-product.yaml"))
-                .expect("the embedded product configuration parses");
         let config = ServerConfig {
             addr: "127.0.0.1:0".parse().expect("loopback address"),
-            product,
             ..ServerConfig::default()
         };
         let server = scimulator::server::start(config)
