@@ -4,3 +4,4 @@ mod reports;
 mod runner;
 mod server;
 mod server_auth;
+mod suites_failing;
