@@ -1,4 +1,5 @@
-//! Hand-written `Deserialize` impls for the model's either-or types.
+//! Hand-written `Deserialize` impls for the model's either-or types (and
+//! `Serialize` for [`Predicate`], so that it round-trips).
 //!
 //! `#[serde(untagged)]` buffers its input and reports "data did not match
 //! any variant", losing the line and the offending key. These impls decide
@@ -15,9 +16,68 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::model::{
-    ActionStep, CaptureDetail, CaptureSpec, Expect, HeaderCheck, HeaderPredicate, Predicate,
-    PredicateOps, RequestSpec, RequestStep, Retry, StatusSpec, Step, VarSpec, When,
+    ActionStep, Auth, CaptureDetail, CaptureSpec, Case, Expect, HeaderCheck, HeaderPredicate,
+    Predicate, PredicateOps, RequestSpec, RequestStep, Requirement, Retry, Severity, StatusSpec,
+    Step, Suite, VarSpec, When,
 };
+
+/// The keys of a suite file (for "unknown field" messages).
+const SUITE_FIELDS: &[&str] = &[
+    "suite",
+    "description",
+    "tags",
+    "idp",
+    "severity",
+    "vars",
+    "okta_profile",
+    "cases",
+];
+
+struct SuiteVisitor;
+
+impl<'de> Visitor<'de> for SuiteVisitor {
+    type Value = Suite;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a suite: a map with `suite:` and `cases:`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Suite, A::Error> {
+        let mut title: Option<String> = None;
+        let mut cases: Option<Vec<Case>> = None;
+        let mut suite = Suite::default();
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            seen.push(key.clone());
+            match key.as_str() {
+                "suite" => title = Some(map.next_value()?),
+                "description" => suite.description = map.next_value()?,
+                "tags" => suite.tags = map.next_value()?,
+                "idp" => suite.idp = map.next_value()?,
+                "severity" => suite.severity = map.next_value::<Severity>()?,
+                "vars" => suite.vars = map.next_value()?,
+                "okta_profile" => suite.okta_profile = map.next_value()?,
+                "cases" => cases = Some(map.next_value()?),
+                k if k.starts_with("x-") => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+                k => return Err(de::Error::unknown_field(k, SUITE_FIELDS)),
+            }
+        }
+        suite.suite = title.ok_or_else(|| de::Error::missing_field("suite"))?;
+        suite.cases = cases.ok_or_else(|| de::Error::missing_field("cases"))?;
+        Ok(suite)
+    }
+}
+
+impl<'de> Deserialize<'de> for Suite {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(SuiteVisitor)
+    }
+}
 
 /// Every key a step may have; the presence of `request` or `action` decides its kind.
 #[derive(serde::Deserialize)]
@@ -157,6 +217,21 @@ impl<'de> Visitor<'de> for PredicateVisitor {
     scalar_visits!(|v| Ok(Predicate::Eq(v)));
 }
 
+impl serde::Serialize for Predicate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Predicate::Ops(ops) => ops.serialize(s),
+            // A bare object would read back as predicate keys: wrap it in `eq`.
+            Predicate::Eq(v @ Value::Object(_)) => PredicateOps {
+                eq: Some(v.clone()),
+                ..PredicateOps::default()
+            }
+            .serialize(s),
+            Predicate::Eq(v) => v.serialize(s),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Predicate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(PredicateVisitor)
@@ -288,4 +363,129 @@ pub(crate) fn type_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String
     Ok(Some(
         Option::<String>::deserialize(d)?.unwrap_or_else(|| "null".to_string()),
     ))
+}
+
+/// Reads `name` or `{ name: "text" }` (the map form of a newtype variant;
+/// serde_yaml_ng alone only accepts YAML tags such as `!token x`).
+struct TaggedVisitor {
+    expecting: &'static str,
+    units: &'static [&'static str],
+    newtypes: &'static [&'static str],
+    /// `units` followed by `newtypes`, for "did you mean".
+    all: &'static [&'static str],
+}
+
+/// A unit variant's name, or a newtype variant's name and text.
+enum Tagged {
+    Unit(String),
+    Newtype(String, String),
+}
+
+impl<'de> Visitor<'de> for TaggedVisitor {
+    type Value = Tagged;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Tagged, E> {
+        if self.units.contains(&v) {
+            return Ok(Tagged::Unit(v.to_string()));
+        }
+        Err(E::unknown_variant(v, self.all))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tagged, A::Error> {
+        let Some(key) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(format!("expected {}", self.expecting)));
+        };
+        if !self.newtypes.contains(&key.as_str()) {
+            return Err(de::Error::unknown_variant(&key, self.newtypes));
+        }
+        let value: String = map.next_value()?;
+        if map.next_key::<String>()?.is_some() {
+            return Err(de::Error::custom(format!(
+                "`{{ {key}: … }}` takes exactly one key"
+            )));
+        }
+        Ok(Tagged::Newtype(key, value))
+    }
+}
+
+const AUTH_NAMES: &[&str] = &["default", "none", "invalid", "revoked", "token", "raw"];
+const REQUIREMENT_NAMES: &[&str] = &["revoked_token", "reference_server", "capability"];
+
+impl<'de> Deserialize<'de> for Auth {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let tagged = d.deserialize_any(TaggedVisitor {
+            expecting: "`default`, `none`, `invalid`, `revoked`, `{ token: … }` or `{ raw: … }`",
+            units: &["default", "none", "invalid", "revoked"],
+            newtypes: &["token", "raw"],
+            all: AUTH_NAMES,
+        })?;
+        Ok(match tagged {
+            Tagged::Unit(u) => match u.as_str() {
+                "none" => Auth::None,
+                "invalid" => Auth::Invalid,
+                "revoked" => Auth::Revoked,
+                _ => Auth::Default,
+            },
+            Tagged::Newtype(k, v) if k == "raw" => Auth::Raw(v),
+            Tagged::Newtype(_, v) => Auth::Token(v),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Requirement {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let tagged = d.deserialize_any(TaggedVisitor {
+            expecting: "`revoked_token`, `reference_server` or `{ capability: … }`",
+            units: &["revoked_token", "reference_server"],
+            newtypes: &["capability"],
+            all: REQUIREMENT_NAMES,
+        })?;
+        Ok(match tagged {
+            Tagged::Unit(u) if u == "reference_server" => Requirement::ReferenceServer,
+            Tagged::Unit(_) => Requirement::RevokedToken,
+            Tagged::Newtype(_, v) => Requirement::Capability(v),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn predicate_eq_of_an_object_round_trips_through_json() {
+        let p = Predicate::Eq(json!({"givenName": "Ada"}));
+        let v = serde_json::to_value(&p).expect("serialises");
+        assert_eq!(v, json!({"eq": {"givenName": "Ada"}}));
+        let back: Predicate = serde_json::from_value(v).expect("deserialises");
+        assert!(matches!(back, Predicate::Ops(ops) if ops.eq == Some(json!({"givenName": "Ada"}))));
+        let lit: Predicate = serde_json::from_value(json!([1, 2])).expect("list");
+        assert_eq!(lit, Predicate::Eq(json!([1, 2])));
+    }
+
+    #[test]
+    fn auth_and_requirement_read_strings_and_maps() {
+        let cases = [
+            (json!("revoked"), Auth::Revoked),
+            (json!("none"), Auth::None),
+            (json!({"token": "abc"}), Auth::Token("abc".into())),
+            (json!({"raw": "Basic x"}), Auth::Raw("Basic x".into())),
+        ];
+        for (v, want) in cases {
+            assert_eq!(
+                serde_json::from_value::<Auth>(v.clone()).ok(),
+                Some(want.clone()),
+                "{v}"
+            );
+            assert_eq!(serde_json::to_value(&want).ok(), Some(v));
+        }
+        let r: Requirement = serde_json::from_value(json!({"capability": "patch"})).expect("map");
+        assert_eq!(r, Requirement::Capability("patch".into()));
+        assert!(serde_json::from_value::<Requirement>(json!({"capability": "a", "x": 1})).is_err());
+    }
 }

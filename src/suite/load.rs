@@ -14,15 +14,68 @@ static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/suites");
 
 /// Parses one suite. `source` is the display path used in errors and stored
 /// in [`Suite::source`].
+///
+/// YAML anchors and aliases work anywhere; merge keys (`<<: *fields`) too,
+/// though errors in a file using them are placed less precisely (the
+/// merged document has no positions, so the line is found by key search).
 pub fn load_str(source: &str, text: &str) -> Result<Suite, LoadError> {
-    match serde_yaml_ng::from_str::<Suite>(text) {
-        Ok(mut suite) => {
-            suite.source = source.to_string();
-            suite.source_text = Some(Arc::from(text));
-            Ok(suite)
+    let mut suite = if text.contains("<<") {
+        load_merged(source, text)?
+    } else {
+        serde_yaml_ng::from_str::<Suite>(text).map_err(|e| convert(source, text, &e))?
+    };
+    suite.source = source.to_string();
+    suite.source_text = Some(Arc::from(text));
+    Ok(suite)
+}
+
+/// Loads a suite that uses YAML merge keys: parse, merge, then deserialize
+/// the merged value with a tracked field path.
+fn load_merged(source: &str, text: &str) -> Result<Suite, LoadError> {
+    let mut value: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(text).map_err(|e| convert(source, text, &e))?;
+    let invalid = |field: Option<String>, at: Option<(usize, usize)>, message: String| LoadError {
+        path: source.to_string(),
+        line: at.map(|a| a.0),
+        column: at.map(|a| a.1),
+        field,
+        kind: LoadErrorKind::Invalid(message),
+    };
+    value
+        .apply_merge()
+        .map_err(|e| invalid(None, None, format!("bad merge key `<<`: {e}")))?;
+    serde_path_to_error::deserialize::<_, Suite>(value).map_err(|e| {
+        let message = suggest(strip_mark(&e.inner().to_string()));
+        let mut keys: Vec<String> = e
+            .path()
+            .iter()
+            .filter_map(|seg| match seg {
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                _ => None,
+            })
+            .collect();
+        if let Some(unknown) = unknown_name(&message) {
+            keys.push(unknown.to_string());
         }
-        Err(err) => Err(convert(source, text, &err)),
-    }
+        let mut pos = 0;
+        let mut at = None;
+        for key in &keys {
+            // Merged content sits in its anchor, possibly above: search again from the top.
+            if let Some(found) = find_key(text, key, pos).or_else(|| find_key(text, key, 0)) {
+                pos = found;
+                at = Some(line_col(text, found));
+            }
+        }
+        let mut path = e.path().to_string();
+        // serde_path_to_error ends the path with the unknown key itself; the
+        // direct parser does not. Keep both alike.
+        if let Some(unknown) = unknown_name(&message)
+            && let Some(parent) = path.strip_suffix(&format!(".{unknown}"))
+        {
+            path = parent.to_string();
+        }
+        invalid((path != ".").then_some(path), at, message)
+    })
 }
 
 /// Turns a serde_yaml_ng error into a [`LoadError`] with line, column, field
@@ -121,16 +174,21 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Suite>, LoadError> {
 
 /// Like [`load_paths`], but keeps going: every suite that loads, and every error.
 pub fn load_paths_all(paths: &[PathBuf]) -> (Vec<Suite>, Vec<LoadError>) {
-    let files = match discover(paths) {
-        Ok(files) => files,
-        Err(e) => return (Vec::new(), vec![e]),
-    };
     let mut suites = Vec::new();
     let mut errors = Vec::new();
-    for (source, file) in files {
-        match load_file(&source, &file) {
-            Ok(s) => suites.push(s),
-            Err(e) => errors.push(e),
+    for path in paths {
+        let files = match discover(std::slice::from_ref(path)) {
+            Ok(files) => files,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        for (source, file) in files {
+            match load_file(&source, &file) {
+                Ok(s) => suites.push(s),
+                Err(e) => errors.push(e),
+            }
         }
     }
     (suites, errors)
@@ -240,5 +298,60 @@ mod tests {
             split_path("invalid type: string, expected u16"),
             (None, "invalid type: string, expected u16".to_string())
         );
+    }
+
+    const ANCHORED: &str = "suite: s
+x-fields: &fields
+  $.id: { type: string }
+  $.active: true
+x-get: &get
+  request: { method: GET, path: /Users/1 }
+cases:
+  - name: a
+    why: w
+    steps:
+      - *get
+      - request: { method: GET, path: /Users/2 }
+        expect:
+          json:
+            <<: *fields
+            $.active: false
+";
+
+    #[test]
+    fn anchors_aliases_and_merge_keys_expand() {
+        let suite = load_str("t.yaml", ANCHORED).expect("loads");
+        let steps = &suite.cases[0].steps;
+        assert_eq!(steps.len(), 2);
+        let crate::suite::Step::Request(second) = &steps[1] else {
+            panic!("a request step")
+        };
+        let keys: Vec<&str> = second.expect.json.keys().map(String::as_str).collect();
+        assert_eq!(keys, vec!["$.active", "$.id"]);
+        assert_eq!(
+            second.expect.json.get("$.active"),
+            Some(&crate::suite::Predicate::Eq(serde_json::json!(false)))
+        );
+    }
+
+    #[test]
+    fn errors_in_merged_files_still_name_field_and_line() {
+        let text = ANCHORED.replace("{ type: string }", "{ tpye: string }");
+        let err = load_str("t.yaml", &text).expect_err("typo");
+        assert_eq!(
+            err.to_string(),
+            "t.yaml:3:11: cases[0].steps[1].expect.json.$.id: unknown field `tpye`, did you mean `type`?"
+        );
+    }
+
+    #[test]
+    fn x_keys_are_only_ignored_at_the_top_level() {
+        let err = load_str(
+            "t.yaml",
+            "suite: s\ncases:\n  - name: a\n    why: w\n    x-note: 1\n    steps: []\n",
+        )
+        .expect_err("x- inside a case");
+        assert_eq!(err.line, Some(5));
+        assert!(err.to_string().contains("unknown field `x-note`"), "{err}");
     }
 }

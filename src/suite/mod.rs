@@ -11,8 +11,10 @@ mod load;
 mod locate;
 pub mod model;
 mod validate;
+mod vars;
 
 pub use error::{LoadError, LoadErrorKind};
 pub use load::{bundled, load_paths, load_paths_all, load_str};
 pub use model::*;
 pub use validate::{validate, validate_with_vars};
+pub use vars::bind_vars;

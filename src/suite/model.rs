@@ -24,8 +24,11 @@ pub enum Severity {
 }
 
 /// One suite file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+///
+/// Deserialisation is hand-written (`suite::de`): unknown keys are errors,
+/// except top-level keys starting with `x-`, which are ignored so that they
+/// can hold YAML anchors (`x-create: &create { … }`, then `- *create`).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Suite {
     /// Human-readable suite title.
     pub suite: String,
@@ -101,7 +104,7 @@ pub struct Case {
 }
 
 /// A precondition of a case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Requirement {
     /// A revoked token was supplied (`--revoked-token`, or the embedded server).
@@ -220,7 +223,7 @@ impl QueryEncoding {
 }
 
 /// Credentials for one request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Auth {
     /// The run's credentials (`--token`, `--basic`).
@@ -373,8 +376,9 @@ pub struct HeaderPredicate {
 
 /// A predicate on the value(s) a JSONPath selects. Written as a map of one
 /// or more predicate keys (all must hold); any other YAML value means `eq`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+/// A map is always read as predicate keys: compare with an object through
+/// `{ eq: { … } }` (an `Eq` holding an object serialises that way too).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Predicate {
     /// `{ eq_ci: "x", exists: true, … }`
     Ops(Box<PredicateOps>),

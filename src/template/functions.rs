@@ -1,7 +1,8 @@
 //! Evaluation of one `{{ … }}` expression: variable lookups and built-ins.
 //!
 //! Grammar: `name(.key)*` reads a variable (and into objects / arrays);
-//! built-ins are `uuid`, `now`, `random(n)`, `env("X")`, `unique.username`,
+//! built-ins are `uuid`, `now`, `random(n)`, `env("X")`, `upper(x)`,
+//! `lower(x)` (x a variable path or a quoted literal), `unique.username`,
 //! `unique.email`, `unique.id` and `unique.okta_id`. Variables shadow
 //! built-ins of the same name.
 
@@ -16,15 +17,19 @@ use super::scope::Scope;
 /// Names that are defined without a variable (`unique.*` counts as `unique`).
 pub(crate) const BUILTIN_ROOTS: &[&str] = &["uuid", "now", "unique"];
 /// Functions callable as `name(args)`.
-pub(crate) const BUILTIN_FUNCTIONS: &[&str] = &["random", "env"];
+pub(crate) const BUILTIN_FUNCTIONS: &[&str] = &["random", "env", "upper", "lower"];
 
 /// A parsed expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Expr {
     /// `a.b.c`
     Path(Vec<String>),
-    /// `f(arg)`
-    Call { name: String, arg: String },
+    /// `f(arg)`; `quoted` when the argument was a quoted literal.
+    Call {
+        name: String,
+        arg: String,
+        quoted: bool,
+    },
 }
 
 impl Expr {
@@ -35,7 +40,11 @@ impl Expr {
                 .first()
                 .map(String::as_str)
                 .filter(|r| !BUILTIN_ROOTS.contains(r)),
-            Expr::Call { .. } => None,
+            Expr::Call { name, arg, quoted } => {
+                let reads_var = !quoted && (name == "upper" || name == "lower");
+                let root = arg.split('.').next().unwrap_or_default();
+                (reads_var && !BUILTIN_ROOTS.contains(&root)).then_some(root)
+            }
         }
     }
 }
@@ -58,16 +67,22 @@ pub(crate) fn parse(expr: &str) -> Result<Expr, TemplateError> {
         };
         if !BUILTIN_FUNCTIONS.contains(&name) {
             return Err(syntax(&format!(
-                "unknown function `{name}` (known: random(n), env(\"NAME\"))"
+                "unknown function `{name}` (known: random(n), env(\"NAME\"), upper(x), lower(x))"
             )));
         }
-        let arg = inner
-            .trim()
-            .trim_matches(|c| c == '"' || c == '\'')
-            .to_string();
+        let inner = inner.trim();
+        let quoted = inner.len() >= 2
+            && ((inner.starts_with('"') && inner.ends_with('"'))
+                || (inner.starts_with('\'') && inner.ends_with('\'')));
+        let arg = if quoted {
+            inner[1..inner.len() - 1].to_string()
+        } else {
+            inner.to_string()
+        };
         return Ok(Expr::Call {
             name: name.to_string(),
             arg,
+            quoted,
         });
     }
     let parts: Vec<String> = text.split('.').map(|p| p.trim().to_string()).collect();
@@ -87,7 +102,7 @@ pub(crate) fn parse(expr: &str) -> Result<Expr, TemplateError> {
 /// Evaluates an expression in a scope.
 pub(crate) fn eval(expr: &Expr, scope: &Scope) -> Result<Value, TemplateError> {
     match expr {
-        Expr::Call { name, arg } => call(name, arg),
+        Expr::Call { name, arg, quoted } => call(name, arg, *quoted, scope),
         Expr::Path(parts) => {
             let Some((root, rest)) = parts.split_first() else {
                 return Err(TemplateError::Undefined {
@@ -140,8 +155,24 @@ fn builtin(parts: &[String], scope: &Scope) -> Result<Value, TemplateError> {
     Ok(Value::String(value))
 }
 
-fn call(name: &str, arg: &str) -> Result<Value, TemplateError> {
+fn call(name: &str, arg: &str, quoted: bool, scope: &Scope) -> Result<Value, TemplateError> {
     match name {
+        "upper" | "lower" => {
+            let value = if quoted {
+                Value::String(arg.to_string())
+            } else {
+                eval(&parse(arg)?, scope)?
+            };
+            let text = match value {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            Ok(Value::String(if name == "upper" {
+                text.to_uppercase()
+            } else {
+                text.to_lowercase()
+            }))
+        }
         "random" => {
             let n: usize = arg.parse().map_err(|_| TemplateError::Syntax {
                 template: format!("{{{{ random({arg}) }}}}"),
@@ -186,6 +217,7 @@ mod tests {
                 Some(Expr::Call {
                     name: "random".into(),
                     arg: "8".into(),
+                    quoted: false,
                 }),
             ),
             (
@@ -193,6 +225,7 @@ mod tests {
                 Some(Expr::Call {
                     name: "env".into(),
                     arg: "HOME".into(),
+                    quoted: true,
                 }),
             ),
             ("", None),
@@ -256,6 +289,33 @@ mod tests {
                 name: "SCIMULATOR_SURELY_UNSET_VAR_42".into()
             })
         );
+    }
+
+    #[test]
+    fn upper_and_lower_change_case_of_variables_and_literals() {
+        let mut scope = Scope::new("r");
+        scope.set("user", json!("Ada@Example.com"), false);
+        scope.set("u", json!({"n": "x"}), false);
+        let cases = [
+            ("upper(user)", json!("ADA@EXAMPLE.COM")),
+            ("lower(user)", json!("ada@example.com")),
+            ("upper(u.n)", json!("X")),
+            ("upper('abc')", json!("ABC")),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(eval(&parse(expr).expect("p"), &scope), Ok(want), "{expr}");
+        }
+        assert_eq!(
+            eval(&parse("upper(nobody)").expect("p"), &scope),
+            Err(TemplateError::Undefined {
+                name: "nobody".into()
+            })
+        );
+        assert_eq!(
+            parse("upper(user)").expect("p").variable_root(),
+            Some("user")
+        );
+        assert_eq!(parse("upper('user')").expect("p").variable_root(), None);
     }
 
     #[test]
