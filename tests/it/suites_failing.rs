@@ -13,23 +13,22 @@ async fn misbehaving_server() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(path("/Users/1"))
         .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("Content-Type", "application/json")
-                .set_body_string(
-                    json!({
-                        "id": "1",
-                        "userName": "Ada@Example.com",
-                        "active": "false",
-                        "password": "p",
-                        "name": {"givenName": "Ada"},
-                        "emails": [{"value": "a@x.io"}, {"value": "a@x.io"}],
-                        "groups": [],
-                        "loginCount": 3,
-                        "userType": "Guest",
-                        "meta": {"resourceType": "User"}
-                    })
-                    .to_string(),
-                ),
+            ResponseTemplate::new(200).set_body_raw(
+                json!({
+                    "id": "1",
+                    "userName": "Ada@Example.com",
+                    "active": "false",
+                    "password": "p",
+                    "name": {"givenName": "Ada"},
+                    "emails": [{"value": "a@x.io"}, {"value": "a@x.io"}],
+                    "groups": [],
+                    "loginCount": 3,
+                    "userType": "Guest",
+                    "meta": {"resourceType": "User"}
+                })
+                .to_string(),
+                "application/json",
+            ),
         )
         .mount(&server)
         .await;
