@@ -254,15 +254,15 @@ suite: s
 cases:
   - name: patch
     why: w
-    requires: [!capability patch]
+    requires: [{ capability: patch }]
     steps: [{ request: { method: GET, path: /Users/1 } }]
   - name: bulk
     why: w
-    requires: [!capability bulk]
+    requires: [{ capability: bulk }]
     steps: [{ request: { method: GET, path: /Users/1 } }]
   - name: sort
     why: w
-    requires: [!capability sort]
+    requires: [{ capability: sort }]
     steps: [{ request: { method: GET, path: /Users/1 } }]
   - name: reference only
     why: w
