@@ -310,3 +310,26 @@ async fn the_token_appears_in_no_output_of_the_binary() {
         assert!(!t.contains(CANARY), "the token leaked into {name}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_that_cannot_be_written_exits_3_naming_the_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = ok_server().await;
+    let suite = write_suite(dir.path(), "s.yaml", PASSING);
+    std::fs::write(dir.path().join("blocker"), "a file, not a directory").expect("write");
+    let out = scimulator(
+        dir.path(),
+        &[
+            "run",
+            &suite,
+            "--target",
+            &server.uri(),
+            "--report",
+            "json=blocker/r.json",
+        ],
+    )
+    .await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("writing report blocker"), "{stderr}");
+}

@@ -687,3 +687,24 @@ async fn parallel_jobs_keep_the_suite_order_in_the_report() {
         sink.0
     );
 }
+
+#[tokio::test]
+async fn after_an_unreachable_target_later_cases_error_without_sending() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    let report = run_yaml(TWO_CASES, &opts(&format!("http://127.0.0.1:{port}"))).await;
+    let cases: Vec<_> = report.cases().collect();
+    assert_eq!(cases[0].steps.len(), 1);
+    assert!(cases[1].steps.is_empty(), "the second case sent requests");
+    match &cases[1].outcome {
+        Outcome::Errored(e) => {
+            assert_eq!(e.kind, RunErrorKind::Unreachable);
+            assert!(
+                e.message.starts_with("not run, the target is unreachable"),
+                "{e}"
+            );
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
