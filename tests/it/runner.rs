@@ -675,7 +675,7 @@ async fn parallel_jobs_keep_the_suite_order_in_the_report() {
     assert_eq!(finished, 3);
     // With two jobs, suite b starts before suite a (200 ms) has finished.
     let pos = |pred: &dyn Fn(&runner::RunEvent) -> bool| {
-        sink.0.iter().position(|e| pred(e)).expect("event present")
+        sink.0.iter().position(pred).expect("event present")
     };
     let b_started =
         pos(&|e| matches!(e, runner::RunEvent::CaseStarted { suite, .. } if suite == "b.yaml"));
