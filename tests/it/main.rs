@@ -2,8 +2,12 @@
 
 mod cli;
 mod core;
+mod pure;
 mod reports;
 mod runner;
 mod server;
 mod server_auth;
+mod server_live;
+mod server_patch;
+mod server_product;
 mod suites_failing;

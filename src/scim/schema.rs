@@ -1,1 +1,0 @@
-//! SCIM schema definitions (RFC 7643 §7) and attribute resolution.
