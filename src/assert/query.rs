@@ -7,9 +7,18 @@ use super::error::AssertError;
 
 /// Parses a JSONPath expression.
 pub fn parse_path(path: &str) -> Result<JsonPath, AssertError> {
-    JsonPath::parse(path).map_err(|e| AssertError::JsonPath {
-        path: path.to_string(),
-        message: e.to_string(),
+    JsonPath::parse(path).map_err(|e| {
+        let mut message = e.to_string();
+        let tail = path.get(1..).unwrap_or_default();
+        if tail.contains(['$', ':', '-']) {
+            message.push_str(
+                "; names with `$`, `:` or `-` need bracket notation, e.g. `$.members[0]['$ref']` or `$['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].employeeNumber`",
+            );
+        }
+        AssertError::JsonPath {
+            path: path.to_string(),
+            message,
+        }
     })
 }
 
@@ -62,5 +71,9 @@ mod tests {
             Err(AssertError::JsonPath { .. })
         ));
         assert!(query("id", &json!({})).is_err());
+        let hint = query("$.members[0].$ref", &json!({})).expect_err("invalid");
+        assert!(hint.to_string().contains("['$ref']"), "{hint}");
+        let ok = query("$.members[0]['$ref']", &json!({"members": [{"$ref": "u"}]}));
+        assert_eq!(ok, Ok(Some(json!("u"))));
     }
 }

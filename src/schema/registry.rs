@@ -93,7 +93,10 @@ pub fn validate(name: SchemaName, body: &Value) -> Vec<Failure> {
             violations(&r.enterprise_user, body, "", &subject, &mut out);
         }
         SchemaName::Group => violations(&r.group, body, "", &subject, &mut out),
-        SchemaName::ListResponse => violations(&r.list_response, body, "", &subject, &mut out),
+        SchemaName::ListResponse => {
+            violations(&r.list_response, body, "", &subject, &mut out);
+            paging(body, "", &subject, &mut out);
+        }
         SchemaName::Error => violations(&r.error, body, "", &subject, &mut out),
         SchemaName::PatchOp => violations(&r.patch_op, body, "", &subject, &mut out),
         SchemaName::ServiceProviderConfig => {
@@ -119,6 +122,7 @@ fn one_or_list(item: &Compiled, body: &Value, subject: &str, out: &mut Vec<Failu
         return;
     }
     violations(&REGISTRY.list_response, body, "", subject, out);
+    paging(body, "", subject, out);
     if let Some(resources) = body.get("Resources").and_then(Value::as_array) {
         for (i, resource) in resources.iter().enumerate() {
             violations(item, resource, &format!("/Resources/{i}"), subject, out);
@@ -150,6 +154,46 @@ fn violations(
             actual: Some(truncate(&error.instance().to_string())),
             diff: None,
         });
+    }
+}
+
+/// Rules JSON Schema cannot state: `Resources` never outnumbers
+/// `totalResults`, and a partial page carries `startIndex` and
+/// `itemsPerPage` (RFC 7644 §3.4.2).
+fn paging(body: &Value, prefix: &str, subject: &str, out: &mut Vec<Failure>) {
+    let (Some(total), Some(resources)) = (
+        body.get("totalResults").and_then(Value::as_u64),
+        body.get("Resources").and_then(Value::as_array),
+    ) else {
+        return;
+    };
+    let count = resources.len() as u64;
+    let at = if prefix.is_empty() { "(root)" } else { prefix };
+    let mut fail = |message: String, rule: &str| {
+        out.push(Failure {
+            kind: FailureKind::Schema,
+            subject: subject.to_string(),
+            message: format!("{subject} schema: {at}: {message} (rule {rule})"),
+            expected: Some(format!("{subject} schema rule {rule}")),
+            actual: Some(format!("totalResults {total}, {count} Resources")),
+            diff: None,
+        });
+    };
+    if count > total {
+        fail(
+            format!("`Resources` has {count} entries but `totalResults` is {total}"),
+            "RFC 7644 §3.4.2 totalResults",
+        );
+    }
+    if count < total {
+        for key in ["startIndex", "itemsPerPage"] {
+            if body.get(key).is_none() {
+                fail(
+                    format!("`{key}` is required on a partial page ({count} of {total} results)"),
+                    "RFC 7644 §3.4.2 pagination",
+                );
+            }
+        }
     }
 }
 

@@ -197,6 +197,18 @@ fn rfc_violations_fail_with_their_instance_path() {
             "ListResponse schema: (root): \"Resources\" is a required property",
         ),
         (
+            SchemaName::ListResponse,
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 3,
+                   "Resources": [{"id": "a"}]}),
+            "ListResponse schema: (root): `startIndex` is required on a partial page (1 of 3 results) (rule RFC 7644 §3.4.2 pagination)",
+        ),
+        (
+            SchemaName::ListResponse,
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 0,
+                   "Resources": [{"id": "a"}]}),
+            "ListResponse schema: (root): `Resources` has 1 entries but `totalResults` is 0",
+        ),
+        (
             SchemaName::User,
             json!({"schemas": [core], "userName": "x"}),
             "User schema: (root): \"id\" is a required property",

@@ -193,6 +193,11 @@ pub struct RequestSpec {
     /// JSON body (written as YAML or JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// Deep-merged into the rendered `body` before sending: objects merge key
+    /// by key, anything else replaces. IdP profiles use it to echo a fetched
+    /// resource with the IdP-mastered attributes overwritten (Okta's GET + PUT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_merge: Option<Value>,
     /// A raw text body, sent verbatim (for malformed-JSON checks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_body: Option<String>,
@@ -222,7 +227,8 @@ impl QueryEncoding {
     }
 }
 
-/// Credentials for one request.
+/// Credentials for one request. In YAML: `default`, `none`, `invalid`,
+/// `revoked`, `{ token: … }` or `{ raw: … }` (hand-written `Deserialize`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Auth {
@@ -495,4 +501,8 @@ pub struct CaptureDetail {
     /// Redact this value in every output.
     #[serde(default)]
     pub secret: bool,
+    /// A capture that finds nothing leaves the variable unset (or `null`)
+    /// instead of failing the step (used for IdP lookups that may find nothing).
+    #[serde(default)]
+    pub optional: bool,
 }

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::error::LoadError;
+use super::error::{LoadError, closest};
 use super::locate::{Locator, Needle};
 use super::model::{
     ActionStep, Auth, CaptureSpec, Case, Expect, HeaderCheck, Predicate, PredicateOps, RequestStep,
@@ -17,6 +17,8 @@ use crate::template::{TemplateError, referenced_vars};
 const PROFILES: &[&str] = &["okta", "okta-aiw", "entra", "entra-2020"];
 /// HTTP methods a request may use.
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+/// Capabilities `requires: [{ capability: … }]` may name (ServiceProviderConfig).
+const CAPABILITIES: &[&str] = &["patch", "bulk", "filter", "changePassword", "sort", "etag"];
 /// JSON types `type:` accepts.
 const TYPES: &[&str] = &[
     "string", "number", "integer", "boolean", "object", "array", "null",
@@ -146,6 +148,21 @@ impl Lint<'_> {
                 "a case needs at least one step".into(),
             );
         }
+        for (r, requirement) in case.requires.iter().enumerate() {
+            if let Requirement::Capability(name) = requirement
+                && !CAPABILITIES.contains(&name.as_str())
+            {
+                let hint = closest(name, CAPABILITIES)
+                    .map(|c| format!(", did you mean `{c}`?"))
+                    .unwrap_or_else(|| format!(" (known: {})", CAPABILITIES.join(", ")));
+                self.push(
+                    Some(i),
+                    format!("{at}.requires[{r}]"),
+                    Needle::Text(name),
+                    format!("unknown capability `{name}`{hint}"),
+                );
+            }
+        }
         let mut defined = suite_defined.clone();
         for (j, step) in case.steps.iter().enumerate() {
             self.step(i, &format!("{at}.steps[{j}]"), step, case, &defined);
@@ -204,7 +221,8 @@ impl Lint<'_> {
         }
         let field = format!("{at}.request");
         self.check_template(Some(i), &format!("{field}.path"), &req.path, defined);
-        for (k, (_, v)) in req.query.iter().enumerate() {
+        for (k, (key, v)) in req.query.iter().enumerate() {
+            self.check_template(Some(i), &format!("{field}.query[{k}]"), key, defined);
             self.check_templates_in_value(Some(i), &format!("{field}.query[{k}]"), v, defined);
         }
         for (name, v) in &req.headers {
@@ -212,6 +230,9 @@ impl Lint<'_> {
         }
         if let Some(body) = &req.body {
             self.check_templates_in_value(Some(i), &format!("{field}.body"), body, defined);
+        }
+        if let Some(merge) = &req.body_merge {
+            self.check_templates_in_value(Some(i), &format!("{field}.body_merge"), merge, defined);
         }
         if let Some(raw) = &req.raw_body {
             self.check_template(Some(i), &format!("{field}.raw_body"), raw, defined);
@@ -305,6 +326,23 @@ impl Lint<'_> {
         }
         if let Some(body) = &expect.body {
             self.check_templates_in_value(Some(i), &format!("{at}.body"), body, defined);
+        }
+        if let Some(name) = &expect.snapshot {
+            let ok = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+                && !name.starts_with('.');
+            if !ok {
+                self.push(
+                    Some(i),
+                    format!("{at}.snapshot"),
+                    Needle::Text(name),
+                    format!(
+                        "snapshot name `{name}` must be a file name: letters, digits, `_`, `-`, `.`"
+                    ),
+                );
+            }
         }
     }
 
@@ -536,6 +574,18 @@ mod tests {
             (
                 "  - name: a\n    why: w\n    steps:\n      - request: { method: GET, path: /Users }\n        capture: { id: { json: $.id, header: Location } }\n",
                 "cases[0].steps[0].capture.id: a capture takes exactly one of",
+            ),
+            (
+                "  - name: a\n    why: w\n    requires: [{ capability: etags }]\n    steps:\n      - request: { method: GET, path: /Users }\n",
+                "t.yaml:7:30: cases[0].requires[0]: unknown capability `etags`, did you mean `etag`?",
+            ),
+            (
+                "  - name: a\n    why: w\n    steps:\n      - request: { method: GET, path: /Users }\n        expect: { snapshot: ../evil }\n",
+                "cases[0].steps[0].expect.snapshot: snapshot name `../evil` must be a file name",
+            ),
+            (
+                "  - name: a\n    why: w\n    steps:\n      - request: { method: GET, path: /Users, query: [[\"{{ k }}\", 1]] }\n",
+                "cases[0].steps[0].request.query[0]: undefined variable `k`",
             ),
         ];
         for (cases_yaml, want) in cases {

@@ -110,4 +110,17 @@ mod tests {
             json!({"a": ["Bearer ***", 1], "***": true})
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn no_secret_survives_redaction(
+            secret in "[A-Za-z0-9._~+/-]{4,40}",
+            before in ".{0,40}",
+            after in ".{0,40}",
+        ) {
+            let r = Redactor::new([secret.clone()]);
+            let out = r.redact(&format!("{before}Bearer {secret}{after}"));
+            proptest::prop_assert!(!out.contains(&secret), "{out}");
+        }
+    }
 }

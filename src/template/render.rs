@@ -176,4 +176,23 @@ mod tests {
             Ok(vec!["a".to_string(), "b".to_string()])
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn text_without_braces_renders_unchanged(text in "[^{}]*") {
+            let s = scope();
+            proptest::prop_assert_eq!(render_str(&text, &s), Ok(text.clone()));
+            proptest::prop_assert_eq!(
+                render_value(&Value::String(text.clone()), &s),
+                Ok(Value::String(text))
+            );
+        }
+
+        #[test]
+        fn a_variable_renders_to_its_text_anywhere(before in "[^{}]*", after in "[^{}]*") {
+            let s = scope();
+            let t = format!("{before}{{{{ id }}}}{after}");
+            proptest::prop_assert_eq!(render_str(&t, &s), Ok(format!("{before}2819c223{after}")));
+        }
+    }
 }

@@ -1,0 +1,479 @@
+//! The catalogue of defects and quirks the proxy can inject.
+//!
+//! Defects are behaviours of real SCIM servers that break an IdP (each named
+//! after what it breaks); quirks are unusual but conformant behaviours that
+//! the harness must accept without a false alarm.
+
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use super::proxy::{Ctx, Req, Resp};
+
+/// One injected behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    // ---- defects -------------------------------------------------------
+    /// `/Groups` does not exist (404).
+    GroupsEndpointMissing,
+    /// `count` is ignored: every list returns everything.
+    CountIgnored,
+    /// A list without `attributes=` is refused (scimgateway#26).
+    RequiresAttributesParam,
+    /// POST /Users answers 201 with an empty body.
+    CreateReturnsEmptyBody,
+    /// `userName eq` compares case-sensitively.
+    CaseSensitiveUserName,
+    /// `+` in the query is taken literally instead of as a space.
+    PlusNotDecoded,
+    /// PUT answers 200 with the old resource and changes nothing.
+    PutIgnored,
+    /// A client creating a userName that exists gets a second account.
+    DuplicatesAllowed,
+    /// A filter that matches nothing gives 404 instead of an empty list.
+    NotFoundForEmptyFilter,
+    /// PUT bodies echoing `id`/`meta` are refused with 400 mutability.
+    RejectsReadOnlyInPut,
+    /// PUT treats a body without `active`… as inactive (drops `active`).
+    PutDropsActive,
+    /// GET of an unknown id answers 200 with an empty object.
+    UnknownIdIs200,
+    /// A PATCH operation without `path` is ignored (200 with the old resource).
+    PathlessPatchIgnored,
+    /// `{"active": true}` is ignored (a truthiness bug on reactivation).
+    ReactivationIgnored,
+    /// Inactive users are hidden from filtered lists.
+    InactiveHiddenFromFilter,
+    /// Deactivation deletes the user.
+    DeactivateDeletes,
+    /// `roles` is silently dropped from writes.
+    RolesDropped,
+    /// A new `roles` value is appended to the old ones on PUT.
+    RolesAppended,
+    /// A role value outside the vendor's list is refused with 400.
+    UnknownRoleRejected,
+    /// Role mapping compares case-sensitively (the resolved role falls back).
+    RoleMappingCaseSensitive,
+    /// An unmapped role value resolves to `admin` instead of the default.
+    UnknownRoleGetsAdmin,
+    /// The revoked token still works.
+    RevokedTokenAccepted,
+    /// A request without credentials is served.
+    MissingAuthAccepted,
+    /// A malformed Authorization header crashes the server (500).
+    MalformedAuthIs500,
+    /// Any bearer token is accepted.
+    AnyTokenAccepted,
+    /// Error bodies carry `status` as a number.
+    NumericErrorStatus,
+    /// A `displayName eq` lookup never finds anything.
+    GroupLookupEmpty,
+    /// `remove` operations on group members are dropped.
+    MemberRemoveDropped,
+    /// `groups` is missing from users.
+    UserGroupsMissing,
+    /// A path-less replace carrying `id` is refused.
+    RenameWithIdRejected,
+    /// `replace members` adds instead of replacing.
+    PushNowMerges,
+    /// DELETE /Groups answers 204 and deletes nothing.
+    GroupDeleteIgnored,
+    /// Every list page repeats its first resource at the end.
+    DuplicateOnPage,
+    /// startIndex is read 0-based.
+    ZeroBasedPaging,
+    /// Every request is answered 429.
+    AlwaysThrottle,
+    /// Paging fields are strings.
+    PagingFieldsAsStrings,
+    /// Users come back without `emails`.
+    EmailsMissing,
+    /// `name` is dropped on create.
+    NamesNotStored,
+    // ---- quirks (conformant) -------------------------------------------
+    /// PATCH answers 204 with no body.
+    Patch204,
+    /// Responses say `application/json`.
+    PlainJsonContentType,
+    /// The first request gets 429 with `Retry-After: 1`.
+    ThrottleOnce,
+    /// Resources carry extra vendor attributes.
+    VendorAttributes,
+    /// Lists return at most 1 resource per page, whatever `count` asks.
+    PageCap,
+    /// Error bodies carry only `schemas` and `status`.
+    MinimalErrors,
+}
+
+const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+impl Fault {
+    /// Rewrites the request, or answers it without going upstream.
+    pub async fn on_request(&self, req: &mut Req, ctx: &Ctx) -> Option<Resp> {
+        use Fault::*;
+        let bearer = |t: &str| HeaderValue::from_str(&format!("Bearer {t}")).ok();
+        match self {
+            GroupsEndpointMissing if req.path.starts_with("/scim/v2/Groups") => {
+                return Some(Resp::scim_error(404, "no such endpoint"));
+            }
+            CountIgnored => {
+                let pairs: Vec<_> = req.query_pairs().into_iter().filter(|(k, _)| k != "count").collect();
+                req.set_query_pairs(&pairs);
+            }
+            RequiresAttributesParam if req.method == Method::GET && req.path == "/scim/v2/Users" => {
+                if !req.query_pairs().iter().any(|(k, _)| k == "attributes") {
+                    return Some(Resp::scim_error(400, "attributes is required"));
+                }
+            }
+            PlusNotDecoded => {
+                if let Some(q) = &req.query {
+                    req.query = Some(q.replace('+', "%2B"));
+                }
+            }
+            PutIgnored if req.method == Method::PUT => {
+                return Some(current(req, ctx).await);
+            }
+            RejectsReadOnlyInPut if req.method == Method::PUT => {
+                if let Some(body) = req.json() {
+                    if body.get("id").is_some() || body.get("meta").is_some() {
+                        return Some(Resp::scim_error(400, "id and meta are read-only"));
+                    }
+                }
+            }
+            PutDropsActive if req.method == Method::PUT => edit_json(req, |b| {
+                if let Some(o) = b.as_object_mut() {
+                    o.remove("active");
+                }
+            }),
+            PathlessPatchIgnored if req.method == Method::PATCH => {
+                if operations(req).iter().any(|op| op.get("path").is_none()) {
+                    return Some(current(req, ctx).await);
+                }
+            }
+            ReactivationIgnored if req.method == Method::PATCH => {
+                let activates = operations(req)
+                    .iter()
+                    .any(|op| op.get("path").is_none() && op["value"]["active"] == json!(true));
+                if activates {
+                    return Some(current(req, ctx).await);
+                }
+            }
+            DeactivateDeletes if req.method == Method::PATCH || req.method == Method::PUT => {
+                let deactivates = operations(req)
+                    .iter()
+                    .any(|op| op["value"]["active"] == json!(false))
+                    || (req.method == Method::PUT && req.json().is_some_and(|b| b["active"] == json!(false)));
+                if deactivates && req.is_item("Users") {
+                    let mut delete = req.clone();
+                    delete.method = Method::DELETE;
+                    delete.body = Default::default();
+                    ctx.upstream.send(&delete).await;
+                    return Some(Resp::empty(204));
+                }
+            }
+            RolesDropped if req.method == Method::POST || req.method == Method::PUT => edit_json(req, |b| {
+                if let Some(o) = b.as_object_mut() {
+                    o.remove("roles");
+                }
+            }),
+            RolesAppended if req.method == Method::PUT && req.is_item("Users") => {
+                let old = ctx.upstream.get_json(&req.path, &ctx.creds).await;
+                let old_roles = old.and_then(|o| o.get("roles").cloned());
+                edit_json(req, |b| {
+                    if let (Some(Value::Array(old)), Some(Value::Array(new))) =
+                        (old_roles.clone(), b.get_mut("roles"))
+                    {
+                        for role in old {
+                            if !new.contains(&role) {
+                                new.push(json!({"value": role["value"], "primary": false}));
+                            }
+                        }
+                    }
+                });
+            }
+            UnknownRoleRejected if req.method == Method::POST || req.method == Method::PUT => {
+                let known = ["admin", "member", "editor"];
+                let unknown = req.json().and_then(|b| b.get("roles").cloned()).is_some_and(|roles| {
+                    roles.as_array().is_some_and(|list| {
+                        list.iter().any(|r| {
+                            r["value"].as_str().is_some_and(|v| !known.contains(&v.to_ascii_lowercase().as_str()))
+                        })
+                    })
+                });
+                if unknown {
+                    return Some(Resp::scim_error(400, "unknown role"));
+                }
+            }
+            RevokedTokenAccepted | AnyTokenAccepted => {
+                let presented = req.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+                let swap = match self {
+                    RevokedTokenAccepted => presented == Some(&format!("Bearer {}", ctx.creds.revoked)),
+                    _ => presented.is_some_and(|p| p.starts_with("Bearer ") && p.len() > 7),
+                };
+                if swap {
+                    if let Some(v) = bearer(&ctx.creds.valid) {
+                        req.headers.insert(header::AUTHORIZATION, v);
+                    }
+                }
+            }
+            MissingAuthAccepted if !req.headers.contains_key(header::AUTHORIZATION) => {
+                if let Some(v) = bearer(&ctx.creds.valid) {
+                    req.headers.insert(header::AUTHORIZATION, v);
+                }
+            }
+            MalformedAuthIs500 => {
+                let well_formed = req
+                    .headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("Bearer ") && v.len() > 7);
+                if !well_formed && req.headers.contains_key(header::AUTHORIZATION) {
+                    return Some(Resp {
+                        status: StatusCode::INTERNAL_SERVER_ERROR,
+                        headers: Default::default(),
+                        body: "NullPointerException".into(),
+                    });
+                }
+            }
+            GroupLookupEmpty if req.method == Method::GET && req.path == "/scim/v2/Groups" => {
+                if req.query_pairs().iter().any(|(k, _)| k == "filter") {
+                    let mut resp = Resp::empty(200);
+                    resp.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/scim+json"));
+                    resp.set_json(&json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                        "totalResults": 0, "itemsPerPage": 0, "startIndex": 1, "Resources": []}));
+                    return Some(resp);
+                }
+            }
+            MemberRemoveDropped if req.method == Method::PATCH && req.is_item("Groups") => edit_json(req, |b| {
+                if let Some(Value::Array(ops)) = b.get_mut("Operations") {
+                    ops.retain(|op| !op["op"].as_str().is_some_and(|o| o.eq_ignore_ascii_case("remove")));
+                }
+            }),
+            RenameWithIdRejected if req.method == Method::PATCH => {
+                if operations(req).iter().any(|op| op["value"].get("id").is_some()) {
+                    return Some(Resp::scim_error(400, "id is read-only"));
+                }
+            }
+            PushNowMerges if req.method == Method::PATCH => edit_json(req, |b| {
+                if let Some(Value::Array(ops)) = b.get_mut("Operations") {
+                    for op in ops {
+                        if op["op"] == json!("replace") && op["path"] == json!("members") {
+                            op["op"] = json!("add");
+                        }
+                    }
+                }
+            }),
+            GroupDeleteIgnored if req.method == Method::DELETE && req.is_item("Groups") => {
+                return Some(Resp::empty(204));
+            }
+            ZeroBasedPaging => {
+                let pairs: Vec<_> = req
+                    .query_pairs()
+                    .into_iter()
+                    .map(|(k, v)| match (k.as_str(), v.parse::<u64>()) {
+                        ("startIndex", Ok(n)) => (k, (n + 1).to_string()),
+                        _ => (k, v),
+                    })
+                    .collect();
+                req.set_query_pairs(&pairs);
+            }
+            AlwaysThrottle => return Some(throttled()),
+            ThrottleOnce if ctx.fire_once() => return Some(throttled()),
+            NamesNotStored if req.method == Method::POST => edit_json(req, |b| {
+                if let Some(o) = b.as_object_mut() {
+                    o.remove("name");
+                }
+            }),
+            PageCap => {
+                let pairs: Vec<_> = req
+                    .query_pairs()
+                    .into_iter()
+                    .map(|(k, v)| match (k.as_str(), v.parse::<u64>()) {
+                        ("count", Ok(n)) if n > 1 => (k, "1".to_owned()),
+                        _ => (k, v),
+                    })
+                    .collect();
+                req.set_query_pairs(&pairs);
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Rewrites the response.
+    pub async fn on_response(&self, req: &Req, resp: &mut Resp, ctx: &Ctx) {
+        use Fault::*;
+        match self {
+            CreateReturnsEmptyBody if req.method == Method::POST && resp.status == StatusCode::CREATED => {
+                resp.body = Default::default();
+                resp.headers.remove(header::CONTENT_LENGTH);
+            }
+            CaseSensitiveUserName => {
+                if let Some(wanted) = filter_value(req, "userName") {
+                    edit_list(resp, |r| r["userName"].as_str() == Some(wanted.as_str()));
+                }
+            }
+            DuplicatesAllowed if req.method == Method::POST && resp.status == StatusCode::CONFLICT => {
+                let mut again = req.clone();
+                edit_json(&mut again, |b| {
+                    if let Some(u) = b["userName"].as_str() {
+                        b["userName"] = json!(format!("dup-{}", u));
+                    }
+                });
+                *resp = ctx.upstream.send(&again).await;
+            }
+            NotFoundForEmptyFilter => {
+                let empty = resp.json().is_some_and(|b| b["totalResults"] == json!(0));
+                if req.method == Method::GET && empty && req.query_pairs().iter().any(|(k, _)| k == "filter") {
+                    *resp = Resp::scim_error(404, "no match");
+                }
+            }
+            UnknownIdIs200 if resp.status == StatusCode::NOT_FOUND && req.method == Method::GET => {
+                resp.status = StatusCode::OK;
+                resp.set_json(&json!({}));
+            }
+            InactiveHiddenFromFilter if req.query_pairs().iter().any(|(k, _)| k == "filter") => {
+                edit_list(resp, |r| r["active"] != json!(false));
+            }
+            RoleMappingCaseSensitive => edit_users(resp, |u| {
+                let sent = u["roles"].as_array().and_then(|r| r.first()).and_then(|r| r["value"].as_str());
+                let product = "urn:scimulator:params:scim:schemas:extension:product:2.0:User";
+                if sent.is_some_and(|s| s != "Admin" && s != "Editor" && s != "Member") && u[product]["roleSource"] == json!("mapping") {
+                    u[product] = json!({"role": "member", "roleSource": "default"});
+                }
+            }),
+            UnknownRoleGetsAdmin => edit_users(resp, |u| {
+                let product = "urn:scimulator:params:scim:schemas:extension:product:2.0:User";
+                if u[product]["roleSource"] == json!("default") {
+                    u[product] = json!({"role": "admin", "roleSource": "mapping"});
+                }
+            }),
+            NumericErrorStatus if resp.status.as_u16() >= 400 => {
+                if let Some(mut b) = resp.json() {
+                    b["status"] = json!(resp.status.as_u16());
+                    resp.set_json(&b);
+                }
+            }
+            UserGroupsMissing => edit_users(resp, |u| {
+                if let Some(o) = u.as_object_mut() {
+                    o.remove("groups");
+                }
+            }),
+            DuplicateOnPage => {
+                if let Some(mut b) = resp.json() {
+                    if let Some(Value::Array(list)) = b.get_mut("Resources") {
+                        if let Some(first) = list.first().cloned() {
+                            list.push(first);
+                        }
+                        resp.set_json(&b);
+                    }
+                }
+            }
+            ZeroBasedPaging => {
+                if let Some(mut b) = resp.json() {
+                    if let Some(n) = b["startIndex"].as_u64() {
+                        b["startIndex"] = json!(n.saturating_sub(1).max(1));
+                        resp.set_json(&b);
+                    }
+                }
+            }
+            PagingFieldsAsStrings => {
+                if let Some(mut b) = resp.json() {
+                    for key in ["totalResults", "itemsPerPage", "startIndex"] {
+                        if let Some(n) = b.get(key).and_then(Value::as_u64) {
+                            b[key] = json!(n.to_string());
+                        }
+                    }
+                    resp.set_json(&b);
+                }
+            }
+            EmailsMissing => edit_users(resp, |u| {
+                if let Some(o) = u.as_object_mut() {
+                    o.remove("emails");
+                }
+            }),
+            Patch204 if req.method == Method::PATCH && resp.status == StatusCode::OK => {
+                *resp = Resp::empty(204);
+            }
+            PlainJsonContentType if !resp.body.is_empty() => {
+                resp.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            VendorAttributes => edit_users(resp, |u| {
+                u["urn:example:vendor:2.0:User"] = json!({"tenant": "acme", "seats": 3});
+                u["vendorFlag"] = json!(true);
+            }),
+            MinimalErrors if resp.status.as_u16() >= 400 => {
+                let status = resp.status.as_u16().to_string();
+                resp.set_json(&json!({"schemas": [ERROR_URN], "status": status}));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn throttled() -> Resp {
+    let mut r = Resp::scim_error(429, "slow down");
+    r.headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
+/// The resource as it is now, answered as if the write had succeeded.
+async fn current(req: &Req, ctx: &Ctx) -> Resp {
+    let mut get = req.clone();
+    get.method = Method::GET;
+    get.body = Default::default();
+    get.query = None;
+    ctx.upstream.send(&get).await
+}
+
+fn operations(req: &Req) -> Vec<Value> {
+    req.json()
+        .and_then(|b| b.get("Operations").and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+}
+
+fn edit_json(req: &mut Req, edit: impl FnOnce(&mut Value)) {
+    if let Some(mut body) = req.json() {
+        edit(&mut body);
+        req.set_json(&body);
+        req.headers.remove(header::CONTENT_LENGTH);
+    }
+}
+
+/// Applies `edit` to a single user body or to every user of a list.
+fn edit_users(resp: &mut Resp, mut edit: impl FnMut(&mut Value)) {
+    let Some(mut body) = resp.json() else { return };
+    if let Some(Value::Array(list)) = body.get_mut("Resources") {
+        list.iter_mut().for_each(&mut edit);
+    } else if body.get("userName").is_some() {
+        edit(&mut body);
+    } else {
+        return;
+    }
+    resp.set_json(&body);
+}
+
+/// Keeps the list resources for which `keep` holds, fixing the counts.
+fn edit_list(resp: &mut Resp, keep: impl Fn(&Value) -> bool) {
+    let Some(mut body) = resp.json() else { return };
+    let Some(Value::Array(list)) = body.get_mut("Resources") else { return };
+    let before = list.len();
+    list.retain(|r| keep(r));
+    let removed = before - list.len();
+    let total = body["totalResults"].as_u64().unwrap_or(0).saturating_sub(removed as u64);
+    let items = body["Resources"].as_array().map_or(0, Vec::len);
+    body["totalResults"] = json!(total);
+    body["itemsPerPage"] = json!(items);
+    resp.set_json(&body);
+}
+
+/// The value of an `attr eq "v"` filter in the query, decoded.
+fn filter_value(req: &Req, attr: &str) -> Option<String> {
+    let (_, raw) = req.query_pairs().into_iter().find(|(k, _)| k == "filter")?;
+    let decoded = percent_encoding::percent_decode_str(&raw.replace('+', " "))
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    let rest = decoded.strip_prefix(attr)?.trim_start();
+    let rest = rest.strip_prefix("eq")?.trim_start();
+    serde_json::from_str::<String>(rest.split_once(" and ").map_or(rest, |(a, _)| a).trim()).ok()
+}
