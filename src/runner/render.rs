@@ -32,6 +32,24 @@ pub(crate) fn value_text(v: &Value) -> String {
     }
 }
 
+/// Merges `patch` into `base`: objects key by key (recursively), anything
+/// else replaces.
+pub(crate) fn deep_merge(base: &mut Value, patch: Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                match b.get_mut(&k) {
+                    Some(existing) => deep_merge(existing, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (base, patch) => *base = patch,
+    }
+}
+
 /// Renders `spec` for sending to `opts.target`.
 pub(crate) fn render_request(
     spec: &RequestSpec,
@@ -60,10 +78,20 @@ pub(crate) fn render_request(
     let body = match (&spec.body, &spec.raw_body) {
         (_, Some(raw)) => Some(raw.clone()),
         (Some(b), None) => {
-            let v = render_value(b, scope).map_err(|e| template_err("body", e))?;
+            let mut v = render_value(b, scope).map_err(|e| template_err("body", e))?;
+            if let Some(m) = &spec.body_merge {
+                let m = render_value(m, scope).map_err(|e| template_err("body_merge", e))?;
+                deep_merge(&mut v, m);
+            }
             Some(serde_json::to_string(&v).unwrap_or_else(|_| v.to_string()))
         }
-        (None, None) => None,
+        (None, None) => match &spec.body_merge {
+            Some(m) => {
+                let v = render_value(m, scope).map_err(|e| template_err("body_merge", e))?;
+                Some(serde_json::to_string(&v).unwrap_or_else(|_| v.to_string()))
+            }
+            None => None,
+        },
     };
     if body.is_some() {
         set(
@@ -141,4 +169,23 @@ pub(crate) fn render_expect(expect: &Expect, scope: &Scope) -> Result<Expect, Ru
             format!("expect after rendering: {e}"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn deep_merge_merges_objects_and_replaces_everything_else() {
+        let mut base = json!({"name": {"givenName": "Grace", "familyName": "Hopper"}, "emails": [1, 2], "active": true});
+        deep_merge(
+            &mut base,
+            json!({"name": {"givenName": "Amazing"}, "emails": [3], "title": "Eng"}),
+        );
+        assert_eq!(
+            base,
+            json!({"name": {"givenName": "Amazing", "familyName": "Hopper"}, "emails": [3], "active": true, "title": "Eng"})
+        );
+    }
 }
