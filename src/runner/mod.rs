@@ -17,6 +17,20 @@
 //! **Outcomes.** A case stops at its first failing or erroring step; its
 //! cleanup steps always run and their failures become warnings. Unmet
 //! `requires` make the case skipped with the reason; a skip is never a pass.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use scimulator::report::ConsoleReporter;
+//! use scimulator::runner::{self, RunOptions};
+//!
+//! let suites = scimulator::suite::load_paths(&["suites/okta".into()])?;
+//! let opts = RunOptions::new("https://app.example.com/scim/v2").with_token("s3cr3t-token");
+//! let mut console = ConsoleReporter::new(std::io::stdout(), false, opts.secrets());
+//! let report = runner::run(suites, &opts, &mut console).await?;
+//! assert_eq!(report.summary.failed + report.summary.errored, 0);
+//! # Ok(())
+//! # }
+//! ```
 
 mod capture;
 mod case;
