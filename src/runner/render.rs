@@ -69,12 +69,6 @@ pub(crate) fn render_request(
         headers.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
         headers.push((k.to_owned(), v));
     };
-    if let Some(auth) = auth_header(&spec.auth, scope, opts)? {
-        set(&mut headers, "Authorization", auth);
-    }
-    for (k, v) in &opts.headers {
-        set(&mut headers, k, v.clone());
-    }
     let body = match (&spec.body, &spec.raw_body) {
         (_, Some(raw)) => Some(raw.clone()),
         (Some(b), None) => {
@@ -101,6 +95,16 @@ pub(crate) fn render_request(
         );
     }
     set(&mut headers, "Accept", "application/scim+json".to_owned());
+    if let Some(auth) = auth_header(&spec.auth, scope, opts)? {
+        set(&mut headers, "Authorization", auth);
+    }
+    for (k, v) in &opts.headers {
+        // A run-wide Authorization header never overrides a step's own `auth`.
+        if k.eq_ignore_ascii_case("authorization") && spec.auth != Auth::Default {
+            continue;
+        }
+        set(&mut headers, k, v.clone());
+    }
     for (k, v) in &spec.headers {
         let value = render_str(v, scope).map_err(|e| template_err(&format!("header `{k}`"), e))?;
         set(&mut headers, k, value);
