@@ -7,9 +7,9 @@
 //! it emits [`RunEvent`]s to an [`EventSink`] and returns a [`RunReport`].
 //!
 //! **Pagination.** A step with `paginate: {count, max_pages}` GETs pages
-//! `startIndex=1, 1+count, 1+2·count, …` with `count` (Okta adds `count`
-//! whatever the page held, okta-wire.md §2.2),
-//! until `startIndex > totalResults`, an empty page or `max_pages`; every page
+//! `startIndex=1, 1+n, …` with `count`, where n is the number of resources
+//! received so far (a server may return fewer than `count`; Okta itself adds
+//! `count` whatever the page held, okta-wire.md §2.2), until `startIndex > totalResults`, an empty page or `max_pages`; every page
 //! is recorded. Its checks then see a synthetic body
 //! `{"totalResults": n, "pages": k, "Resources": [every resource in order]}`
 //! with the status and headers of the last page (or the first non-200 page

@@ -181,7 +181,12 @@ async fn paginate(
             .cloned()
             .unwrap_or_default();
         let empty = page.is_empty();
-        start += count;
+        // Advance by what the page held: RFC 7644 §3.4.2.4 lets a server
+        // return fewer than `count`. (Okta itself adds `count` whatever the
+        // page held, okta-wire.md §2.2, so a server capping pages below
+        // Okta's 100 loses users at Okta's import; the harness reads every
+        // page as a conformant client would.)
+        start += page.len() as u64;
         resources.extend(page);
         last = Some(resp);
         if empty {
