@@ -100,6 +100,8 @@ pub enum Fault {
     VendorAttributes,
     /// Lists return at most 1 resource per page, whatever `count` asks.
     PageCap,
+    /// Resource ids look like integers (`900000001`), as many databases make them.
+    IntegerIds,
 }
 
 impl Fault {
@@ -332,6 +334,16 @@ impl Fault {
                     .collect();
                 req.set_query_pairs(&pairs);
             }
+            IntegerIds => {
+                if let Ok(ids) = ctx.ids.lock() {
+                    req.path = ids.inbound(&req.path);
+                    req.query = req.query.as_deref().map(|q| ids.inbound(q));
+                    if let Ok(text) = std::str::from_utf8(&req.body) {
+                        req.body = ids.inbound(text).into();
+                        req.headers.remove(header::CONTENT_LENGTH);
+                    }
+                }
+            }
             _ => {}
         }
         None
@@ -459,6 +471,24 @@ impl Fault {
                 u["urn:example:vendor:2.0:User"] = json!({"tenant": "acme", "seats": 3});
                 u["vendorFlag"] = json!(true);
             }),
+            IntegerIds => {
+                if let Ok(mut ids) = ctx.ids.lock() {
+                    if let Ok(text) = std::str::from_utf8(&resp.body) {
+                        resp.body = ids.outbound(text).into();
+                        resp.headers.remove(header::CONTENT_LENGTH);
+                    }
+                    if let Some(location) = resp
+                        .headers
+                        .get(header::LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        let mapped = ids.outbound(location);
+                        if let Ok(v) = HeaderValue::from_str(&mapped) {
+                            resp.headers.insert(header::LOCATION, v);
+                        }
+                    }
+                }
+            }
             _ => {}
         }
     }
