@@ -81,6 +81,8 @@ pub enum Fault {
     DuplicateOnPage,
     /// startIndex is read 0-based.
     ZeroBasedPaging,
+    /// Unfiltered lists come back in a different order every other time.
+    UnstableOrder,
     /// Every request is answered 429.
     AlwaysThrottle,
     /// Paging fields are strings.
@@ -471,6 +473,18 @@ impl Fault {
                 u["urn:example:vendor:2.0:User"] = json!({"tenant": "acme", "seats": 3});
                 u["vendorFlag"] = json!(true);
             }),
+            UnstableOrder if !req.query_pairs().iter().any(|(k, _)| k == "filter") => {
+                let flip = !ctx
+                    .fired
+                    .fetch_xor(true, std::sync::atomic::Ordering::SeqCst);
+                if flip
+                    && let Some(mut b) = resp.json()
+                    && let Some(Value::Array(list)) = b.get_mut("Resources")
+                {
+                    list.reverse();
+                    resp.set_json(&b);
+                }
+            }
             IntegerIds => {
                 if let Ok(mut ids) = ctx.ids.lock() {
                     if let Ok(text) = std::str::from_utf8(&resp.body) {
