@@ -6,4 +6,7 @@ mod pure;
 mod runner;
 mod server;
 mod server_auth;
+mod server_live;
+mod server_patch;
+mod server_product;
 mod support;

@@ -267,13 +267,19 @@ impl Fault {
                 return Some(resp);
             }
             MemberRemoveDropped if req.method == Method::PATCH && req.is_item("Groups") => {
+                let is_remove = |op: &Value| {
+                    op["op"]
+                        .as_str()
+                        .is_some_and(|o| o.eq_ignore_ascii_case("remove"))
+                };
+                let ops = operations(req);
+                if !ops.is_empty() && ops.iter().all(is_remove) {
+                    // Nothing left to apply: answer as if it worked.
+                    return Some(current(req, ctx).await);
+                }
                 edit_json(req, |b| {
                     if let Some(Value::Array(ops)) = b.get_mut("Operations") {
-                        ops.retain(|op| {
-                            !op["op"]
-                                .as_str()
-                                .is_some_and(|o| o.eq_ignore_ascii_case("remove"))
-                        });
+                        ops.retain(|op| !is_remove(op));
                     }
                 });
             }
@@ -380,7 +386,7 @@ impl Fault {
                     .and_then(|r| r["value"].as_str());
                 let product = "urn:scimulator:params:scim:schemas:extension:product:2.0:User";
                 if sent.is_some_and(|s| s != "Admin" && s != "Editor" && s != "Member")
-                    && u[product]["roleSource"] == json!("roleMapping")
+                    && u[product]["roleSource"] == json!("mapping")
                 {
                     u[product] = json!({"role": "member", "roleSource": "default"});
                 }
@@ -388,7 +394,7 @@ impl Fault {
             UnknownRoleGetsAdmin => edit_users(resp, |u| {
                 let product = "urn:scimulator:params:scim:schemas:extension:product:2.0:User";
                 if u[product]["roleSource"] == json!("default") {
-                    u[product] = json!({"role": "admin", "roleSource": "roleMapping"});
+                    u[product] = json!({"role": "admin", "roleSource": "mapping"});
                 }
             }),
             NumericErrorStatus if resp.status.as_u16() >= 400 => {
@@ -402,14 +408,19 @@ impl Fault {
                     o.remove("groups");
                 }
             }),
-            DuplicateOnPage => {
-                if let Some(mut b) = resp.json() {
-                    if let Some(Value::Array(list)) = b.get_mut("Resources") {
-                        if let Some(first) = list.first().cloned() {
-                            list.push(first);
-                        }
-                        resp.set_json(&b);
-                    }
+            DuplicateOnPage if !req.query_pairs().iter().any(|(k, _)| k == "filter") => {
+                // Unfiltered lists (imports) repeat their first resource, in a
+                // consistent envelope (the total counts the duplicate), so only
+                // the uniqueness check can notice.
+                if let Some(mut b) = resp.json()
+                    && let Some(Value::Array(list)) = b.get_mut("Resources")
+                    && let Some(first) = list.first().cloned()
+                {
+                    list.push(first);
+                    let n = list.len();
+                    b["itemsPerPage"] = json!(n);
+                    b["totalResults"] = json!(b["totalResults"].as_u64().unwrap_or(0) + 1);
+                    resp.set_json(&b);
                 }
             }
             ZeroBasedPaging => {
