@@ -1,6 +1,7 @@
 //! Integration tests of scimulator: one test binary, one module per concern.
 
 mod core;
+mod entra_defects;
 mod okta_defects;
 mod pure;
 mod runner;
