@@ -336,7 +336,11 @@ fn attribute_path(key: &str) -> Option<String> {
 /// attribute; with the flag, the emails filtered-path op plus one path-less
 /// `replace` with flattened keys. `with.add` (a map) sends `Add` ops for
 /// attributes that had no value (§6.2 second row).
-fn update_user(flavour: Flavour, o: &str, args: &Args<'_>) -> Result<Vec<RequestStep>, ExpandError> {
+fn update_user(
+    flavour: Flavour,
+    o: &str,
+    args: &Args<'_>,
+) -> Result<Vec<RequestStep>, ExpandError> {
     let path = user_path(args)?;
     let mut changes = Vec::new();
     for (key, value) in &args.action.with {
@@ -351,7 +355,8 @@ fn update_user(flavour: Flavour, o: &str, args: &Args<'_>) -> Result<Vec<Request
     match flavour {
         Flavour::Default => {
             for (target, value) in changes {
-                operations.push(json!({"op": flavour.op("replace"), "path": target, "value": value}));
+                operations
+                    .push(json!({"op": flavour.op("replace"), "path": target, "value": value}));
             }
         }
         Flavour::Optscim2020 => {
@@ -370,8 +375,9 @@ fn update_user(flavour: Flavour, o: &str, args: &Args<'_>) -> Result<Vec<Request
         }
     }
     for (key, value) in args.object("add")? {
-        let target = attribute_path(&key)
-            .ok_or_else(|| args.error(format!("`with.add.{key}` is not an attribute Entra adds")))?;
+        let target = attribute_path(&key).ok_or_else(|| {
+            args.error(format!("`with.add.{key}` is not an attribute Entra adds"))
+        })?;
         operations.push(json!({"op": flavour.op("add"), "path": target, "value": value}));
     }
     if operations.is_empty() {
@@ -394,7 +400,8 @@ fn set_active(
     args: &Args<'_>,
     active: bool,
 ) -> Result<Vec<RequestStep>, ExpandError> {
-    let op = json!({"op": flavour.op("replace"), "path": "active", "value": flavour.boolean(active)});
+    let op =
+        json!({"op": flavour.op("replace"), "path": "active", "value": flavour.boolean(active)});
     Ok(vec![
         step(
             &HEADERS,
@@ -412,7 +419,11 @@ fn set_active(
 /// §6.1: the manager is a separate PATCH after create, its value a plain
 /// string id on the enterprise `manager` path. An empty `with.manager`
 /// removes it.
-fn set_manager(flavour: Flavour, o: &str, args: &Args<'_>) -> Result<Vec<RequestStep>, ExpandError> {
+fn set_manager(
+    flavour: Flavour,
+    o: &str,
+    args: &Args<'_>,
+) -> Result<Vec<RequestStep>, ExpandError> {
     let manager = args.string("manager")?;
     let target = format!("{ENTERPRISE_USER_SCHEMA}:manager");
     let op = if manager.is_empty() {
@@ -495,7 +506,11 @@ fn member_values(ids: &[String]) -> Value {
 }
 
 /// §6.1: `{"op":"Add","path":"members","value":[{"$ref":null,"value":id}]}`.
-fn add_members(flavour: Flavour, o: &str, args: &Args<'_>) -> Result<Vec<RequestStep>, ExpandError> {
+fn add_members(
+    flavour: Flavour,
+    o: &str,
+    args: &Args<'_>,
+) -> Result<Vec<RequestStep>, ExpandError> {
     let ids = member_ids(args)?;
     let op = json!({"op": flavour.op("add"), "path": "members", "value": member_values(&ids)});
     Ok(vec![
@@ -534,7 +549,11 @@ fn remove_members(
 }
 
 /// §6.1: `{"op":"Replace","path":"displayName","value":"…"}`.
-fn rename_group(flavour: Flavour, o: &str, args: &Args<'_>) -> Result<Vec<RequestStep>, ExpandError> {
+fn rename_group(
+    flavour: Flavour,
+    o: &str,
+    args: &Args<'_>,
+) -> Result<Vec<RequestStep>, ExpandError> {
     let name = args.string("displayName")?;
     let op = json!({"op": flavour.op("replace"), "path": "displayName", "value": name});
     Ok(vec![

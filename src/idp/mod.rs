@@ -162,9 +162,8 @@ fn expand_action(
     match family {
         "okta" => okta::expand(flavours.okta, name, args, mapping)?
             .ok_or_else(|| unknown("okta", okta::ACTIONS)),
-        "entra" => {
-            entra::expand(flavours.entra, name, args)?.ok_or_else(|| unknown("entra", entra::ACTIONS))
-        }
+        "entra" => entra::expand(flavours.entra, name, args)?
+            .ok_or_else(|| unknown("entra", entra::ACTIONS)),
         _ => Err(ExpandError::UnknownProfile {
             suite: args.suite.to_owned(),
             case: args.case.to_owned(),

@@ -401,14 +401,17 @@ impl Fault {
                 return Some(Resp::scim_error(400, "count is required"));
             }
             RequestMetaRejected
-                if req.method == Method::POST && req.json().is_some_and(|b| b.get("meta").is_some()) =>
+                if req.method == Method::POST
+                    && req.json().is_some_and(|b| b.get("meta").is_some()) =>
             {
                 return Some(Resp::scim_error(400, "meta is read-only"));
             }
             CapitalisedOpsRejected
                 if req.method == Method::PATCH
                     && operations(req).iter().any(|op| {
-                        op["op"].as_str().is_some_and(|o| o != o.to_ascii_lowercase())
+                        op["op"]
+                            .as_str()
+                            .is_some_and(|o| o != o.to_ascii_lowercase())
                     }) =>
             {
                 return Some(Resp::scim_error(400, "invalid op"));
@@ -428,7 +431,10 @@ impl Fault {
                     return Some(current(req, ctx).await);
                 }
             }
-            FilterPathIgnored | UrnPathIgnored | SingleValuedAddIgnored | ManagerRemoveIgnored
+            FilterPathIgnored
+            | UrnPathIgnored
+            | SingleValuedAddIgnored
+            | ManagerRemoveIgnored
             | ValueArrayRemoveIgnored
                 if req.method == Method::PATCH =>
             {
@@ -673,15 +679,13 @@ impl Fault {
                 resp.headers
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
             }
-            ExternalIdFilterEmpty => {
-                if filter_value(req, "externalId").is_some() {
-                    edit_list(resp, |_| false);
-                }
+            ExternalIdFilterEmpty if filter_value(req, "externalId").is_some() => {
+                edit_list(resp, |_| false);
             }
-            UserLookupEmpty if req.path == "/scim/v2/Users" => {
-                if filter_value(req, "userName").is_some() {
-                    edit_list(resp, |_| false);
-                }
+            UserLookupEmpty
+                if req.path == "/scim/v2/Users" && filter_value(req, "userName").is_some() =>
+            {
+                edit_list(resp, |_| false);
             }
             UserNameLowercased => edit_users(resp, |u| {
                 if let Some(name) = u["userName"].as_str() {
