@@ -394,6 +394,7 @@ async fn okta_suites_pass_on_conformant_but_unusual_servers() {
         ThrottleOnce,
         VendorAttributes,
         PageCap,
+        IntegerIds,
     ] {
         for profile in ["okta", "okta-aiw"] {
             if let Err(text) = run_suite_with_quirk("okta/", quirk, profile).await {

@@ -160,6 +160,8 @@ pub enum Fault {
     // ---- H5 (entra): quirks (conformant) -------------------------------
     /// Error bodies carry only `schemas` and `status`.
     MinimalErrorBody,
+    /// Resource ids look like integers (`900000001`), as many databases make them.
+    IntegerIds,
 }
 
 impl Fault {
@@ -547,6 +549,16 @@ impl Fault {
             {
                 return Some(Resp::scim_error(400, "and is not supported"));
             }
+            IntegerIds => {
+                if let Ok(ids) = ctx.ids.lock() {
+                    req.path = ids.inbound(&req.path);
+                    req.query = req.query.as_deref().map(|q| ids.inbound(q));
+                    if let Ok(text) = std::str::from_utf8(&req.body) {
+                        req.body = ids.inbound(text).into();
+                        req.headers.remove(header::CONTENT_LENGTH);
+                    }
+                }
+            }
             _ => {}
         }
         None
@@ -724,6 +736,24 @@ impl Fault {
                     "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
                     "status": status,
                 }));
+            }
+            IntegerIds => {
+                if let Ok(mut ids) = ctx.ids.lock() {
+                    if let Ok(text) = std::str::from_utf8(&resp.body) {
+                        resp.body = ids.outbound(text).into();
+                        resp.headers.remove(header::CONTENT_LENGTH);
+                    }
+                    if let Some(location) = resp
+                        .headers
+                        .get(header::LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        let mapped = ids.outbound(location);
+                        if let Ok(v) = HeaderValue::from_str(&mapped) {
+                            resp.headers.insert(header::LOCATION, v);
+                        }
+                    }
+                }
             }
             _ => {}
         }
