@@ -384,6 +384,7 @@ async fn entra_suites_pass_on_conformant_but_unusual_servers() {
         VendorAttributes,
         PageCap,
         MinimalErrorBody,
+        IntegerIds,
     ] {
         for profile in [DEFAULT, OPT2020] {
             if let Err(text) = run_suite_with_quirk("entra/", quirk, profile).await {
