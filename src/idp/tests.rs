@@ -525,3 +525,36 @@ fn idp_actions_follow_the_selected_family_and_okta_stays_okta() {
     let err = expand_suite(&s, None).unwrap_err().to_string();
     assert!(err.contains("did you mean `disable_user`"), "{err}");
 }
+
+#[test]
+fn idp_actions_with_okta_names_run_as_their_entra_counterparts() {
+    let steps = expand(
+        json!([
+            {"action": "idp.push_new_user", "with": {"userName": "u@x"}},
+            {"action": "idp.deactivate_user", "with": {"id": "u1"}},
+            {"action": "idp.reactivate_user", "with": {"id": "u1"}},
+        ]),
+        Some("entra"),
+    );
+    let origins: Vec<&str> = steps.iter().filter_map(|s| s.origin.as_deref()).collect();
+    assert_eq!(
+        origins,
+        [
+            "entra: create_user",
+            "entra: create_user",
+            "entra: create_user",
+            "entra: disable_user",
+            "entra: enable_user",
+        ]
+    );
+    assert_eq!(
+        ops_of(&steps[3]),
+        json!([{"op": "Replace", "path": "active", "value": "False"}])
+    );
+    // The same suite keeps Okta's shapes under an Okta profile.
+    let okta = expand(
+        json!([{"action": "idp.deactivate_user", "with": {"id": "u1"}}]),
+        Some("okta"),
+    );
+    assert_eq!(okta[0].origin.as_deref(), Some("okta: deactivate_user"));
+}

@@ -17,7 +17,7 @@ mod groups;
 mod users;
 mod wire;
 
-pub use wire::{ACTIONS, AD_GROUP_SCHEMA, Flavour, HEADERS};
+pub use wire::{ACTIONS, AD_GROUP_SCHEMA, Flavour, HEADERS, OKTA_ALIASES};
 
 use super::ExpandError;
 use super::request::{Args, StepExt, ops, step};
@@ -31,6 +31,7 @@ pub fn expand(
     name: &str,
     args: &Args<'_>,
 ) -> Result<Option<Vec<RequestStep>>, ExpandError> {
+    let name = wire::canonical(name);
     let origin = flavour.origin(name);
     let o = origin.as_str();
     let steps = match name {

@@ -9,7 +9,7 @@ use crate::scim::PATCH_OP_SCHEMA;
 use crate::suite::model::{QueryEncoding, RequestStep, SchemaName};
 
 /// Entra's headers. The User-Agent is the string server code keys Entra on
-/// (okta-wire.md §6.1, tagged [field]: corroboration only, repository not
+/// (okta-wire.md §6.1, tagged \[field\]: corroboration only, repository not
 /// identifiable); `Accept` and `Content-Type` are SCIM's media type (ENT-TUT).
 pub const HEADERS: Headers = Headers {
     user_agent: "Microsoft Azure AD SCIM provisioning 1.0.0",
@@ -80,6 +80,26 @@ pub const ACTIONS: &[&str] = &[
     "rename_group",
     "delete_group",
 ];
+
+/// Okta's names for the same lifecycle events (okta-wire.md §2 vs §6.1),
+/// so a suite written with `idp.*` actions runs under either family:
+/// (Okta name, Entra action).
+pub const OKTA_ALIASES: &[(&str, &str)] = &[
+    ("test_connector", "test_connection"),
+    ("push_new_user", "create_user"),
+    ("deactivate_user", "disable_user"),
+    ("reactivate_user", "enable_user"),
+    ("push_group", "create_group"),
+    ("unlink_group", "delete_group"),
+];
+
+/// The Entra action `name` stands for (itself unless it is an Okta alias).
+pub(super) fn canonical(name: &str) -> &str {
+    OKTA_ALIASES
+        .iter()
+        .find(|(okta, _)| *okta == name)
+        .map_or(name, |(_, entra)| entra)
+}
 
 pub(super) const ENTERPRISE_KEYS: &[&str] = &[
     "employeeNumber",
