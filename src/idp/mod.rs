@@ -9,11 +9,15 @@
 //! it came from (`okta: deactivate_user`). This module emits
 //! `suite::model` data and never runs anything.
 //!
-//! Profiles (`--idp`, or a suite's `idp:`): `okta` (OIN catalogue app) and
-//! `okta-aiw` (App Integration Wizard app). An action is written
-//! `<family>.<action>`: `okta.*` uses the Okta flavour asked for (OIN by
-//! default); `idp.*` uses whatever profile the run selects.
+//! Profiles (`--idp`, or a suite's `idp:`): `okta` (OIN catalogue app),
+//! `okta-aiw` (App Integration Wizard app), `entra` (Entra ID's default
+//! provisioning job) and `entra-2020` (Entra ID with `aadOptscim062020`).
+//! An action is written `<family>.<action>`: `okta.*` and `entra.*` use the
+//! flavour of their family the run asks for (OIN and the default job when
+//! the run selects the other family); `idp.*` uses whatever profile the run
+//! selects.
 
+pub mod entra;
 mod error;
 pub mod mapping;
 pub mod okta;
@@ -32,9 +36,9 @@ pub enum Profile {
     Okta,
     /// Okta App Integration Wizard custom app (GET + PUT everywhere).
     OktaAiw,
-    /// Microsoft Entra ID, default provisioning job (not yet expandable).
+    /// Microsoft Entra ID, default provisioning job.
     Entra,
-    /// Entra ID with the `aadOptscim062020` flag (not yet expandable).
+    /// Entra ID with the `aadOptscim062020` flag.
     Entra2020,
 }
 
@@ -57,6 +61,22 @@ impl Profile {
             Self::Entra | Self::Entra2020 => None,
         }
     }
+
+    fn entra_flavour(self) -> Option<entra::Flavour> {
+        match self {
+            Self::Entra => Some(entra::Flavour::Default),
+            Self::Entra2020 => Some(entra::Flavour::Optscim2020),
+            Self::Okta | Self::OktaAiw => None,
+        }
+    }
+}
+
+/// The flavour of each family a run uses.
+#[derive(Debug, Clone, Copy)]
+struct Flavours {
+    selected: Profile,
+    okta: okta::Flavour,
+    entra: entra::Flavour,
 }
 
 /// Returns `suite` with every action step replaced by concrete request steps.
@@ -71,6 +91,15 @@ pub fn expand_suite(suite: &Suite, profile: Option<&str>) -> Result<Suite, Expan
         .okta_flavour()
         .or_else(|| suite_profile.and_then(Profile::okta_flavour))
         .unwrap_or(okta::Flavour::Oin);
+    let entra_flavour = selected
+        .entra_flavour()
+        .or_else(|| suite_profile.and_then(Profile::entra_flavour))
+        .unwrap_or(entra::Flavour::Default);
+    let flavours = Flavours {
+        selected,
+        okta: okta_flavour,
+        entra: entra_flavour,
+    };
     let mapping = ProfileMapping::from_value(suite.okta_profile.as_ref()).map_err(|message| {
         ExpandError::BadMapping {
             suite: suite.source.clone(),
@@ -93,8 +122,7 @@ pub fn expand_suite(suite: &Suite, profile: Option<&str>) -> Result<Suite, Expan
                             action,
                         };
                         reject_volatile_arguments(&args)?;
-                        let generated =
-                            expand_action(action, &args, selected, okta_flavour, &mapping)?;
+                        let generated = expand_action(action, &args, flavours, &mapping)?;
                         expanded.extend(generated.into_iter().map(|s| Step::Request(Box::new(s))));
                     }
                 }
@@ -110,41 +138,39 @@ pub fn expand_suite(suite: &Suite, profile: Option<&str>) -> Result<Suite, Expan
 fn expand_action(
     action: &ActionStep,
     args: &Args<'_>,
-    selected: Profile,
-    okta_flavour: okta::Flavour,
+    flavours: Flavours,
     mapping: &ProfileMapping,
 ) -> Result<Vec<crate::suite::model::RequestStep>, ExpandError> {
     let (family, name) = action
         .action
         .split_once('.')
         .unwrap_or(("", &action.action));
-    let flavour = match family {
-        "okta" => okta_flavour,
-        "idp" => selected
-            .okta_flavour()
-            .ok_or_else(|| ExpandError::UnknownAction {
-                suite: args.suite.to_owned(),
-                case: args.case.to_owned(),
-                profile: format!("{selected:?}"),
-                action: name.to_owned(),
-                hint: " (the Entra ID profiles are not available yet)".to_owned(),
-            })?,
-        _ => {
-            return Err(ExpandError::UnknownProfile {
-                suite: args.suite.to_owned(),
-                case: args.case.to_owned(),
-                family: family.to_owned(),
-                action: action.action.clone(),
-            });
-        }
+    let family = match family {
+        "idp" => match flavours.selected {
+            Profile::Okta | Profile::OktaAiw => "okta",
+            Profile::Entra | Profile::Entra2020 => "entra",
+        },
+        other => other,
     };
-    okta::expand(flavour, name, args, mapping)?.ok_or_else(|| ExpandError::UnknownAction {
+    let unknown = |profile: &str, known: &[&str]| ExpandError::UnknownAction {
         suite: args.suite.to_owned(),
         case: args.case.to_owned(),
-        profile: "okta".to_owned(),
+        profile: profile.to_owned(),
         action: name.to_owned(),
-        hint: did_you_mean(name, okta::ACTIONS),
-    })
+        hint: did_you_mean(name, known),
+    };
+    match family {
+        "okta" => okta::expand(flavours.okta, name, args, mapping)?
+            .ok_or_else(|| unknown("okta", okta::ACTIONS)),
+        "entra" => entra::expand(flavours.entra, name, args)?
+            .ok_or_else(|| unknown("entra", entra::ACTIONS)),
+        _ => Err(ExpandError::UnknownProfile {
+            suite: args.suite.to_owned(),
+            case: args.case.to_owned(),
+            family: family.to_owned(),
+            action: action.action.clone(),
+        }),
+    }
 }
 
 /// An action repeats its arguments in several requests (the lookup, the
