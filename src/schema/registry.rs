@@ -104,6 +104,8 @@ pub fn validate(name: SchemaName, body: &Value) -> Vec<Failure> {
         }
         SchemaName::ResourceType => one_or_list(&r.resource_type, body, &subject, &mut out),
         SchemaName::Schema => one_or_list(&r.schema, body, &subject, &mut out),
+        // Needs the target's /Schemas: the runner calls `validate_declared`.
+        SchemaName::Declared => {}
     }
     out
 }
