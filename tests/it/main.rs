@@ -3,6 +3,7 @@
 mod core;
 mod okta_defects;
 mod pure;
+mod rfc_defects;
 mod runner;
 mod server;
 mod server_auth;

@@ -100,6 +100,87 @@ pub enum Fault {
     VendorAttributes,
     /// Lists return at most 1 resource per page, whatever `count` asks.
     PageCap,
+    // ---- H6 (rfc7644) defects ------------------------------------------
+    /// `/ServiceProviderConfig` does not exist (404).
+    SpcMissing,
+    /// `/ResourceTypes` does not exist (404).
+    ResourceTypesMissing,
+    /// `/Schemas` answers an empty ListResponse.
+    SchemasEmpty,
+    /// `/Schemas/{urn}` answers 404.
+    SchemaByUrnMissing,
+    /// Extension schemas named by `/ResourceTypes` are not served.
+    ExtensionSchemaMissing,
+    /// POST answers 200 instead of 201.
+    CreateAnswers200,
+    /// PUT merges the body into the stored resource instead of replacing it.
+    PutMerges,
+    /// User responses carry `password`.
+    PasswordReturned,
+    /// DELETE /Users answers 204 and deletes nothing.
+    UserDeleteIgnored,
+    /// A second group with a taken displayName is created anyway.
+    GroupDuplicatesAllowed,
+    /// `meta.lastModified` always equals `meta.created`.
+    LastModifiedFrozen,
+    /// `meta.version` and the ETag never change.
+    VersionFrozen,
+    /// A PATCH of `id` or `meta.*` answers 200 as if the value had changed.
+    ReadOnlyPatchApplied,
+    /// Requests with `Content-Type: application/scim+json` are refused (415).
+    ScimJsonRejected,
+    /// Responses say `text/plain`.
+    TextPlainContentType,
+    /// A malformed JSON body crashes the server (500).
+    MalformedJsonIs500,
+    /// A filter that does not parse is ignored (everything is returned).
+    InvalidFilterReturnsAll,
+    /// Error bodies carry a wrong `scimType`.
+    ScimTypeWrong,
+    /// Responses carry no ETag header.
+    EtagHeaderMissing,
+    /// `If-Match` is ignored.
+    IfMatchIgnored,
+    /// `If-None-Match` is ignored.
+    IfNoneMatchIgnored,
+    /// `totalResults` is the size of the page.
+    TotalIsPageSize,
+    /// `count=0` is ignored (resources are returned).
+    CountZeroIgnored,
+    /// A filter using this operator (text in the decoded filter) is dropped:
+    /// everything is returned.
+    FilterOperatorIgnored(&'static str),
+    /// `sortBy`/`sortOrder` are ignored.
+    SortIgnored,
+    /// `attributes`/`excludedAttributes` are ignored.
+    AttributesIgnored,
+    /// PATCH operations with this `op` are dropped.
+    PatchOpDropped(&'static str),
+    /// PATCH operations whose path has a value filter (`[…]`) are dropped.
+    ValueFilterPathIgnored,
+    /// PATCH answers 200 with `{}` instead of the resource.
+    Patch200Empty,
+    /// Users carry `active` as the string `"true"` (contradicting /Schemas).
+    DeclaredTypeContradiction,
+    /// `/ServiceProviderConfig` advertises bulk, but `/Bulk` does not exist.
+    BulkAdvertisedButMissing,
+    /// A PATCH of `password` is refused with 400.
+    PasswordChangeRefused,
+    // ---- H6 (rfc7644) quirks (conformant) ------------------------------
+    /// Error bodies carry only `schemas` and `status`.
+    MinimalErrorBodies,
+    /// A ListResponse with `totalResults: 0` has no `Resources`.
+    EmptyListOmitsResources,
+    /// Unsorted lists come newest first.
+    ReverseListOrder,
+    /// JSON bodies are pretty-printed.
+    PrettyJson,
+    /// ETags are not advertised: no `ETag` header, no `meta.version`.
+    NoEtags,
+    /// Unassigned attributes come back as `null` (single) or `[]` (multi).
+    NullForUnassigned,
+    /// Resource ids are long decimal integers.
+    IntegerIds,
 }
 
 impl Fault {
@@ -326,6 +407,8 @@ impl Fault {
                     .collect();
                 req.set_query_pairs(&pairs);
             }
+            // ---- H6 (rfc7644) ----
+            _ if self.is_rfc() => return rfc_on_request(*self, req, ctx).await,
             _ => {}
         }
         None
@@ -448,6 +531,8 @@ impl Fault {
                 u["urn:example:vendor:2.0:User"] = json!({"tenant": "acme", "seats": 3});
                 u["vendorFlag"] = json!(true);
             }),
+            // ---- H6 (rfc7644) ----
+            _ if self.is_rfc() => rfc_on_response(*self, req, resp, ctx).await,
             _ => {}
         }
     }
@@ -525,4 +610,435 @@ fn filter_value(req: &Req, attr: &str) -> Option<String> {
     let rest = decoded.strip_prefix(attr)?.trim_start();
     let rest = rest.strip_prefix("eq")?.trim_start();
     serde_json::from_str::<String>(rest.split_once(" and ").map_or(rest, |(a, _)| a).trim()).ok()
+}
+
+// ---- H6 (rfc7644): defects and quirks of the RFC 7644 core suite ----------
+
+impl Fault {
+    /// Whether the variant belongs to the rfc7644 section below.
+    fn is_rfc(&self) -> bool {
+        use Fault::*;
+        matches!(
+            self,
+            SpcMissing
+                | ResourceTypesMissing
+                | SchemasEmpty
+                | SchemaByUrnMissing
+                | ExtensionSchemaMissing
+                | CreateAnswers200
+                | PutMerges
+                | PasswordReturned
+                | UserDeleteIgnored
+                | GroupDuplicatesAllowed
+                | LastModifiedFrozen
+                | VersionFrozen
+                | ReadOnlyPatchApplied
+                | ScimJsonRejected
+                | TextPlainContentType
+                | MalformedJsonIs500
+                | InvalidFilterReturnsAll
+                | ScimTypeWrong
+                | EtagHeaderMissing
+                | IfMatchIgnored
+                | IfNoneMatchIgnored
+                | TotalIsPageSize
+                | CountZeroIgnored
+                | FilterOperatorIgnored(_)
+                | SortIgnored
+                | AttributesIgnored
+                | PatchOpDropped(_)
+                | ValueFilterPathIgnored
+                | Patch200Empty
+                | DeclaredTypeContradiction
+                | BulkAdvertisedButMissing
+                | PasswordChangeRefused
+                | MinimalErrorBodies
+                | EmptyListOmitsResources
+                | ReverseListOrder
+                | PrettyJson
+                | NoEtags
+                | NullForUnassigned
+                | IntegerIds
+        )
+    }
+}
+
+const SCIM: &str = "/scim/v2";
+
+fn drop_query(req: &mut Req, names: &[&str]) {
+    let pairs: Vec<_> = req
+        .query_pairs()
+        .into_iter()
+        .filter(|(k, _)| !names.contains(&k.as_str()))
+        .collect();
+    req.set_query_pairs(&pairs);
+}
+
+/// The decoded `filter` query parameter.
+fn decoded_filter(req: &Req) -> Option<String> {
+    let (_, raw) = req.query_pairs().into_iter().find(|(k, _)| k == "filter")?;
+    percent_encoding::percent_decode_str(&raw.replace('+', " "))
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
+}
+
+fn op_is(op: &Value, name: &str) -> bool {
+    op["op"]
+        .as_str()
+        .is_some_and(|o| o.eq_ignore_ascii_case(name))
+}
+
+fn uuid_to_int(m: &regex::Captures<'_>) -> String {
+    let hex: String = m[0].chars().filter(|c| *c != '-').collect();
+    u128::from_str_radix(&hex, 16).map_or_else(|_| m[0].to_owned(), |n| n.to_string())
+}
+
+fn int_to_uuid(m: &regex::Captures<'_>) -> String {
+    match m[0].parse::<u128>() {
+        Ok(n) => {
+            let h = format!("{n:032x}");
+            format!(
+                "{}-{}-{}-{}-{}",
+                &h[0..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..32]
+            )
+        }
+        Err(_) => m[0].to_owned(),
+    }
+}
+
+fn uuid_re() -> regex::Regex {
+    regex::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        .expect("valid regex")
+}
+
+fn int_id_re() -> regex::Regex {
+    regex::Regex::new(r"\b[0-9]{30,39}\b").expect("valid regex")
+}
+
+async fn rfc_on_request(fault: Fault, req: &mut Req, ctx: &Ctx) -> Option<Resp> {
+    use Fault::*;
+    let path = req.path.clone();
+    match fault {
+        SpcMissing if path == format!("{SCIM}/ServiceProviderConfig") => {
+            return Some(Resp::scim_error(404, "no such endpoint"));
+        }
+        ResourceTypesMissing if path.starts_with(&format!("{SCIM}/ResourceTypes")) => {
+            return Some(Resp::scim_error(404, "no such endpoint"));
+        }
+        SchemaByUrnMissing if path.starts_with(&format!("{SCIM}/Schemas/")) => {
+            return Some(Resp::scim_error(404, "no such schema"));
+        }
+        ExtensionSchemaMissing
+            if path.starts_with(&format!("{SCIM}/Schemas/")) && path.contains("extension") =>
+        {
+            return Some(Resp::scim_error(404, "no such schema"));
+        }
+        PutMerges if req.method == Method::PUT => {
+            let old = ctx.upstream.get_json(&req.path, &ctx.creds).await;
+            edit_json(req, |b| {
+                if let (Some(Value::Object(old)), Some(new)) = (old, b.as_object_mut()) {
+                    for (k, v) in old {
+                        new.entry(k).or_insert(v);
+                    }
+                }
+            });
+        }
+        UserDeleteIgnored if req.method == Method::DELETE && req.is_item("Users") => {
+            return Some(Resp::empty(204));
+        }
+        ReadOnlyPatchApplied if req.method == Method::PATCH => {
+            let ops = operations(req);
+            let hit = ops.iter().find(|op| {
+                op["path"]
+                    .as_str()
+                    .is_some_and(|p| p == "id" || p.starts_with("meta"))
+            });
+            if let Some(op) = hit.cloned() {
+                let mut resp = current(req, ctx).await;
+                if let Some(mut b) = resp.json() {
+                    match op["path"].as_str() {
+                        Some("id") => b["id"] = op["value"].clone(),
+                        _ => b["meta"]["created"] = op["value"].clone(),
+                    }
+                    resp.set_json(&b);
+                }
+                return Some(resp);
+            }
+        }
+        ScimJsonRejected => {
+            let scim = req
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/scim+json"));
+            if scim {
+                return Some(Resp::scim_error(415, "unsupported media type"));
+            }
+        }
+        MalformedJsonIs500
+            if !req.body.is_empty()
+                && req.json().is_none()
+                && [Method::POST, Method::PUT, Method::PATCH].contains(&req.method) =>
+        {
+            return Some(Resp {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                headers: Default::default(),
+                body: "Internal Server Error".into(),
+            });
+        }
+        IfMatchIgnored => {
+            req.headers.remove(header::IF_MATCH);
+        }
+        IfNoneMatchIgnored => {
+            req.headers.remove(header::IF_NONE_MATCH);
+        }
+        CountZeroIgnored
+            if req
+                .query_pairs()
+                .iter()
+                .any(|(k, v)| k == "count" && v == "0") =>
+        {
+            drop_query(req, &["count"]);
+        }
+        FilterOperatorIgnored(op) if decoded_filter(req).is_some_and(|f| f.contains(op)) => {
+            drop_query(req, &["filter"]);
+        }
+        SortIgnored => drop_query(req, &["sortBy", "sortOrder"]),
+        AttributesIgnored => drop_query(req, &["attributes", "excludedAttributes"]),
+        PatchOpDropped(name) if req.method == Method::PATCH => edit_json(req, |b| {
+            if let Some(Value::Array(ops)) = b.get_mut("Operations") {
+                ops.retain(|op| !op_is(op, name));
+            }
+        }),
+        ValueFilterPathIgnored if req.method == Method::PATCH => edit_json(req, |b| {
+            if let Some(Value::Array(ops)) = b.get_mut("Operations") {
+                ops.retain(|op| !op["path"].as_str().is_some_and(|p| p.contains('[')));
+            }
+        }),
+        PasswordChangeRefused
+            if req.method == Method::PATCH
+                && operations(req)
+                    .iter()
+                    .any(|op| op["path"].as_str() == Some("password")) =>
+        {
+            return Some(Resp::scim_error(400, "password cannot be changed"));
+        }
+        ReverseListOrder
+            if req.method == Method::GET
+                && (path == format!("{SCIM}/Users") || path == format!("{SCIM}/Groups"))
+                && !req.query_pairs().iter().any(|(k, _)| k == "sortBy") =>
+        {
+            let mut pairs = req.query_pairs();
+            pairs.push(("sortBy".to_owned(), "meta.created".to_owned()));
+            pairs.push(("sortOrder".to_owned(), "descending".to_owned()));
+            req.set_query_pairs(&pairs);
+        }
+        IntegerIds => {
+            let re = int_id_re();
+            req.path = re.replace_all(&req.path, int_to_uuid).into_owned();
+            if let Some(q) = &req.query {
+                req.query = Some(re.replace_all(q, int_to_uuid).into_owned());
+            }
+            if let Ok(text) = std::str::from_utf8(&req.body) {
+                let replaced = re.replace_all(text, int_to_uuid).into_owned();
+                req.body = replaced.into();
+                req.headers.remove(header::CONTENT_LENGTH);
+            }
+        }
+        _ => {}
+    }
+    None
+}
+
+/// Applies `edit` to a single resource (a body with `id`) or to every
+/// resource of a ListResponse.
+fn edit_resources(resp: &mut Resp, mut edit: impl FnMut(&mut Value)) {
+    let Some(mut body) = resp.json() else { return };
+    if let Some(Value::Array(list)) = body.get_mut("Resources") {
+        list.iter_mut().for_each(&mut edit);
+    } else if body.get("id").is_some() {
+        edit(&mut body);
+    } else {
+        return;
+    }
+    resp.set_json(&body);
+}
+
+async fn rfc_on_response(fault: Fault, req: &Req, resp: &mut Resp, ctx: &Ctx) {
+    use Fault::*;
+    let is_error = resp.status.as_u16() >= 400;
+    match fault {
+        SchemasEmpty if req.path == format!("{SCIM}/Schemas") => {
+            resp.set_json(
+                &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": 0, "itemsPerPage": 0, "startIndex": 1, "Resources": []}),
+            );
+        }
+        CreateAnswers200 if req.method == Method::POST && resp.status == StatusCode::CREATED => {
+            resp.status = StatusCode::OK;
+        }
+        PasswordReturned => edit_users(resp, |u| u["password"] = json!("t1meMachine!")),
+        GroupDuplicatesAllowed
+            if req.method == Method::POST
+                && req.path == format!("{SCIM}/Groups")
+                && resp.status == StatusCode::CONFLICT =>
+        {
+            let mut again = req.clone();
+            edit_json(&mut again, |b| {
+                if let Some(n) = b["displayName"].as_str() {
+                    b["displayName"] = json!(format!("{n} (2)"));
+                }
+            });
+            *resp = ctx.upstream.send(&again).await;
+        }
+        LastModifiedFrozen => edit_resources(resp, |r| {
+            if let Some(created) = r["meta"].get("created").cloned() {
+                r["meta"]["lastModified"] = created;
+            }
+        }),
+        VersionFrozen => {
+            edit_resources(resp, |r| {
+                if r["meta"].get("version").is_some() {
+                    r["meta"]["version"] = json!("W/\"1\"");
+                }
+            });
+            if resp.headers.contains_key(header::ETAG) {
+                resp.headers
+                    .insert(header::ETAG, HeaderValue::from_static("W/\"1\""));
+            }
+        }
+        TextPlainContentType if !resp.body.is_empty() => {
+            resp.headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        }
+        InvalidFilterReturnsAll
+            if resp.status == StatusCode::BAD_REQUEST
+                && resp
+                    .json()
+                    .is_some_and(|b| b["scimType"] == json!("invalidFilter")) =>
+        {
+            let mut again = req.clone();
+            drop_query(&mut again, &["filter"]);
+            *resp = ctx.upstream.send(&again).await;
+        }
+        ScimTypeWrong if is_error => {
+            if let Some(mut b) = resp.json() {
+                if b.get("scimType").is_some() {
+                    b["scimType"] = json!("invalidValue");
+                    resp.set_json(&b);
+                }
+            }
+        }
+        EtagHeaderMissing => {
+            resp.headers.remove(header::ETAG);
+        }
+        TotalIsPageSize => {
+            if let Some(mut b) = resp.json() {
+                if let Some(n) = b.get("Resources").and_then(Value::as_array).map(Vec::len) {
+                    b["totalResults"] = json!(n);
+                    resp.set_json(&b);
+                }
+            }
+        }
+        Patch200Empty if req.method == Method::PATCH && resp.status == StatusCode::OK => {
+            resp.set_json(&json!({}));
+        }
+        DeclaredTypeContradiction => edit_users(resp, |u| {
+            if let Some(a) = u.get("active").and_then(Value::as_bool) {
+                u["active"] = json!(a.to_string());
+            }
+        }),
+        BulkAdvertisedButMissing if req.path == format!("{SCIM}/ServiceProviderConfig") => {
+            if let Some(mut b) = resp.json() {
+                b["bulk"] =
+                    json!({"supported": true, "maxOperations": 10, "maxPayloadSize": 1_000_000});
+                resp.set_json(&b);
+            }
+        }
+        MinimalErrorBodies if is_error => {
+            let status = resp.status.as_u16().to_string();
+            resp.set_json(
+                &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                "status": status}),
+            );
+        }
+        EmptyListOmitsResources => {
+            if let Some(mut b) = resp.json() {
+                if b["totalResults"] == json!(0) {
+                    if let Some(o) = b.as_object_mut() {
+                        o.remove("Resources");
+                    }
+                    resp.set_json(&b);
+                }
+            }
+        }
+        PrettyJson => {
+            if let Some(b) = resp.json() {
+                if let Ok(text) = serde_json::to_string_pretty(&b) {
+                    resp.body = text.into();
+                    resp.headers.remove(header::CONTENT_LENGTH);
+                }
+            }
+        }
+        NoEtags => {
+            resp.headers.remove(header::ETAG);
+            if req.path == format!("{SCIM}/ServiceProviderConfig") {
+                if let Some(mut b) = resp.json() {
+                    b["etag"] = json!({"supported": false});
+                    resp.set_json(&b);
+                }
+            } else {
+                edit_resources(resp, |r| {
+                    if let Some(meta) = r.get_mut("meta").and_then(Value::as_object_mut) {
+                        meta.remove("version");
+                    }
+                });
+            }
+        }
+        NullForUnassigned => edit_resources(resp, |r| {
+            let user = r.get("userName").is_some();
+            if let Some(o) = r.as_object_mut() {
+                let single: &[&str] = if user {
+                    &["nickName", "title", "displayName", "profileUrl"]
+                } else {
+                    &[]
+                };
+                let multi: &[&str] = if user {
+                    &["phoneNumbers", "x509Certificates", "ims", "groups"]
+                } else {
+                    &["members"]
+                };
+                for k in single {
+                    o.entry(*k).or_insert(Value::Null);
+                }
+                for k in multi {
+                    o.entry(*k).or_insert(json!([]));
+                }
+            }
+        }),
+        IntegerIds => {
+            let re = uuid_re();
+            if let Ok(text) = std::str::from_utf8(&resp.body) {
+                let replaced = re.replace_all(text, uuid_to_int).into_owned();
+                resp.body = replaced.into();
+                resp.headers.remove(header::CONTENT_LENGTH);
+            }
+            if let Some(loc) = resp
+                .headers
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(|l| re.replace_all(l, uuid_to_int).into_owned())
+            {
+                if let Ok(v) = HeaderValue::from_str(&loc) {
+                    resp.headers.insert(header::LOCATION, v);
+                }
+            }
+        }
+        _ => {}
+    }
 }
