@@ -282,7 +282,7 @@ const DEFECTS: &[(&str, &str, Fault, &str)] = &[
     (
         G,
         "a member is removed with a value-filter path",
-        MemberRemoveDropped,
+        ValueFilterPathIgnored,
         "$.members",
     ),
     (

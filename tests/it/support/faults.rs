@@ -810,16 +810,15 @@ async fn rfc_on_request(fault: Fault, req: &mut Req, ctx: &Ctx) -> Option<Resp> 
         }
         SortIgnored => drop_query(req, &["sortBy", "sortOrder"]),
         AttributesIgnored => drop_query(req, &["attributes", "excludedAttributes"]),
-        PatchOpDropped(name) if req.method == Method::PATCH => edit_json(req, |b| {
-            if let Some(Value::Array(ops)) = b.get_mut("Operations") {
-                ops.retain(|op| !op_is(op, name));
-            }
-        }),
-        ValueFilterPathIgnored if req.method == Method::PATCH => edit_json(req, |b| {
-            if let Some(Value::Array(ops)) = b.get_mut("Operations") {
-                ops.retain(|op| !op["path"].as_str().is_some_and(|p| p.contains('[')));
-            }
-        }),
+        PatchOpDropped(name) if req.method == Method::PATCH => {
+            return drop_operations(req, ctx, |op| op_is(op, name)).await;
+        }
+        ValueFilterPathIgnored if req.method == Method::PATCH => {
+            return drop_operations(req, ctx, |op| {
+                op["path"].as_str().is_some_and(|p| p.contains('['))
+            })
+            .await;
+        }
         PasswordChangeRefused
             if req.method == Method::PATCH
                 && operations(req)
@@ -851,6 +850,26 @@ async fn rfc_on_request(fault: Fault, req: &mut Req, ctx: &Ctx) -> Option<Resp> 
             }
         }
         _ => {}
+    }
+    None
+}
+
+/// Silently drops the PATCH operations for which `dropped` holds; when none
+/// is left, answers 200 with the unchanged resource (as a server ignoring them).
+async fn drop_operations(
+    req: &mut Req,
+    ctx: &Ctx,
+    dropped: impl Fn(&Value) -> bool,
+) -> Option<Resp> {
+    let mut left = 0;
+    edit_json(req, |b| {
+        if let Some(Value::Array(ops)) = b.get_mut("Operations") {
+            ops.retain(|op| !dropped(op));
+            left = ops.len();
+        }
+    });
+    if left == 0 {
+        return Some(current(req, ctx).await);
     }
     None
 }
