@@ -51,8 +51,14 @@ pub fn parse_declared(body: &Value) -> Result<Vec<SchemaDef>, String> {
 /// declared schemas; one failure per problem, each naming the attribute.
 pub fn validate_declared(resource: &Value, declared: &[SchemaDef]) -> Vec<Failure> {
     let mut out = Vec::new();
-    if let Some(list) = resource.get("Resources").and_then(Value::as_array) {
-        for (i, item) in list.iter().enumerate() {
+    let is_list = resource.get("Resources").is_some()
+        || resource
+            .get("schemas")
+            .and_then(Value::as_array)
+            .is_some_and(|s| s.iter().any(|u| u == crate::scim::LIST_RESPONSE_SCHEMA));
+    if is_list {
+        let list = resource.get("Resources").and_then(Value::as_array);
+        for (i, item) in list.into_iter().flatten().enumerate() {
             check_resource(item, declared, &format!("Resources[{i}]."), &mut out);
         }
     } else {
@@ -347,6 +353,8 @@ mod tests {
         let list = json!({"schemas": [crate::scim::LIST_RESPONSE_SCHEMA], "totalResults": 1,
                           "Resources": [user()]});
         assert_eq!(messages(&list), Vec::<String>::new());
+        let empty = json!({"schemas": [crate::scim::LIST_RESPONSE_SCHEMA], "totalResults": 0});
+        assert_eq!(messages(&empty), Vec::<String>::new());
     }
 
     #[test]

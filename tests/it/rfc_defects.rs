@@ -486,3 +486,158 @@ async fn rfc7644_suites_pass_on_conformant_but_unusual_servers() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+/// Sends one request through a proxy with `quirk` and returns (status, body).
+async fn through(
+    proxy: &Proxy,
+    reference: &Reference,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, String) {
+    let mut req = reqwest::Client::new()
+        .request(method, format!("{}{path}", proxy.scim_base()))
+        .bearer_auth(&reference.creds.valid);
+    if let Some(b) = body {
+        req = req
+            .header("Content-Type", "application/scim+json")
+            .body(b.to_string());
+    }
+    let resp = req.send().await.expect("proxy answers");
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_quirks_really_change_what_the_server_sends() {
+    use serde_json::{Value, json};
+    let user =
+        |n: &str| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": n});
+    // IntegerIds: ids are decimal and usable in later requests.
+    let reference = Reference::start().await;
+    let proxy = Proxy::start(&reference.root(), IntegerIds, reference.creds.clone()).await;
+    let (status, text) = through(
+        &proxy,
+        &reference,
+        reqwest::Method::POST,
+        "/Users",
+        Some(user("int@example.com")),
+    )
+    .await;
+    assert_eq!(status, 201, "{text}");
+    let created: Value = serde_json::from_str(&text).expect("JSON");
+    let id = created["id"].as_str().expect("id").to_owned();
+    assert!(
+        id.len() >= 30 && id.chars().all(|c| c.is_ascii_digit()),
+        "{id}"
+    );
+    let (status, text) = through(
+        &proxy,
+        &reference,
+        reqwest::Method::GET,
+        &format!("/Users/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains(&id), "{text}");
+    drop(proxy);
+    // ReverseListOrder: the newest user comes first.
+    let proxy = Proxy::start(&reference.root(), ReverseListOrder, reference.creds.clone()).await;
+    through(
+        &proxy,
+        &reference,
+        reqwest::Method::POST,
+        "/Users",
+        Some(user("zz-second@example.com")),
+    )
+    .await;
+    let (_, text) = through(&proxy, &reference, reqwest::Method::GET, "/Users", None).await;
+    let list: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(
+        list["Resources"][0]["userName"],
+        json!("zz-second@example.com"),
+        "{text}"
+    );
+    drop(proxy);
+    // MinimalErrorBodies, PrettyJson, NoEtags, NullForUnassigned, EmptyListOmitsResources.
+    let proxy = Proxy::start(
+        &reference.root(),
+        MinimalErrorBodies,
+        reference.creds.clone(),
+    )
+    .await;
+    let (_, text) = through(
+        &proxy,
+        &reference,
+        reqwest::Method::GET,
+        "/Users/nope",
+        None,
+    )
+    .await;
+    let error: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(error.as_object().map(|o| o.len()), Some(2), "{text}");
+    drop(proxy);
+    let proxy = Proxy::start(&reference.root(), PrettyJson, reference.creds.clone()).await;
+    let (_, text) = through(
+        &proxy,
+        &reference,
+        reqwest::Method::GET,
+        &format!("/Users/{}", created_uuid(&reference).await),
+        None,
+    )
+    .await;
+    assert!(text.contains("\n  \""), "{text}");
+    drop(proxy);
+    let proxy = Proxy::start(&reference.root(), NoEtags, reference.creds.clone()).await;
+    let (_, text) = through(&proxy, &reference, reqwest::Method::GET, "/Users", None).await;
+    assert!(!text.contains("\"version\""), "{text}");
+    drop(proxy);
+    let proxy = Proxy::start(
+        &reference.root(),
+        NullForUnassigned,
+        reference.creds.clone(),
+    )
+    .await;
+    let (_, text) = through(&proxy, &reference, reqwest::Method::GET, "/Users", None).await;
+    assert!(text.contains("\"nickName\":null"), "{text}");
+    drop(proxy);
+    let proxy = Proxy::start(
+        &reference.root(),
+        EmptyListOmitsResources,
+        reference.creds.clone(),
+    )
+    .await;
+    let (_, text) = through(
+        &proxy,
+        &reference,
+        reqwest::Method::GET,
+        "/Users?filter=userName%20eq%20%22nobody%22",
+        None,
+    )
+    .await;
+    assert!(
+        text.contains("\"totalResults\":0") && !text.contains("Resources"),
+        "{text}"
+    );
+    drop(proxy);
+    reference.server.shutdown().await;
+}
+
+/// The id of some user of the reference server (as the server spells it).
+async fn created_uuid(reference: &Reference) -> String {
+    let proxy = Proxy::start(&reference.root(), Patch204, reference.creds.clone()).await;
+    let (_, text) = through(
+        &proxy,
+        reference,
+        reqwest::Method::GET,
+        "/Users?count=1",
+        None,
+    )
+    .await;
+    let list: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    list["Resources"][0]["id"]
+        .as_str()
+        .expect("a user exists")
+        .to_owned()
+}
