@@ -137,7 +137,8 @@ fn test_connector(o: &str, args: &Args<'_>) -> Result<Vec<RequestStep>, ExpandEr
 /// §2.2/§2.3: page by 100 until `totalResults`. The first page is checked on
 /// its own (integer paging fields, `startIndex` 1); the full import checks
 /// that no resource appears twice and that every id in `with.expect_ids`
-/// appears exactly once.
+/// appears exactly once; a second full import must list the same ids in
+/// the same order.
 fn import(o: &str, args: &Args<'_>, path: &str) -> Result<Vec<RequestStep>, ExpandError> {
     let enc = args.encoding()?;
     let first = list_checks(
@@ -153,6 +154,7 @@ fn import(o: &str, args: &Args<'_>, path: &str) -> Result<Vec<RequestStep>, Expa
         count: 100,
         max_pages: 1000,
     });
+    all = all.capture("_okta_import_order", "$.Resources[*].id", false);
     for id in args.list("expect_ids")? {
         let id = id
             .as_str()
@@ -160,7 +162,20 @@ fn import(o: &str, args: &Args<'_>, path: &str) -> Result<Vec<RequestStep>, Expa
             .to_owned();
         all = all.json(&format!("$.Resources[?@.id == '{id}'].id"), eq(json!(id)));
     }
-    Ok(vec![first, all.with_action_extras(args.action)])
+    // A second import must see the same order (OK20: "ordering must be
+    // stable across pages"), or Okta's page-by-page import skips and repeats.
+    let mut again = step(
+        &HEADERS,
+        o,
+        "all pages again (stable order)",
+        "GET",
+        path.into(),
+    )
+    .status(&[200])
+    .json("$.Resources[*].id", eq(json!("{{ _okta_import_order }}")));
+    again.request.encoding = enc;
+    again.request.paginate = all.request.paginate.clone();
+    Ok(vec![first, all.with_action_extras(args.action), again])
 }
 
 /// The user Okta creates (§2.4, OK20 POST body), with the profile mapping applied.

@@ -32,6 +32,9 @@ pub(crate) struct RunCtx {
     declared: OnceCell<Result<Vec<crate::scim::schema::SchemaDef>, String>>,
     capabilities: OnceCell<Result<Value, String>>,
     stop: AtomicBool,
+    /// Set by the first case that found the target unreachable; later cases
+    /// error at once instead of waiting for the connect timeout again.
+    pub unreachable: std::sync::OnceLock<RunError>,
 }
 
 impl RunCtx {
@@ -55,6 +58,7 @@ impl RunCtx {
             declared: OnceCell::new(),
             capabilities: OnceCell::new(),
             stop: AtomicBool::new(false),
+            unreachable: std::sync::OnceLock::new(),
         })
     }
 

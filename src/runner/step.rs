@@ -184,6 +184,11 @@ async fn paginate(
             .cloned()
             .unwrap_or_default();
         let empty = page.is_empty();
+        // Advance by what the page held: RFC 7644 §3.4.2.4 lets a server
+        // return fewer than `count`. (Okta itself adds `count` whatever the
+        // page held, okta-wire.md §2.2, so a server capping pages below
+        // Okta's 100 loses users at Okta's import; the harness reads every
+        // page as a conformant client would.)
         start += page.len() as u64;
         resources.extend(page);
         last = Some(resp);
@@ -218,11 +223,18 @@ fn check_snapshot(
 ) -> Result<Vec<Failure>, RunError> {
     let path = snapshot::snapshot_path(&ctx.opts.snapshot_root, &state.suite, &state.case, name);
     let secrets = state.secrets(ctx);
+    // The target's base URL varies by run (the embedded server's port) and
+    // appears in `$ref` and `meta.location`: snapshot it as `[target]`.
+    let mut vars = state.vars.clone();
+    vars.push((
+        "target".to_owned(),
+        ctx.opts.target.trim_end_matches('/').to_owned(),
+    ));
     let value = snapshot::normalize(&NormalizeInput {
         status: response.status,
         headers: &response.headers,
         body: &response.body,
-        vars: &state.vars,
+        vars: &vars,
         secrets: &secrets,
     });
     let header = SnapshotHeader {

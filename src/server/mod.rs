@@ -29,6 +29,7 @@ pub mod routes;
 mod running;
 pub mod state;
 pub mod store;
+pub mod throttle;
 
 pub use config::{
     BasicAuth, GroupRole, ProductConfig, RoleMapping, ServerConfig, UserTypePromotion,

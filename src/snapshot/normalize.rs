@@ -1,5 +1,6 @@
 //! Normalising a response before it is snapshotted: sorted keys, SCIM
-//! volatiles replaced, every known variable value replaced by `[name]`,
+//! volatiles replaced (`id`, `externalId`, `meta` times, version and
+//! location), every known variable value replaced by `[name]`,
 //! secrets by `***`.
 
 use serde_json::{Map, Value, json};
@@ -80,6 +81,13 @@ fn redact_volatiles(body: &mut Value) {
         Value::Object(map) => {
             if map.contains_key("id") && map.get("id").is_some_and(|v| !v.is_null()) {
                 map.insert("id".to_owned(), Value::String("[id]".to_owned()));
+            }
+            // IdP-assigned (Okta sends its own user id, `00u…`): varies by run.
+            if map.get("externalId").is_some_and(Value::is_string) {
+                map.insert(
+                    "externalId".to_owned(),
+                    Value::String("[externalId]".to_owned()),
+                );
             }
             if let Some(Value::Object(meta)) = map.get_mut("meta") {
                 for (key, placeholder) in [

@@ -1,8 +1,10 @@
 //! Integration tests of scimulator: one test binary, one module per concern.
 
+mod cli;
 mod core;
 mod okta_defects;
 mod pure;
+mod reports;
 mod rfc_defects;
 mod runner;
 mod server;
@@ -10,4 +12,5 @@ mod server_auth;
 mod server_live;
 mod server_patch;
 mod server_product;
+mod suites_failing;
 mod support;

@@ -528,7 +528,7 @@ async fn the_quirks_really_change_what_the_server_sends() {
     let created: Value = serde_json::from_str(&text).expect("JSON");
     let id = created["id"].as_str().expect("id").to_owned();
     assert!(
-        id.len() >= 30 && id.chars().all(|c| c.is_ascii_digit()),
+        !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()),
         "{id}"
     );
     let (status, text) = through(

@@ -43,7 +43,11 @@ pub fn router(state: AppState) -> Router {
         .merge(groups::routes())
         .merge(discovery::routes())
         .route("/.search", post(endpoints::root_search))
-        .route_layer(from_fn_with_state(state.clone(), scim_auth));
+        .route_layer(from_fn_with_state(state.clone(), scim_auth))
+        .route_layer(from_fn_with_state(
+            std::sync::Arc::new(super::throttle::ThrottleKeys::default()),
+            super::throttle::throttle,
+        ));
     let admin = admin::routes().route_layer(from_fn_with_state(state.clone(), admin_auth));
     let limit = state.max_body_bytes;
     Router::new()

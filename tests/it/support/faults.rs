@@ -81,6 +81,8 @@ pub enum Fault {
     DuplicateOnPage,
     /// startIndex is read 0-based.
     ZeroBasedPaging,
+    /// Unfiltered lists come back in a different order every other time.
+    UnstableOrder,
     /// Every request is answered 429.
     AlwaysThrottle,
     /// Paging fields are strings.
@@ -100,6 +102,8 @@ pub enum Fault {
     VendorAttributes,
     /// Lists return at most 1 resource per page, whatever `count` asks.
     PageCap,
+    /// Resource ids look like integers (`900000001`), as many databases make them.
+    IntegerIds,
     // ---- H6 (rfc7644) defects ------------------------------------------
     /// `/ServiceProviderConfig` does not exist (404).
     SpcMissing,
@@ -179,8 +183,6 @@ pub enum Fault {
     NoEtags,
     /// Unassigned attributes come back as `null` (single) or `[]` (multi).
     NullForUnassigned,
-    /// Resource ids are long decimal integers.
-    IntegerIds,
 }
 
 impl Fault {
@@ -348,13 +350,19 @@ impl Fault {
                 return Some(resp);
             }
             MemberRemoveDropped if req.method == Method::PATCH && req.is_item("Groups") => {
+                let is_remove = |op: &Value| {
+                    op["op"]
+                        .as_str()
+                        .is_some_and(|o| o.eq_ignore_ascii_case("remove"))
+                };
+                let ops = operations(req);
+                if !ops.is_empty() && ops.iter().all(is_remove) {
+                    // Nothing left to apply: answer as if it worked.
+                    return Some(current(req, ctx).await);
+                }
                 edit_json(req, |b| {
                     if let Some(Value::Array(ops)) = b.get_mut("Operations") {
-                        ops.retain(|op| {
-                            !op["op"]
-                                .as_str()
-                                .is_some_and(|o| o.eq_ignore_ascii_case("remove"))
-                        });
+                        ops.retain(|op| !is_remove(op));
                     }
                 });
             }
@@ -406,6 +414,16 @@ impl Fault {
                     })
                     .collect();
                 req.set_query_pairs(&pairs);
+            }
+            IntegerIds => {
+                if let Ok(ids) = ctx.ids.lock() {
+                    req.path = ids.inbound(&req.path);
+                    req.query = req.query.as_deref().map(|q| ids.inbound(q));
+                    if let Ok(text) = std::str::from_utf8(&req.body) {
+                        req.body = ids.inbound(text).into();
+                        req.headers.remove(header::CONTENT_LENGTH);
+                    }
+                }
             }
             // ---- H6 (rfc7644) ----
             _ if self.is_rfc() => return rfc_on_request(*self, req, ctx).await,
@@ -485,14 +503,19 @@ impl Fault {
                     o.remove("groups");
                 }
             }),
-            DuplicateOnPage => {
-                if let Some(mut b) = resp.json() {
-                    if let Some(Value::Array(list)) = b.get_mut("Resources") {
-                        if let Some(first) = list.first().cloned() {
-                            list.push(first);
-                        }
-                        resp.set_json(&b);
-                    }
+            DuplicateOnPage if !req.query_pairs().iter().any(|(k, _)| k == "filter") => {
+                // Unfiltered lists (imports) repeat their first resource, in a
+                // consistent envelope (the total counts the duplicate), so only
+                // the uniqueness check can notice.
+                if let Some(mut b) = resp.json()
+                    && let Some(Value::Array(list)) = b.get_mut("Resources")
+                    && let Some(first) = list.first().cloned()
+                {
+                    list.push(first);
+                    let n = list.len();
+                    b["itemsPerPage"] = json!(n);
+                    b["totalResults"] = json!(b["totalResults"].as_u64().unwrap_or(0) + 1);
+                    resp.set_json(&b);
                 }
             }
             ZeroBasedPaging => {
@@ -531,6 +554,36 @@ impl Fault {
                 u["urn:example:vendor:2.0:User"] = json!({"tenant": "acme", "seats": 3});
                 u["vendorFlag"] = json!(true);
             }),
+            UnstableOrder if !req.query_pairs().iter().any(|(k, _)| k == "filter") => {
+                let flip = !ctx
+                    .fired
+                    .fetch_xor(true, std::sync::atomic::Ordering::SeqCst);
+                if flip
+                    && let Some(mut b) = resp.json()
+                    && let Some(Value::Array(list)) = b.get_mut("Resources")
+                {
+                    list.reverse();
+                    resp.set_json(&b);
+                }
+            }
+            IntegerIds => {
+                if let Ok(mut ids) = ctx.ids.lock() {
+                    if let Ok(text) = std::str::from_utf8(&resp.body) {
+                        resp.body = ids.outbound(text).into();
+                        resp.headers.remove(header::CONTENT_LENGTH);
+                    }
+                    if let Some(location) = resp
+                        .headers
+                        .get(header::LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                    {
+                        let mapped = ids.outbound(location);
+                        if let Ok(v) = HeaderValue::from_str(&mapped) {
+                            resp.headers.insert(header::LOCATION, v);
+                        }
+                    }
+                }
+            }
             // ---- H6 (rfc7644) ----
             _ if self.is_rfc() => rfc_on_response(*self, req, resp, ctx).await,
             _ => {}
@@ -658,7 +711,6 @@ impl Fault {
                 | PrettyJson
                 | NoEtags
                 | NullForUnassigned
-                | IntegerIds
         )
     }
 }
@@ -687,37 +739,6 @@ fn op_is(op: &Value, name: &str) -> bool {
     op["op"]
         .as_str()
         .is_some_and(|o| o.eq_ignore_ascii_case(name))
-}
-
-fn uuid_to_int(m: &regex::Captures<'_>) -> String {
-    let hex: String = m[0].chars().filter(|c| *c != '-').collect();
-    u128::from_str_radix(&hex, 16).map_or_else(|_| m[0].to_owned(), |n| n.to_string())
-}
-
-fn int_to_uuid(m: &regex::Captures<'_>) -> String {
-    match m[0].parse::<u128>() {
-        Ok(n) => {
-            let h = format!("{n:032x}");
-            format!(
-                "{}-{}-{}-{}-{}",
-                &h[0..8],
-                &h[8..12],
-                &h[12..16],
-                &h[16..20],
-                &h[20..32]
-            )
-        }
-        Err(_) => m[0].to_owned(),
-    }
-}
-
-fn uuid_re() -> regex::Regex {
-    regex::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-        .expect("valid regex")
-}
-
-fn int_id_re() -> regex::Regex {
-    regex::Regex::new(r"\b[0-9]{30,39}\b").expect("valid regex")
 }
 
 async fn rfc_on_request(fault: Fault, req: &mut Req, ctx: &Ctx) -> Option<Resp> {
@@ -836,18 +857,6 @@ async fn rfc_on_request(fault: Fault, req: &mut Req, ctx: &Ctx) -> Option<Resp> 
             pairs.push(("sortBy".to_owned(), "meta.created".to_owned()));
             pairs.push(("sortOrder".to_owned(), "descending".to_owned()));
             req.set_query_pairs(&pairs);
-        }
-        IntegerIds => {
-            let re = int_id_re();
-            req.path = re.replace_all(&req.path, int_to_uuid).into_owned();
-            if let Some(q) = &req.query {
-                req.query = Some(re.replace_all(q, int_to_uuid).into_owned());
-            }
-            if let Ok(text) = std::str::from_utf8(&req.body) {
-                let replaced = re.replace_all(text, int_to_uuid).into_owned();
-                req.body = replaced.into();
-                req.headers.remove(header::CONTENT_LENGTH);
-            }
         }
         _ => {}
     }
@@ -1040,24 +1049,6 @@ async fn rfc_on_response(fault: Fault, req: &Req, resp: &mut Resp, ctx: &Ctx) {
                 }
             }
         }),
-        IntegerIds => {
-            let re = uuid_re();
-            if let Ok(text) = std::str::from_utf8(&resp.body) {
-                let replaced = re.replace_all(text, uuid_to_int).into_owned();
-                resp.body = replaced.into();
-                resp.headers.remove(header::CONTENT_LENGTH);
-            }
-            if let Some(loc) = resp
-                .headers
-                .get(header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .map(|l| re.replace_all(l, uuid_to_int).into_owned())
-            {
-                if let Ok(v) = HeaderValue::from_str(&loc) {
-                    resp.headers.insert(header::LOCATION, v);
-                }
-            }
-        }
         _ => {}
     }
 }

@@ -38,12 +38,8 @@ pub struct Reference {
 
 impl Reference {
     pub async fn start() -> Self {
-        let product =
-            serde_yaml_ng::from_str(include_str!("../../../src/cli/embedded-product.yaml"))
-                .expect("the embedded product configuration parses");
         let config = ServerConfig {
             addr: "127.0.0.1:0".parse().expect("loopback address"),
-            product,
             ..ServerConfig::default()
         };
         let server = scimulator::server::start(config)
@@ -101,14 +97,19 @@ fn bundled(source_prefix: &str) -> Vec<Suite> {
         .collect()
 }
 
-fn options(proxy: &Proxy, creds: &Credentials, profile: Option<&str>) -> RunOptions {
+/// Run options through `proxy`. Snapshots go to a fresh directory of their
+/// own (`snapshots`): they record drift of one server between runs, which is
+/// not what these tests are about.
+fn options(
+    proxy: &Proxy,
+    creds: &Credentials,
+    profile: Option<&str>,
+    snapshots: &tempfile::TempDir,
+) -> RunOptions {
     let mut opts = RunOptions::new(proxy.scim_base())
         .with_token(creds.valid.clone())
         .with_revoked_token(creds.revoked.clone())
-        .with_snapshots(
-            SnapshotMode::No,
-            std::env::temp_dir().join("scimulator-no-snapshots"),
-        );
+        .with_snapshots(SnapshotMode::New, snapshots.path());
     opts.reference_server = true;
     opts.idp = profile.map(str::to_owned);
     // Okta's policy, shortened: the proxy's 429s carry Retry-After: 1.
@@ -159,7 +160,8 @@ pub async fn run_case(suite: &str, case: &str, fault: Fault, profile: Option<&st
     if only.cases.is_empty() {
         return CaseVerdict::NotRun;
     }
-    let opts = options(&proxy, &reference.creds, profile);
+    let snapshots = tempfile::tempdir().expect("a temporary directory");
+    let opts = options(&proxy, &reference.creds, profile, &snapshots);
     let mut sink = VecSink::default();
     let report = scimulator::runner::run(vec![only], &opts, &mut sink).await;
     reference.server.shutdown().await;
@@ -183,7 +185,8 @@ pub async fn run_case(suite: &str, case: &str, fault: Fault, profile: Option<&st
 pub async fn run_suite_with_quirk(prefix: &str, quirk: Fault, profile: &str) -> Result<(), String> {
     let reference = Reference::start().await;
     let proxy = Proxy::start(&reference.root(), quirk, reference.creds.clone()).await;
-    let opts = options(&proxy, &reference.creds, Some(profile));
+    let snapshots = tempfile::tempdir().expect("a temporary directory");
+    let opts = options(&proxy, &reference.creds, Some(profile), &snapshots);
     let mut sink = VecSink::default();
     let report = scimulator::runner::run(bundled(prefix), &opts, &mut sink)
         .await

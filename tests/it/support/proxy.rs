@@ -190,6 +190,45 @@ pub struct Ctx {
     pub upstream: Upstream,
     /// For faults that fire once.
     pub fired: AtomicBool,
+    /// For the integer-id quirk: upstream id ↔ the id the client sees.
+    pub ids: std::sync::Mutex<IdMap>,
+}
+
+/// A two-way map between the upstream's UUIDs and integer-looking ids.
+#[derive(Debug, Default)]
+pub struct IdMap {
+    to_client: std::collections::HashMap<String, String>,
+    to_upstream: Vec<(String, String)>,
+}
+
+impl IdMap {
+    /// Replaces every upstream UUID in `text` by its integer-looking id,
+    /// assigning new ids (9-digit, so they never clash with other numbers).
+    pub fn outbound(&mut self, text: &str) -> String {
+        let re = regex::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+            .expect("a valid regex");
+        re.replace_all(text, |c: &regex::Captures<'_>| {
+            let uuid = c[0].to_owned();
+            let next = 900_000_001 + self.to_upstream.len();
+            self.to_client
+                .entry(uuid.clone())
+                .or_insert_with(|| {
+                    self.to_upstream.push((next.to_string(), uuid));
+                    next.to_string()
+                })
+                .clone()
+        })
+        .into_owned()
+    }
+
+    /// Replaces every integer-looking id in `text` by its upstream UUID.
+    pub fn inbound(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for (client, upstream) in &self.to_upstream {
+            out = out.replace(client, upstream);
+        }
+        out
+    }
 }
 
 impl Ctx {
@@ -220,6 +259,7 @@ impl Proxy {
                     .expect("a plain client builds"),
             },
             fired: AtomicBool::new(false),
+            ids: std::sync::Mutex::new(IdMap::default()),
         });
         let app = axum::Router::new().fallback(handle).with_state(ctx);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
