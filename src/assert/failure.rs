@@ -41,6 +41,18 @@ pub struct Failure {
     pub diff: Option<String>,
 }
 
+impl Failure {
+    /// One line for humans: the message, prefixed with the subject unless
+    /// the message already starts with it.
+    pub fn headline(&self) -> String {
+        if self.message.starts_with(&self.subject) {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.subject, self.message)
+        }
+    }
+}
+
 /// The response as the matchers see it.
 #[derive(Debug, Clone, Copy)]
 pub struct ResponseView<'a> {

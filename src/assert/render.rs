@@ -32,7 +32,9 @@ pub(crate) fn unified_diff(expected: &str, actual: &str) -> Option<String> {
     if expected == actual {
         return None;
     }
-    let diff = TextDiff::from_lines(expected, actual)
+    // Both sides end in a newline, so the diff has no "\ No newline" noise.
+    let (expected, actual) = (format!("{expected}\n"), format!("{actual}\n"));
+    let diff = TextDiff::from_lines(&expected, &actual)
         .unified_diff()
         .context_radius(3)
         .header("expected", "actual")

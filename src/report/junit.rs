@@ -28,7 +28,7 @@ pub fn to_junit(report: &RunReport, redactor: &Redactor) -> Result<String, Repor
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     let message = failures
                         .iter()
-                        .map(|f| format!("{}: {}", f.subject, f.message))
+                        .map(crate::assert::Failure::headline)
                         .collect::<Vec<_>>()
                         .join("; ");
                     s.set_message(redactor.redact(&message));

@@ -12,7 +12,7 @@ const MAX_BODY: usize = 2000;
 
 /// One failure as indented lines.
 pub(crate) fn failure_lines(f: &Failure, indent: &str) -> String {
-    let mut out = format!("{indent}✗ {}: {}\n", f.subject, f.message);
+    let mut out = format!("{indent}✗ {}\n", f.headline());
     if let Some(e) = &f.expected {
         let _ = writeln!(out, "{indent}    expected: {}", one_line(e));
     }
