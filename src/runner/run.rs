@@ -28,6 +28,8 @@ pub(crate) struct RunCtx {
     pub scope: Scope,
     /// `(name, text)` of the public run variables.
     pub vars: Vec<(String, String)>,
+    /// `/Schemas`, fetched once per run for `expect.schema: Declared`.
+    declared: OnceCell<Result<Vec<crate::scim::schema::SchemaDef>, String>>,
     capabilities: OnceCell<Result<Value, String>>,
     stop: AtomicBool,
     /// Set by the first case that found the target unreachable; later cases
@@ -53,6 +55,7 @@ impl RunCtx {
             snapshot_mode: opts.snapshot_mode.resolve(),
             scope,
             vars,
+            declared: OnceCell::new(),
             capabilities: OnceCell::new(),
             stop: AtomicBool::new(false),
             unreachable: std::sync::OnceLock::new(),
@@ -214,5 +217,49 @@ async fn run_suite(
         title: suite.suite.clone(),
         cases,
         duration_ms: millis(started.elapsed()),
+    }
+}
+
+impl RunCtx {
+    /// `expect.schema: Declared`: checks `body` against the target's own
+    /// `/Schemas` (fetched once per run, like the capabilities).
+    pub(crate) async fn declared_check(&self, body: &Value) -> Vec<crate::assert::Failure> {
+        let declared = self
+            .declared
+            .get_or_init(|| async {
+                let mut headers = Vec::new();
+                if let Ok(Some(auth)) = auth_header(&Auth::Default, &self.scope, &self.opts) {
+                    headers.push(("Authorization".to_owned(), auth));
+                }
+                headers.push(("Accept".to_owned(), "application/scim+json".to_owned()));
+                headers.extend(self.opts.headers.iter().cloned());
+                let req = Outgoing {
+                    method: "GET".to_owned(),
+                    url: crate::runner::query::join_url(&self.opts.target, "/Schemas", ""),
+                    headers,
+                    body: None,
+                    origin: None,
+                };
+                let resp = self.client.send(&req, None, &mut Vec::new()).await;
+                let resp = resp.map_err(|e| format!("GET /Schemas failed: {e}"))?;
+                if resp.status != 200 {
+                    return Err(format!("GET /Schemas answered {}", resp.status));
+                }
+                let doc: Value = serde_json::from_str(&resp.body)
+                    .map_err(|e| format!("GET /Schemas is not JSON: {e}"))?;
+                crate::schema::parse_declared(&doc)
+            })
+            .await;
+        match declared {
+            Ok(defs) => crate::schema::validate_declared(body, defs),
+            Err(reason) => vec![crate::assert::Failure {
+                kind: crate::assert::FailureKind::Schema,
+                subject: "Declared".to_owned(),
+                message: format!("the server's declared schemas are unavailable: {reason}"),
+                expected: Some("GET /Schemas answering a ListResponse of schemas".to_owned()),
+                actual: None,
+                diff: None,
+            }],
+        }
     }
 }

@@ -100,6 +100,9 @@ async fn execute(
         };
         failures = crate::assert::check(&expect, &view);
         if let (Some(name), Some(body)) = (expect.schema, json_body.as_ref()) {
+            if name == crate::suite::model::SchemaName::Declared {
+                failures.extend(ctx.declared_check(body).await);
+            }
             failures.extend(crate::schema::validate(name, body));
         } else if let Some(name) = expect.schema {
             failures.push(Failure {

@@ -1,11 +1,15 @@
 //! JSON Schema validation of SCIM bodies against hand-written schemas taken
 //! from RFC 7643/7644 (User, Group, EnterpriseUser, ListResponse, Error,
 //! PatchOp, ServiceProviderConfig, ResourceType, Schema). The schemas are
-//! embedded and compiled once. This module reports [`Failure`](crate::assert::Failure)s; it never
+//! embedded and compiled once. `declared` checks a resource against the
+//! schemas a server declared in its own `/Schemas` (fetched by the runner).
+//! This module reports [`Failure`](crate::assert::Failure)s; it never
 //! performs I/O and knows nothing of suites or the runner.
 
+mod declared;
 mod registry;
 
+pub use declared::{parse_declared, validate_declared};
 pub use registry::validate;
 
 #[cfg(test)]

@@ -86,6 +86,17 @@ pub fn validate(name: SchemaName, body: &Value) -> Vec<Failure> {
     let r = &*REGISTRY;
     let subject = format!("{name:?}");
     let mut out = Vec::new();
+    // RFC 7643 §2.5: a null attribute is unassigned, the same state as absent.
+    let stripped;
+    let body = if matches!(
+        name,
+        SchemaName::User | SchemaName::EnterpriseUser | SchemaName::Group
+    ) {
+        stripped = without_nulls(body);
+        &stripped
+    } else {
+        body
+    };
     match name {
         SchemaName::User => violations(&r.user, body, "", &subject, &mut out),
         SchemaName::EnterpriseUser => {
@@ -104,8 +115,24 @@ pub fn validate(name: SchemaName, body: &Value) -> Vec<Failure> {
         }
         SchemaName::ResourceType => one_or_list(&r.resource_type, body, &subject, &mut out),
         SchemaName::Schema => one_or_list(&r.schema, body, &subject, &mut out),
+        // Needs the target's /Schemas: the runner calls `validate_declared`.
+        SchemaName::Declared => {}
     }
     out
+}
+
+/// `value` with every `null` member of every object removed.
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(list) => Value::Array(list.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
 }
 
 fn is_list(body: &Value) -> bool {

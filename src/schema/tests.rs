@@ -294,3 +294,13 @@ fn failures_are_schema_kind_with_the_schema_name_as_subject() {
     );
     assert!(f.iter().all(|f| f.message.contains("(rule /")));
 }
+
+#[test]
+fn null_attributes_are_unassigned_in_resource_schemas() {
+    // RFC 7643 §2.5: null is the same state as absent.
+    let user = json!({"schemas": [crate::scim::USER_SCHEMA], "id": "1", "userName": "a",
+                      "title": null, "name": {"givenName": null}});
+    assert!(validate(SchemaName::User, &user).is_empty());
+    let bad = json!({"schemas": [crate::scim::USER_SCHEMA], "id": "1", "userName": null});
+    assert!(!validate(SchemaName::User, &bad).is_empty());
+}

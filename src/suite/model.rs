@@ -473,6 +473,10 @@ pub enum SchemaName {
     ResourceType,
     /// A Schema definition.
     Schema,
+    /// The schemas the target itself declares in `/Schemas` (fetched once
+    /// per run): types, multiValued, required, `returned: never`,
+    /// undeclared attributes. Checks a resource or each resource of a list.
+    Declared,
 }
 
 /// What to capture.

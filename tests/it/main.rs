@@ -6,6 +6,7 @@ mod entra_defects;
 mod okta_defects;
 mod pure;
 mod reports;
+mod rfc_defects;
 mod runner;
 mod server;
 mod server_auth;

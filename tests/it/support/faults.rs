@@ -164,6 +164,81 @@ pub enum Fault {
     MinimalErrorBody,
     /// Resource ids look like integers (`900000001`), as many databases make them.
     IntegerIds,
+    // ---- H6 (rfc7644) defects ------------------------------------------
+    /// `/ServiceProviderConfig` does not exist (404).
+    SpcMissing,
+    /// `/Schemas` answers an empty ListResponse.
+    SchemasEmpty,
+    /// `/Schemas/{urn}` answers 404.
+    SchemaByUrnMissing,
+    /// Extension schemas named by `/ResourceTypes` are not served.
+    ExtensionSchemaMissing,
+    /// POST answers 200 instead of 201.
+    CreateAnswers200,
+    /// PUT merges the body into the stored resource instead of replacing it.
+    PutMerges,
+    /// User responses carry `password`.
+    PasswordReturned,
+    /// A second group with a taken displayName is created anyway.
+    GroupDuplicatesAllowed,
+    /// `meta.lastModified` always equals `meta.created`.
+    LastModifiedFrozen,
+    /// `meta.version` and the ETag never change.
+    VersionFrozen,
+    /// A PATCH of `id` or `meta.*` answers 200 as if the value had changed.
+    ReadOnlyPatchApplied,
+    /// Requests with `Content-Type: application/scim+json` are refused (415).
+    ScimJsonRejected,
+    /// Responses say `text/plain`.
+    TextPlainContentType,
+    /// A malformed JSON body crashes the server (500).
+    MalformedJsonIs500,
+    /// A filter that does not parse is ignored (everything is returned).
+    InvalidFilterReturnsAll,
+    /// Error bodies carry a wrong `scimType`.
+    ScimTypeWrong,
+    /// Responses carry no ETag header.
+    EtagHeaderMissing,
+    /// `If-Match` is ignored.
+    IfMatchIgnored,
+    /// `If-None-Match` is ignored.
+    IfNoneMatchIgnored,
+    /// `totalResults` is the size of the page.
+    TotalIsPageSize,
+    /// `count=0` is ignored (resources are returned).
+    CountZeroIgnored,
+    /// A filter using this operator (text in the decoded filter) is dropped:
+    /// everything is returned.
+    FilterOperatorIgnored(&'static str),
+    /// `sortBy`/`sortOrder` are ignored.
+    SortIgnored,
+    /// `attributes`/`excludedAttributes` are ignored.
+    AttributesIgnored,
+    /// PATCH operations with this `op` are dropped.
+    PatchOpDropped(&'static str),
+    /// PATCH operations whose path has a value filter (`[…]`) are dropped.
+    ValueFilterPathIgnored,
+    /// PATCH answers 200 with `{}` instead of the resource.
+    Patch200Empty,
+    /// Users carry `active` as the string `"true"` (contradicting /Schemas).
+    DeclaredTypeContradiction,
+    /// `/ServiceProviderConfig` advertises bulk, but `/Bulk` does not exist.
+    BulkAdvertisedButMissing,
+    /// A PATCH of `password` is refused with 400.
+    PasswordChangeRefused,
+    // ---- H6 (rfc7644) quirks (conformant) ------------------------------
+    /// Error bodies carry only `schemas` and `status`.
+    MinimalErrorBodies,
+    /// A ListResponse with `totalResults: 0` has no `Resources`.
+    EmptyListOmitsResources,
+    /// Unsorted lists come newest first.
+    ReverseListOrder,
+    /// JSON bodies are pretty-printed.
+    PrettyJson,
+    /// ETags are not advertised: no `ETag` header, no `meta.version`.
+    NoEtags,
+    /// Unassigned attributes come back as `null` (single) or `[]` (multi).
+    NullForUnassigned,
 }
 
 impl Fault {
@@ -396,161 +471,7 @@ impl Fault {
                     .collect();
                 req.set_query_pairs(&pairs);
             }
-            // ---- H5 (entra) ---------------------------------------------
-            PagingParamsRequired
-                if req.method == Method::GET
-                    && (req.path == "/scim/v2/Users" || req.path == "/scim/v2/Groups")
-                    && !req.query_pairs().iter().any(|(k, _)| k == "count") =>
-            {
-                return Some(Resp::scim_error(400, "count is required"));
-            }
-            RequestMetaRejected
-                if req.method == Method::POST
-                    && req.json().is_some_and(|b| b.get("meta").is_some()) =>
-            {
-                return Some(Resp::scim_error(400, "meta is read-only"));
-            }
-            CapitalisedOpsRejected
-                if req.method == Method::PATCH
-                    && operations(req).iter().any(|op| {
-                        op["op"]
-                            .as_str()
-                            .is_some_and(|o| o != o.to_ascii_lowercase())
-                    }) =>
-            {
-                return Some(Resp::scim_error(400, "invalid op"));
-            }
-            DottedKeysIgnored if req.method == Method::PATCH => {
-                let emptied = edit_ops(req, |ops| {
-                    for op in ops.iter_mut() {
-                        if op.get("path").is_none() {
-                            if let Some(Value::Object(value)) = op.get_mut("value") {
-                                value.retain(|k, _| !k.contains('.'));
-                            }
-                        }
-                    }
-                    ops.retain(|op| op.get("path").is_some() || op["value"] != json!({}));
-                });
-                if emptied {
-                    return Some(current(req, ctx).await);
-                }
-            }
-            FilterPathIgnored
-            | UrnPathIgnored
-            | SingleValuedAddIgnored
-            | ManagerRemoveIgnored
-            | ValueArrayRemoveIgnored
-                if req.method == Method::PATCH =>
-            {
-                let fault = *self;
-                let emptied = edit_ops(req, |ops| ops.retain(|op| !entra_drops(fault, op)));
-                if emptied {
-                    return Some(current(req, ctx).await);
-                }
-            }
-            UserNameImmutable
-                if req.method == Method::PATCH
-                    && req.is_item("Users")
-                    && operations(req).iter().any(|op| {
-                        op["path"]
-                            .as_str()
-                            .is_some_and(|p| p.eq_ignore_ascii_case("userName"))
-                    }) =>
-            {
-                return Some(Resp::scim_error(400, "userName is immutable"));
-            }
-            StringBooleanRejected
-                if req.method == Method::PATCH
-                    && operations(req).iter().any(|op| {
-                        op["value"].as_str().is_some_and(|v| {
-                            v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
-                        })
-                    }) =>
-            {
-                return Some(Resp::scim_error(400, "active must be a boolean"));
-            }
-            StringTrueIsFalse if req.method == Method::PATCH => edit_json(req, |b| {
-                if let Some(Value::Array(ops)) = b.get_mut("Operations") {
-                    for op in ops {
-                        if op["value"] == json!("True") {
-                            op["value"] = json!(false);
-                        }
-                    }
-                }
-            }),
-            DisableDeletes if req.method == Method::PATCH && req.is_item("Users") => {
-                let disables = operations(req).iter().any(|op| {
-                    let path_active = op["path"]
-                        .as_str()
-                        .is_some_and(|p| p.eq_ignore_ascii_case("active"));
-                    (path_active && (op["value"] == json!(false) || op["value"] == json!("False")))
-                        || op["value"]["active"] == json!(false)
-                });
-                if disables {
-                    let mut delete = req.clone();
-                    delete.method = Method::DELETE;
-                    delete.body = Default::default();
-                    ctx.upstream.send(&delete).await;
-                    return Some(Resp::empty(204));
-                }
-            }
-            UserDeleteIgnored if req.method == Method::DELETE && req.is_item("Users") => {
-                return Some(Resp::empty(204));
-            }
-            ManagerPlainIdRejected
-                if req.method == Method::PATCH
-                    && operations(req).iter().any(|op| {
-                        op["path"].as_str().is_some_and(|p| p.ends_with(":manager"))
-                            && op["value"].is_string()
-                    }) =>
-            {
-                return Some(Resp::scim_error(400, "manager must be a complex value"));
-            }
-            UnknownSchemaRejected
-                if (req.method == Method::POST || req.method == Method::PUT)
-                    && req.json().is_some_and(|b| {
-                        b["schemas"].as_array().is_some_and(|list| {
-                            list.iter()
-                                .any(|s| s.as_str().is_some_and(|s| !s.starts_with("urn:")))
-                        })
-                    }) =>
-            {
-                return Some(Resp::scim_error(400, "unknown schema"));
-            }
-            ExcludedAttributesIgnored => {
-                let pairs: Vec<_> = req
-                    .query_pairs()
-                    .into_iter()
-                    .filter(|(k, _)| k != "excludedAttributes")
-                    .collect();
-                req.set_query_pairs(&pairs);
-            }
-            NullRefRejected
-                if req.method == Method::PATCH
-                    && operations(req).iter().any(|op| {
-                        op["value"].as_array().is_some_and(|list| {
-                            list.iter().any(|m| m.get("$ref") == Some(&Value::Null))
-                        })
-                    }) =>
-            {
-                return Some(Resp::scim_error(400, "invalid $ref"));
-            }
-            SchemasEndpointMissing if req.path.starts_with("/scim/v2/Schemas") => {
-                return Some(Resp::scim_error(404, "no such endpoint"));
-            }
-            ResourceTypesMissing if req.path.starts_with("/scim/v2/ResourceTypes") => {
-                return Some(Resp::scim_error(404, "no such endpoint"));
-            }
-            AndFilterRejected
-                if req.query_pairs().iter().any(|(k, v)| {
-                    k == "filter" && {
-                        let v = v.to_ascii_lowercase();
-                        v.contains("+and+") || v.contains("%20and%20")
-                    }
-                }) =>
-            {
-                return Some(Resp::scim_error(400, "and is not supported"));
-            }
+            _ if self.is_entra() => return entra_on_request(*self, req, ctx).await,
             IntegerIds => {
                 if let Ok(ids) = ctx.ids.lock() {
                     req.path = ids.inbound(&req.path);
@@ -561,6 +482,8 @@ impl Fault {
                     }
                 }
             }
+            // ---- H6 (rfc7644) ----
+            _ if self.is_rfc() => return rfc_on_request(*self, req, ctx).await,
             _ => {}
         }
         None
@@ -700,57 +623,7 @@ impl Fault {
                     resp.set_json(&b);
                 }
             }
-            // ---- H5 (entra) ---------------------------------------------
-            TextHtmlContentType if !resp.body.is_empty() => {
-                resp.headers
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
-            }
-            ExternalIdFilterEmpty if filter_value(req, "externalId").is_some() => {
-                edit_list(resp, |_| false);
-            }
-            UserLookupEmpty
-                if req.path == "/scim/v2/Users" && filter_value(req, "userName").is_some() =>
-            {
-                edit_list(resp, |_| false);
-            }
-            UserNameLowercased => edit_users(resp, |u| {
-                if let Some(name) = u["userName"].as_str() {
-                    u["userName"] = json!(name.to_lowercase());
-                }
-            }),
-            InactiveUserIs404
-                if req.method == Method::GET
-                    && req.is_item("Users")
-                    && resp.json().is_some_and(|b| b["active"] == json!(false)) =>
-            {
-                *resp = Resp::scim_error(404, "no such user");
-            }
-            ManagerAsString => edit_users(resp, |u| {
-                let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-                if let Some(id) = u[ext]["manager"]["value"].as_str().map(str::to_owned) {
-                    u[ext]["manager"] = json!(id);
-                }
-            }),
-            DuplicateGroupNamesAllowed
-                if req.method == Method::POST
-                    && req.path == "/scim/v2/Groups"
-                    && resp.status == StatusCode::CONFLICT =>
-            {
-                let mut again = req.clone();
-                edit_json(&mut again, |b| {
-                    if let Some(n) = b["displayName"].as_str() {
-                        b["displayName"] = json!(format!("dup-{n}"));
-                    }
-                });
-                *resp = ctx.upstream.send(&again).await;
-            }
-            MinimalErrorBody if resp.status.as_u16() >= 400 && !resp.body.is_empty() => {
-                let status = resp.status.as_u16().to_string();
-                resp.set_json(&json!({
-                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
-                    "status": status,
-                }));
-            }
+            _ if self.is_entra() => entra_on_response(*self, req, resp, ctx).await,
             IntegerIds => {
                 if let Ok(mut ids) = ctx.ids.lock() {
                     if let Ok(text) = std::str::from_utf8(&resp.body) {
@@ -769,6 +642,8 @@ impl Fault {
                     }
                 }
             }
+            // ---- H6 (rfc7644) ----
+            _ if self.is_rfc() => rfc_on_response(*self, req, resp, ctx).await,
             _ => {}
         }
     }
@@ -848,36 +723,10 @@ fn filter_value(req: &Req, attr: &str) -> Option<String> {
     serde_json::from_str::<String>(rest.split_once(" and ").map_or(rest, |(a, _)| a).trim()).ok()
 }
 
-// ---- H5 (entra): helpers -----------------------------------------------
+// ---- H6 (rfc7644): defects and quirks of the RFC 7644 core suite ----------
+mod rfc;
+use rfc::{rfc_on_request, rfc_on_response};
 
-/// Edits the PATCH operations; true when none are left (the caller then
-/// answers as if the PATCH had worked).
-fn edit_ops(req: &mut Req, edit: impl FnOnce(&mut Vec<Value>)) -> bool {
-    let mut emptied = false;
-    edit_json(req, |b| {
-        if let Some(Value::Array(ops)) = b.get_mut("Operations") {
-            let before = ops.len();
-            edit(ops);
-            emptied = before > 0 && ops.is_empty();
-        }
-    });
-    emptied
-}
-
-/// Whether an operation-dropping Entra fault drops `op`.
-fn entra_drops(fault: Fault, op: &Value) -> bool {
-    let kind = op["op"].as_str().unwrap_or("").to_ascii_lowercase();
-    let path = op["path"].as_str().unwrap_or("");
-    match fault {
-        Fault::FilterPathIgnored => path.contains('['),
-        Fault::UrnPathIgnored => path.starts_with("urn:"),
-        Fault::SingleValuedAddIgnored => {
-            kind == "add" && !path.is_empty() && path != "members" && !path.starts_with("urn:")
-        }
-        Fault::ManagerRemoveIgnored => kind == "remove" && path.ends_with(":manager"),
-        Fault::ValueArrayRemoveIgnored => {
-            kind == "remove" && path == "members" && op.get("value").is_some()
-        }
-        _ => false,
-    }
-}
+// ---- H5 (entra): defects and quirks of the Entra ID suites ---------------
+mod entra;
+use entra::{entra_on_request, entra_on_response};
