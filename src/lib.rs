@@ -9,6 +9,18 @@
 //! [`snapshot`]) and writes reports ([`report`]). The reference server
 //! ([`server`]) is the embedded default target.
 //!
+//! ```no_run
+//! use scimulator::{runner, suite};
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let suites = suite::load_paths(&["suites/okta".into()])?;
+//! let opts = runner::RunOptions::new("https://app.example.com/scim/v2").with_token("token");
+//! let report = runner::run(suites, &opts, &mut runner::NullSink).await?;
+//! println!("{} failed", report.summary.failed);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Layering (who may import whom) is described in `ARCHITECTURE.md`: the
 //! server never imports harness code, the runner never formats output, and
 //! the filter and PATCH engines are pure functions on `serde_json::Value`.
