@@ -74,6 +74,9 @@ pub struct RunArgs {
     /// Suites run in parallel (cases of a suite always run in order).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
+    /// Do not check every response against the target's own /Schemas.
+    #[arg(long)]
+    pub no_schema_audit: bool,
 }
 
 /// `--snapshots`.
@@ -182,6 +185,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         snapshot_root: args.snapshot_dir.clone(),
         fail_fast: args.fail_fast,
         jobs: usize::from(args.jobs),
+        audit_declared_schemas: !args.no_schema_audit,
         ..RunOptions::default()
     };
     let embedded = match &args.target {

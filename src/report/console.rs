@@ -125,6 +125,11 @@ impl<W: Write> ConsoleReporter<W> {
                 }
             } else if let Outcome::Errored(e) = &case.outcome {
                 out.push_str(&format!("{INDENT}error: {e}\n"));
+            } else if let Outcome::Failed(failures) = &case.outcome {
+                // A run-level check (the declared-schema audit) has no steps.
+                for f in failures {
+                    out.push_str(&failure_lines(f, INDENT));
+                }
             }
         }
         for w in &case.warnings {

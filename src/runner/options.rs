@@ -82,6 +82,10 @@ pub struct RunOptions {
     pub request_timeout: Duration,
     /// The target is scimulator's own reference server.
     pub reference_server: bool,
+    /// Check every JSON response against the target's own `/Schemas` and
+    /// report contradictions as one `recommended` check at the end of the
+    /// run (`scimulator run` turns this on; `--no-schema-audit` turns it off).
+    pub audit_declared_schemas: bool,
     /// 429 handling.
     pub throttle: ThrottlePolicy,
     /// Redirects followed per request.
@@ -107,6 +111,7 @@ impl Default for RunOptions {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             reference_server: false,
+            audit_declared_schemas: false,
             throttle: ThrottlePolicy::default(),
             max_redirects: 10,
         }

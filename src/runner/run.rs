@@ -30,6 +30,9 @@ pub(crate) struct RunCtx {
     pub vars: Vec<(String, String)>,
     /// `/Schemas`, fetched once per run for `expect.schema: Declared`.
     declared: OnceCell<Result<Vec<crate::scim::schema::SchemaDef>, String>>,
+    /// Contradictions of the declared schemas seen in any response
+    /// (`audit_declared_schemas`), first occurrence of each.
+    audit: std::sync::Mutex<Vec<crate::assert::Failure>>,
     capabilities: OnceCell<Result<Value, String>>,
     stop: AtomicBool,
     /// Set by the first case that found the target unreachable; later cases
@@ -56,6 +59,7 @@ impl RunCtx {
             scope,
             vars,
             declared: OnceCell::new(),
+            audit: std::sync::Mutex::new(Vec::new()),
             capabilities: OnceCell::new(),
             stop: AtomicBool::new(false),
             unreachable: std::sync::OnceLock::new(),
@@ -174,6 +178,17 @@ pub(crate) async fn run_planned(
     let suites = producer
         .await
         .map_err(|e| RunError::new(RunErrorKind::Http, format!("the run task failed: {e}")))??;
+    let mut suites = suites;
+    if opts.audit_declared_schemas {
+        let result = ctx.audit_result();
+        sink.event(&RunEvent::CaseFinished(Box::new(result.clone())));
+        suites.push(SuiteResult {
+            source: AUDIT_SUITE.to_owned(),
+            title: "Responses follow the server's declared schemas".to_owned(),
+            cases: vec![result],
+            duration_ms: 0,
+        });
+    }
     let summary = Summary::of(suites.iter().flat_map(|s| s.cases.iter()));
     let duration_ms = millis(started.elapsed());
     sink.event(&RunEvent::RunFinished {
@@ -262,4 +277,93 @@ impl RunCtx {
             }],
         }
     }
+}
+
+/// The suite name of the run-wide declared-schema audit.
+pub(crate) const AUDIT_SUITE: &str = "declared-schemas";
+/// At most this many distinct contradictions are kept.
+const AUDIT_MAX: usize = 50;
+
+impl RunCtx {
+    /// With `audit_declared_schemas`, checks one successful JSON response
+    /// against the target's `/Schemas` and remembers each new contradiction,
+    /// with where it was seen.
+    pub(crate) async fn audit_declared(
+        &self,
+        suite: &str,
+        case: &str,
+        request: &str,
+        body: &Value,
+    ) {
+        if !self.opts.audit_declared_schemas || !is_resource_response(request, body) {
+            return;
+        }
+        let failures = self.declared_check(body).await;
+        let Ok(mut seen) = self.audit.lock() else {
+            return;
+        };
+        for mut f in failures {
+            let known = seen
+                .iter()
+                .any(|s| s.subject == f.subject && s.expected == f.expected);
+            if known || seen.len() >= AUDIT_MAX {
+                continue;
+            }
+            f.actual = Some(format!(
+                "{} (first seen: {request} in {suite} › {case})",
+                f.actual.as_deref().unwrap_or("-")
+            ));
+            seen.push(f);
+        }
+    }
+
+    /// The audit as one `recommended` case.
+    fn audit_result(&self) -> crate::runner::result::CaseResult {
+        let failures = self.audit.lock().map(|f| f.clone()).unwrap_or_default();
+        crate::runner::result::CaseResult {
+            suite: AUDIT_SUITE.to_owned(),
+            name: "every response follows the server's own /Schemas".to_owned(),
+            severity: crate::suite::model::Severity::Recommended,
+            why: "RFC 7643 §7 and RFC 7644 §4: a response that contradicts the server's declared \
+                  schema misleads every client that maps attributes from /Schemas"
+                .to_owned(),
+            tags: vec!["schemas".to_owned()],
+            outcome: if failures.is_empty() {
+                Outcome::Passed
+            } else {
+                Outcome::Failed(failures)
+            },
+            steps: Vec::new(),
+            cleanup: Vec::new(),
+            warnings: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+}
+
+/// Whether a response holds User/Group-like resources the audit can check:
+/// not discovery documents (which describe schemas rather than follow
+/// them), and not projections (`attributes=` may leave out required ones).
+fn is_resource_response(request: &str, body: &Value) -> bool {
+    use crate::scim::{RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA};
+    if request.contains("attributes=") {
+        return false;
+    }
+    let first = body
+        .get("Resources")
+        .and_then(Value::as_array)
+        .and_then(|r| r.first())
+        .unwrap_or(body);
+    let Some(schemas) = first.get("schemas").and_then(Value::as_array) else {
+        return false;
+    };
+    !schemas.iter().filter_map(Value::as_str).any(|s| {
+        [
+            SCHEMA_SCHEMA,
+            RESOURCE_TYPE_SCHEMA,
+            SERVICE_PROVIDER_CONFIG_SCHEMA,
+        ]
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(s))
+    })
 }

@@ -99,6 +99,13 @@ async fn execute(
             json: json_body.as_ref(),
         };
         failures = crate::assert::check(&expect, &view);
+        if let Some(body) = json_body.as_ref()
+            && (200..300).contains(&response.status)
+        {
+            let request = format!("{} {}", rendered.outgoing.method, rendered.outgoing.url);
+            ctx.audit_declared(&state.suite, &state.case, &request, body)
+                .await;
+        }
         if let (Some(name), Some(body)) = (expect.schema, json_body.as_ref()) {
             if name == crate::suite::model::SchemaName::Declared {
                 failures.extend(ctx.declared_check(body).await);

@@ -145,6 +145,16 @@ pub fn prepare_input(resource: &mut Value, schemas: &Schemas, kind: Kind) -> Res
         ));
     }
     let schema = schemas.of(kind);
+    // `schemas` names what defines the resource (RFC 7643 §3): URNs this
+    // server does not declare (Entra's ADSCIM group schema) are dropped, so a
+    // response never names a schema that /Schemas does not serve.
+    if let Some(Value::Array(list)) = resource.get_mut("schemas") {
+        let known: Vec<&str> = schema.schema_urns().collect();
+        list.retain(|u| {
+            u.as_str()
+                .is_some_and(|u| known.iter().any(|k| k.eq_ignore_ascii_case(u)))
+        });
+    }
     schema::normalize_booleans(resource, schema);
     schema::validate(resource, schema).map_err(violation)
 }

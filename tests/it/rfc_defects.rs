@@ -641,3 +641,27 @@ async fn created_uuid(reference: &Reference) -> String {
         .expect("a user exists")
         .to_owned()
 }
+
+/// The run-wide audit (`scimulator run` checks every response against the
+/// target's own `/Schemas`) fails, naming the attribute, when responses
+/// contradict the declared schema, and passes on the reference server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schema_audit_names_attributes_that_contradict_the_declared_schema() {
+    use crate::support::run_suite_audited;
+    let clean = run_suite_audited("okta/deactivate-reactivate.yaml", None).await;
+    assert!(
+        clean.is_empty(),
+        "no contradiction on the reference server: {clean:?}"
+    );
+    let broken = run_suite_audited(
+        "okta/deactivate-reactivate.yaml",
+        Some(DeclaredTypeContradiction),
+    )
+    .await;
+    assert!(
+        broken
+            .iter()
+            .any(|f| f.contains("active") && f.contains("boolean")),
+        "the audit names `active`: {broken:?}"
+    );
+}

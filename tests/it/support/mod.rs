@@ -205,3 +205,34 @@ pub async fn run_suite_with_quirk(prefix: &str, quirk: Fault, profile: &str) -> 
         Err(format!("{}\n{}", bad.join("\n"), failure_text(&report)))
     }
 }
+
+/// Runs one bundled suite file with the declared-schema audit on, through a
+/// proxy injecting `fault` (or none), and returns the audit's failures.
+pub async fn run_suite_audited(source: &str, fault: Option<Fault>) -> Vec<String> {
+    let reference = Reference::start().await;
+    let proxy = Proxy::start(
+        &reference.root(),
+        fault.unwrap_or(Fault::Patch204),
+        reference.creds.clone(),
+    )
+    .await;
+    let snapshots = tempfile::tempdir().expect("a temporary directory");
+    let mut opts = options(&proxy, &reference.creds, None, &snapshots);
+    opts.audit_declared_schemas = true;
+    let mut suites = bundled(source);
+    suites.retain(|s| s.source == source);
+    let report = scimulator::runner::run(suites, &opts, &mut VecSink::default())
+        .await
+        .expect("the run starts");
+    reference.server.shutdown().await;
+    report
+        .suites
+        .iter()
+        .filter(|s| s.source == "declared-schemas")
+        .flat_map(|s| &s.cases)
+        .flat_map(|c| match &c.outcome {
+            Outcome::Failed(failures) => failures.iter().map(|f| f.headline()).collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
