@@ -33,6 +33,8 @@ pub(crate) struct RunCtx {
     /// Contradictions of the declared schemas seen in any response
     /// (`audit_declared_schemas`), first occurrence of each.
     audit: std::sync::Mutex<Vec<crate::assert::Failure>>,
+    /// How many responses the audit checked (no check, no audit case).
+    audited: std::sync::atomic::AtomicUsize,
     capabilities: OnceCell<Result<Value, String>>,
     stop: AtomicBool,
     /// Set by the first case that found the target unreachable; later cases
@@ -60,6 +62,7 @@ impl RunCtx {
             vars,
             declared: OnceCell::new(),
             audit: std::sync::Mutex::new(Vec::new()),
+            audited: std::sync::atomic::AtomicUsize::new(0),
             capabilities: OnceCell::new(),
             stop: AtomicBool::new(false),
             unreachable: std::sync::OnceLock::new(),
@@ -179,7 +182,7 @@ pub(crate) async fn run_planned(
         .await
         .map_err(|e| RunError::new(RunErrorKind::Http, format!("the run task failed: {e}")))??;
     let mut suites = suites;
-    if opts.audit_declared_schemas {
+    if opts.audit_declared_schemas && ctx.audited.load(Ordering::SeqCst) > 0 {
         let result = ctx.audit_result();
         sink.event(&RunEvent::CaseFinished(Box::new(result.clone())));
         suites.push(SuiteResult {
@@ -299,6 +302,7 @@ impl RunCtx {
             return;
         }
         let failures = self.declared_check(body).await;
+        self.audited.fetch_add(1, Ordering::SeqCst);
         let Ok(mut seen) = self.audit.lock() else {
             return;
         };
@@ -345,15 +349,21 @@ impl RunCtx {
 /// not discovery documents (which describe schemas rather than follow
 /// them), and not projections (`attributes=` may leave out required ones).
 fn is_resource_response(request: &str, body: &Value) -> bool {
-    use crate::scim::{RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA};
+    use crate::scim::{
+        ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA,
+        SERVICE_PROVIDER_CONFIG_SCHEMA,
+    };
     if request.contains("attributes=") {
         return false;
     }
-    let first = body
-        .get("Resources")
-        .and_then(Value::as_array)
-        .and_then(|r| r.first())
-        .unwrap_or(body);
+    // A list is audited through its resources: an empty page holds nothing.
+    let first = match body.get("Resources") {
+        Some(resources) => match resources.as_array().and_then(|r| r.first()) {
+            Some(first) => first,
+            None => return false,
+        },
+        None => body,
+    };
     let Some(schemas) = first.get("schemas").and_then(Value::as_array) else {
         return false;
     };
@@ -362,6 +372,8 @@ fn is_resource_response(request: &str, body: &Value) -> bool {
             SCHEMA_SCHEMA,
             RESOURCE_TYPE_SCHEMA,
             SERVICE_PROVIDER_CONFIG_SCHEMA,
+            LIST_RESPONSE_SCHEMA,
+            ERROR_SCHEMA,
         ]
         .iter()
         .any(|d| d.eq_ignore_ascii_case(s))
