@@ -271,6 +271,21 @@ async fn serve() {
     let big = loaded_state(&config, users);
     let load_time = load.elapsed();
     let rss_big = rss_kib();
+    if std::env::var_os("BENCH_RSS_BREAKDOWN").is_some() {
+        // How much of the store is the JSON trees themselves: a copy of
+        // every stored user, as `get` returns it, held in a plain Vec.
+        let copies: Vec<_> = (0..users)
+            .filter_map(|i| big.store.get(Kind::User, &format!("u{i}")))
+            .collect();
+        println!(
+            "BREAKDOWN store_kib={} json_copies_kib={} per_user_store_b={} per_user_json_b={}",
+            rss_big.saturating_sub(rss_before),
+            rss_kib().saturating_sub(rss_big),
+            (rss_big.saturating_sub(rss_before) * 1024) / users.max(1) as u64,
+            (rss_kib().saturating_sub(rss_big) * 1024) / users.max(1) as u64,
+        );
+        drop(copies);
+    }
     let small = loaded_state(&config, small_users);
     let big = start_with_state(config.addr, big, "bench-admin".into())
         .await
