@@ -17,7 +17,7 @@
 //! so the recorded exchanges carry them verbatim and the replay is exact. The
 //! suites tagged `rate-limit` are left out: their case sleeps one second on a
 //! `Retry-After` by design, which a replay would not. Reported: the medians
-//! of `BENCH_REPEATS` (default 5) and their ratio (target ≤ 1.5).
+//! of `BENCH_REPEATS` (default 9) and their ratio (target ≤ 1.5).
 //!
 //! **Start-up.** A tiny TCP listener on 127.0.0.1 records when the first
 //! request arrives; the bench spawns the bench-profile binary
@@ -252,7 +252,7 @@ fn startup(repeats: usize) {
 
 #[tokio::main]
 async fn main() {
-    let repeats = env_usize("BENCH_REPEATS", 5).max(1);
+    let repeats = env_usize("BENCH_REPEATS", 9).max(1);
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
