@@ -18,9 +18,10 @@
 //! # id `u{i}` and userName `user{i}@example.com`.
 //! cargo bench --bench server -- --serve
 //!
-//! # --creates BASE N: N sequential POST /Users over ONE keep-alive
-//! # connection (reqwest, pool_max_idle_per_host(1), one request in flight)
-//! cargo bench --bench server -- --creates http://127.0.0.1:PORT/scim/v2 10000
+//! # --creates BASE N [TRIVIAL]: N sequential POST /Users over ONE keep-alive
+//! # connection (reqwest, pool_max_idle_per_host(1), one request in flight);
+//! # with TRIVIAL, first N sequential GETs of that URL the same way (baseline)
+//! cargo bench --bench server -- --creates http://127.0.0.1:PORT/scim/v2 10000 http://127.0.0.1:PORT2/
 //! ```
 //!
 //! `scripts/bench.sh` starts `--serve`, then drives it with
@@ -318,12 +319,35 @@ async fn serve() {
     small.shutdown().await;
 }
 
-/// `--creates BASE N`: N sequential creates over one keep-alive connection.
-async fn creates(base: &str, n: usize) {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(1)
-        .build()
-        .expect("client");
+/// `--creates BASE N [TRIVIAL]`: N sequential creates over one keep-alive
+/// connection; with TRIVIAL, first N sequential GETs of the trivial handler
+/// over one connection, the same client's floor on this machine right now.
+async fn creates(base: &str, n: usize, trivial: Option<&str>) {
+    let client = || {
+        reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .build()
+            .expect("client")
+    };
+    if let Some(trivial) = trivial {
+        let client = client();
+        let started = Instant::now();
+        let mut errors = 0usize;
+        for _ in 0..n {
+            let ok = match client.get(trivial).send().await {
+                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                Err(_) => false,
+            };
+            errors += usize::from(!ok);
+        }
+        let elapsed = started.elapsed();
+        println!(
+            "TRIVIAL_SEQUENTIAL n={n} secs={:.3} rps={:.0} errors={errors}",
+            elapsed.as_secs_f64(),
+            n as f64 / elapsed.as_secs_f64()
+        );
+    }
+    let client = client();
     let tag = std::process::id();
     let mut errors = 0usize;
     let started = Instant::now();
@@ -344,9 +368,7 @@ async fn creates(base: &str, n: usize) {
             Ok(r) => r.status().as_u16() == 201 && r.bytes().await.is_ok(),
             Err(_) => false,
         };
-        if !ok {
-            errors += 1;
-        }
+        errors += usize::from(!ok);
     }
     let elapsed = started.elapsed();
     println!(
@@ -368,7 +390,7 @@ async fn main() {
         Some("--creates") => {
             let base = args.get(1).expect("--creates BASE N");
             let n = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(10_000);
-            creates(base, n).await;
+            creates(base, n, args.get(3).map(String::as_str)).await;
         }
         _ => in_process().await,
     }

@@ -14,7 +14,8 @@
 #    after it: ratio = scenario req/s / mean of the two trivial runs.
 # 4. The indexed filter's latency at 1,000 and 100,000 users: wrk -t1 -c1,
 #    three rounds in alternating order; ratio of the median p50s and p99s.
-# 5. 10,000 sequential creates over one keep-alive connection (`--creates`).
+# 5. 10,000 sequential creates over one keep-alive connection (`--creates`),
+#    after 10,000 sequential GETs of the trivial handler the same way (baseline).
 # 6. The server's resident memory (VmRSS after loading 100,000 users, and at
 #    the end from /proc/PID/status).
 # 7. `cargo bench --bench harness` (issue 3: harness overhead, start-up).
@@ -116,7 +117,7 @@ echo "load: $(uptime)"
 
 echo
 echo "## $CREATES sequential creates over one keep-alive connection ($USERS users loaded)"
-"$SERVER_BIN" --creates "$BIG" "$CREATES"
+"$SERVER_BIN" --creates "$BIG" "$CREATES" "$TRIVIAL/"
 echo "load: $(uptime)"
 
 echo
