@@ -28,6 +28,15 @@ pub(crate) struct CaseState {
 }
 
 impl CaseState {
+    fn empty(suite: &Suite, case: &Case, ctx: &RunCtx) -> Self {
+        Self {
+            suite: suite.source.clone(),
+            case: case.name.clone(),
+            scope: ctx.scope.clone(),
+            vars: Vec::new(),
+        }
+    }
+
     /// Sets a variable in the scope and remembers its text.
     pub(crate) fn set(&mut self, name: &str, value: Value, secret: bool) {
         if !secret {
@@ -71,6 +80,14 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseRe
         result.outcome = Outcome::Skipped(reason);
         return result;
     }
+    if let Some(e) = ctx.unreachable.get() {
+        result.outcome = Outcome::Errored(RunError::new(
+            e.kind,
+            format!("not run, the target is unreachable: {e}"),
+        ));
+        redact(&mut result, &CaseState::empty(suite, case, ctx), ctx);
+        return result;
+    }
     let mut state = CaseState {
         suite: suite.source.clone(),
         case: case.name.clone(),
@@ -95,6 +112,9 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseRe
                 break;
             }
             StepOutcome::Errored(e) => {
+                if e.kind == RunErrorKind::Unreachable {
+                    let _ = ctx.unreachable.set(e.clone());
+                }
                 result.outcome = Outcome::Errored(e);
                 break;
             }
@@ -102,6 +122,9 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseRe
         }
     }
     for step in &case.cleanup {
+        if ctx.unreachable.get().is_some() {
+            break;
+        }
         index += 1;
         let step_result = run_any_step(ctx, &mut state, step, index).await;
         match &step_result.outcome {

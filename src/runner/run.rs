@@ -30,6 +30,9 @@ pub(crate) struct RunCtx {
     pub vars: Vec<(String, String)>,
     capabilities: OnceCell<Result<Value, String>>,
     stop: AtomicBool,
+    /// Set by the first case that found the target unreachable; later cases
+    /// error at once instead of waiting for the connect timeout again.
+    pub unreachable: std::sync::OnceLock<RunError>,
 }
 
 impl RunCtx {
@@ -52,6 +55,7 @@ impl RunCtx {
             vars,
             capabilities: OnceCell::new(),
             stop: AtomicBool::new(false),
+            unreachable: std::sync::OnceLock::new(),
         })
     }
 

@@ -10,7 +10,7 @@
 //! max_body_bytes: 1048576
 //! max_results: 1000
 //! basic_auth: { username: okta, password: s3cret }   # optional
-//! product:
+//! product:                        # omitted → ProductConfig::reference()
 //!   default_role: member
 //!   role_mappings:
 //!     - { idp_value: Admin, role: admin }
@@ -45,7 +45,9 @@ pub struct ServerConfig {
     pub max_results: usize,
     /// Optional HTTP Basic credentials accepted on `/scim/v2` (Okta custom apps).
     pub basic_auth: Option<BasicAuth>,
-    /// The simulated product's behaviour.
+    /// The simulated product's behaviour. When the YAML has no `product`
+    /// section this is [`ProductConfig::reference`]; a `product` section is
+    /// taken as written, its missing keys from [`ProductConfig::default`].
     pub product: ProductConfig,
 }
 
@@ -58,7 +60,7 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             max_results: 1000,
             basic_auth: None,
-            product: ProductConfig::default(),
+            product: ProductConfig::reference(),
         }
     }
 }
@@ -134,6 +136,39 @@ impl Default for ProductConfig {
 }
 
 impl ProductConfig {
+    /// The reference product: every seed's behaviour at once, as the bundled
+    /// product suites expect it. Default role `member`; role mappings
+    /// `Admin → admin`, `Editor → editor` (seeds 000/001); both `userType`
+    /// promotion switches on (seed 003); the StackFlow groups
+    /// `StackFlow-Admins → super_admin`, `StackFlow-ITSM-Managers →
+    /// itsm_manager`, `StackFlow-Agents → itsm_agent`, `StackFlow-Viewers →
+    /// viewer` (seed 004); auto-activate and group sync on.
+    pub fn reference() -> Self {
+        let mapping = |idp: &str, role: &str| RoleMapping {
+            idp_value: idp.into(),
+            role: role.into(),
+        };
+        let group = |group: &str, role: &str| GroupRole {
+            group: group.into(),
+            role: role.into(),
+        };
+        Self {
+            role_mappings: vec![mapping("Admin", "admin"), mapping("Editor", "editor")],
+            user_type_promotion: UserTypePromotion {
+                admin: true,
+                moderator: true,
+                ..UserTypePromotion::default()
+            },
+            group_roles: vec![
+                group("StackFlow-Admins", "super_admin"),
+                group("StackFlow-ITSM-Managers", "itsm_manager"),
+                group("StackFlow-Agents", "itsm_agent"),
+                group("StackFlow-Viewers", "viewer"),
+            ],
+            ..Self::default()
+        }
+    }
+
     /// Checks that the default role is set and mappings are non-empty strings.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.default_role.trim().is_empty() {
@@ -150,7 +185,9 @@ impl ProductConfig {
                 "role mappings need a non-empty idp_value and role".into(),
             ));
         }
-        Ok(())
+        super::engine::Schemas::build(&self.extensions)
+            .map(|_| ())
+            .map_err(ConfigError::Invalid)
     }
 }
 
@@ -227,6 +264,16 @@ mod tests {
         assert_eq!(config.product.default_role, "viewer");
         assert_eq!(config.product.role_mappings.len(), 1);
         assert!(config.product.auto_activate);
+    }
+
+    #[test]
+    fn missing_product_section_means_the_reference_product() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("c.yaml");
+        std::fs::write(&path, "tokens: [t]\n").expect("write");
+        let config = ServerConfig::from_yaml_file(&path).expect("valid");
+        assert_eq!(config.product, ProductConfig::reference());
+        assert!(ProductConfig::default().role_mappings.is_empty());
     }
 
     #[test]

@@ -5,198 +5,212 @@
 //! call this module, never the pure modules directly. It must stay free of
 //! HTTP types.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::ScimError;
+use super::filter::{self, Filter};
+use super::patch;
 use super::store::{IndexKey, Kind};
 use crate::scim::message::PatchRequest;
+use crate::scim::schema::{self, ResourceSchema, SchemaDef, SchemaViolation};
+
+/// The resource schemas of one server: built-in User (core + Enterprise +
+/// product extension, + custom extensions from the config) and Group.
+#[derive(Debug, Clone)]
+pub struct Schemas {
+    user: ResourceSchema,
+    group: ResourceSchema,
+    custom: Vec<SchemaDef>,
+}
+
+impl Default for Schemas {
+    fn default() -> Self {
+        Self {
+            user: ResourceSchema::user().clone(),
+            group: ResourceSchema::group().clone(),
+            custom: Vec::new(),
+        }
+    }
+}
+
+impl Schemas {
+    /// Builds the schemas, adding the configured custom User extensions
+    /// (RFC 7643 §7 JSON); fails on a malformed extension definition.
+    pub fn build(extensions: &[Value]) -> Result<Self, String> {
+        let mut schemas = Self::default();
+        for ext in extensions {
+            let def: SchemaDef = serde_json::from_value(ext.clone())
+                .map_err(|e| format!("invalid extension schema: {e}"))?;
+            if !def.id.starts_with("urn:") {
+                return Err(format!("extension schema id {} must be a URN", def.id));
+            }
+            if schemas.user.extension(&def.id).is_some() {
+                return Err(format!("extension schema {} is declared twice", def.id));
+            }
+            schemas.user.extensions.push((def.clone(), false));
+            schemas.custom.push(def);
+        }
+        Ok(schemas)
+    }
+
+    /// The schema of a resource kind.
+    pub fn of(&self, kind: Kind) -> &ResourceSchema {
+        match kind {
+            Kind::User => &self.user,
+            Kind::Group => &self.group,
+        }
+    }
+
+    /// URNs of the configured custom extensions.
+    pub fn custom_urns(&self) -> impl Iterator<Item = &str> {
+        self.custom.iter().map(|d| d.id.as_str())
+    }
+}
 
 /// A compiled filter: an optional index hint and the full predicate.
 #[derive(Debug, Clone)]
 pub struct CompiledFilter {
-    index: Option<IndexKey>,
-    attr: String,
-    value: String,
+    filter: Filter,
 }
 
 impl CompiledFilter {
     /// The `attr eq "v"` the store can answer from an index, if any.
     pub fn index(&self) -> Option<IndexKey> {
-        self.index.clone()
+        let lookup = self.filter.equality_lookups()?;
+        let core = [crate::scim::USER_SCHEMA, crate::scim::GROUP_SCHEMA];
+        if let Some(urn) = &lookup.path.urn
+            && !core.iter().any(|c| c.eq_ignore_ascii_case(urn))
+        {
+            return None;
+        }
+        Some(IndexKey {
+            attr: match &lookup.path.sub {
+                Some(sub) => format!("{}.{sub}", lookup.path.attr),
+                None => lookup.path.attr.clone(),
+            },
+            value: lookup.value.to_owned(),
+        })
     }
 
     /// Whether a resource of `kind` matches.
-    pub fn matches(&self, resource: &Value, _kind: Kind) -> bool {
-        let found = lookup(resource, &self.attr);
-        found.iter().any(|v| match v {
-            Value::String(s) => {
-                if self.attr.eq_ignore_ascii_case("externalId")
-                    || self.attr.eq_ignore_ascii_case("id")
-                {
-                    s == &self.value
-                } else {
-                    s.eq_ignore_ascii_case(&self.value)
-                }
-            }
-            Value::Bool(b) => b.to_string() == self.value,
-            other => other.to_string() == self.value,
-        })
+    pub fn matches(&self, resource: &Value, schemas: &Schemas, kind: Kind) -> bool {
+        self.filter.matches(resource, schemas.of(kind))
     }
 }
 
-fn lookup<'a>(resource: &'a Value, path: &str) -> Vec<&'a Value> {
-    let mut current = vec![resource];
-    for segment in path.split('.') {
-        let mut next = Vec::new();
-        for v in current {
-            let items: Vec<&Value> = match v {
-                Value::Array(a) => a.iter().collect(),
-                other => vec![other],
-            };
-            for item in items {
-                if let Some((_, found)) = item
-                    .as_object()
-                    .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(segment)))
-                {
-                    match found {
-                        Value::Array(a) => next.extend(a.iter()),
-                        other => next.push(other),
-                    }
-                }
-            }
-        }
-        current = next;
-    }
-    current
-        .into_iter()
-        .flat_map(|v| match v {
-            Value::Object(o) => o
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("value"))
-                .map(|(_, v)| v)
-                .into_iter()
-                .collect::<Vec<_>>(),
-            other => vec![other],
-        })
-        .collect()
+/// Parses a filter (400 `invalidFilter` on error).
+pub fn compile_filter(
+    text: &str,
+    _schemas: &Schemas,
+    _kind: Kind,
+) -> Result<CompiledFilter, ScimError> {
+    filter::parse(text)
+        .map(|filter| CompiledFilter { filter })
+        .map_err(|e| ScimError::invalid_filter(e.to_string()))
 }
 
-/// Parses a filter for resources of `kind`.
-pub fn compile_filter(text: &str, _kind: Kind) -> Result<CompiledFilter, ScimError> {
-    let text = text.trim();
-    let mut parts = text.splitn(3, char::is_whitespace);
-    let (Some(attr), Some(op), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(ScimError::invalid_filter(format!(
-            "cannot parse filter: {text}"
-        )));
-    };
-    if !op.eq_ignore_ascii_case("eq") {
-        return Err(ScimError::invalid_filter(format!(
-            "unsupported operator {op}"
-        )));
-    }
-    let rest = rest.trim();
-    let value = if let Some(inner) = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        inner.to_owned()
-    } else if matches!(rest, "true" | "false") || rest.parse::<f64>().is_ok() {
-        rest.to_owned()
-    } else {
-        return Err(ScimError::invalid_filter(format!("invalid value {rest}")));
-    };
-    Ok(CompiledFilter {
-        index: Some(IndexKey {
-            attr: attr.to_owned(),
-            value: value.clone(),
-        }),
-        attr: attr.to_owned(),
-        value,
-    })
-}
-
-/// Applies a PATCH request atomically to a resource view.
+/// Applies a PATCH request atomically to a resource view (400 with the
+/// engine's `scimType` on error; nothing is applied then).
 pub fn apply_patch(
     resource: &Value,
     request: &PatchRequest,
-    _kind: Kind,
+    schemas: &Schemas,
+    kind: Kind,
 ) -> Result<Value, ScimError> {
-    let mut out = resource.clone();
-    for op in &request.operations {
-        let obj = out
-            .as_object_mut()
-            .ok_or_else(|| ScimError::invalid_syntax("resource is not an object"))?;
-        let kind = op.op.to_ascii_lowercase();
-        match (kind.as_str(), op.path.as_deref(), op.value.as_ref()) {
-            ("add" | "replace", None, Some(Value::Object(values))) => {
-                for (k, v) in values {
-                    obj.insert(k.clone(), v.clone());
-                }
-            }
-            ("add", Some(path), Some(Value::Array(items))) => {
-                let entry = obj
-                    .entry(path.to_owned())
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Some(existing) = entry.as_array_mut() {
-                    existing.extend(items.iter().cloned());
-                }
-            }
-            ("add" | "replace", Some(path), Some(value)) => {
-                obj.insert(path.to_owned(), value.clone());
-            }
-            ("remove", Some(path), _) => {
-                obj.remove(path);
-            }
-            _ => {
-                return Err(ScimError::bad_request(
-                    Some("invalidValue"),
-                    format!("unsupported PATCH operation {}", op.op),
-                ));
-            }
-        }
-    }
-    Ok(out)
+    patch::apply(resource, request, schemas.of(kind))
+        .map_err(|e| ScimError::bad_request(Some(e.scim_type()), e.detail))
 }
 
 /// Applies `attributes` / `excludedAttributes` and `returned` rules.
-pub fn project(resource: &Value, _kind: Kind, attributes: &[String], excluded: &[String]) -> Value {
-    let Some(obj) = resource.as_object() else {
-        return resource.clone();
-    };
-    let always = ["id", "schemas", "meta"];
-    let mut out = Map::new();
-    for (k, v) in obj {
-        if k.eq_ignore_ascii_case("password") {
-            continue;
-        }
-        let keep = if !attributes.is_empty() {
-            always.iter().any(|a| a.eq_ignore_ascii_case(k))
-                || attributes.iter().any(|a| a.eq_ignore_ascii_case(k))
-        } else {
-            always.iter().any(|a| a.eq_ignore_ascii_case(k))
-                || !excluded.iter().any(|a| a.eq_ignore_ascii_case(k))
-        };
-        if keep {
-            out.insert(k.clone(), v.clone());
-        }
-    }
-    Value::Object(out)
+pub fn project(
+    resource: &Value,
+    schemas: &Schemas,
+    kind: Kind,
+    attributes: &[String],
+    excluded: &[String],
+) -> Value {
+    schema::project(resource, schemas.of(kind), attributes, excluded)
 }
 
-/// Validates and normalises an incoming resource of `kind`.
-pub fn prepare_input(resource: &mut Value, _kind: Kind) -> Result<(), ScimError> {
+fn violation(v: SchemaViolation) -> ScimError {
+    ScimError::bad_request(Some(v.scim_type()), v.to_string())
+}
+
+/// Validates and normalises an incoming resource of `kind` (Entra's string
+/// booleans become booleans; wrong types → 400 `invalidValue`).
+pub fn prepare_input(resource: &mut Value, schemas: &Schemas, kind: Kind) -> Result<(), ScimError> {
     if !resource.is_object() {
         return Err(ScimError::invalid_syntax(
             "the resource must be a JSON object",
         ));
     }
-    Ok(())
+    let schema = schemas.of(kind);
+    schema::normalize_booleans(resource, schema);
+    schema::validate(resource, schema).map_err(violation)
 }
 
-/// Checks that a replacement or patched resource does not change immutable or readOnly data.
-pub fn check_mutability(_old: &Value, _new: &Value, _kind: Kind) -> Result<(), ScimError> {
-    Ok(())
+/// Checks that a replacement or patched resource does not change immutable data.
+pub fn check_mutability(
+    old: &Value,
+    new: &Value,
+    schemas: &Schemas,
+    kind: Kind,
+) -> Result<(), ScimError> {
+    schema::check_mutability(old, new, schemas.of(kind)).map_err(violation)
 }
 
 /// The schema definitions served by `/Schemas` (RFC 7643 §7 JSON).
-pub fn schema_documents() -> Vec<Value> {
-    Vec::new()
+pub fn schema_documents(schemas: &Schemas) -> Vec<Value> {
+    schema::builtin_schemas()
+        .into_iter()
+        .chain(schemas.custom.iter())
+        .filter_map(|d| serde_json::to_value(d).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_of(text: &str) -> Option<IndexKey> {
+        compile_filter(text, &Schemas::default(), Kind::User)
+            .expect("valid")
+            .index()
+    }
+
+    #[test]
+    fn equality_and_conjunction_yield_an_index_key() {
+        let key = |attr: &str, value: &str| {
+            Some(IndexKey {
+                attr: attr.into(),
+                value: value.into(),
+            })
+        };
+        assert_eq!(index_of("userName eq \"a\""), key("userName", "a"));
+        assert_eq!(
+            index_of("active eq true and emails.value eq \"x@y\""),
+            key("emails.value", "x@y")
+        );
+        assert_eq!(
+            index_of("urn:ietf:params:scim:schemas:core:2.0:User:userName eq \"a\""),
+            key("userName", "a")
+        );
+    }
+
+    #[test]
+    fn disjunctions_and_extension_paths_scan() {
+        assert_eq!(index_of("userName eq \"a\" or userName eq \"b\""), None);
+        assert_eq!(
+            index_of(
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq \"1\""
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn malformed_extension_schema_is_rejected() {
+        assert!(Schemas::build(&[serde_json::json!({"id": "not-a-urn"})]).is_err());
+        assert!(Schemas::build(&[serde_json::json!({"name": "x"})]).is_err());
+    }
 }

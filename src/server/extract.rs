@@ -111,6 +111,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
     }
 }
 
+/// The `{id}` (or `{name}`, `{urn}`) path parameter; a malformed one is a
+/// SCIM 404 rather than axum's plain-text rejection.
+#[derive(Debug, Clone)]
+pub struct PathParam(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParam {
+    type Rejection = ScimError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(p)| Self(p))
+            .map_err(|_| ScimError::NotFound("no such resource".into()))
+    }
+}
+
 /// The absolute SCIM base URL of this request (`http://<Host>/scim/v2`).
 #[derive(Debug, Clone)]
 pub struct BaseUrl(pub String);

@@ -6,18 +6,19 @@
 //!
 //! 1. **group mapping** (seed 004): the user is a member of a group whose
 //!    `displayName` matches a `group_roles` entry (case-insensitive; the
-//!    first entry in config order wins) → `roleSource: "group:<name>"`;
+//!    first entry in config order wins) → `roleSource: "group"`;
 //! 2. **userType promotion** (seed 003): `userType` `Admin` (if the admin
 //!    switch is on) or `Moderator` (if the moderator switch is on) →
 //!    `roleSource: "userType"`; `Registered`, or a switched-off value, falls through;
 //! 3. **role mapping** (seeds 000/001): the value of the primary entry of
 //!    `roles` (else the first entry) matched case-insensitively against
-//!    `role_mappings` → `roleSource: "roleMapping"`;
+//!    `role_mappings` → `roleSource: "mapping"`;
 //! 4. **default role** → `roleSource: "default"`.
 //!
 //! The result appears in every user under
 //! `urn:scimulator:params:scim:schemas:extension:product:2.0:User`
-//! as `{ "role": …, "roleSource": … }`; it is read-only (input is ignored).
+//! as `{ "role": …, "roleSource": … }` (declared in `/Schemas`); it is
+//! read-only (input is ignored).
 
 use serde_json::{Value, json};
 
@@ -29,8 +30,10 @@ use crate::scim::SCIMULATOR_USER_SCHEMA;
 pub struct ResolvedRole {
     /// The organisation role.
     pub role: String,
-    /// `group:<name>`, `userType`, `roleMapping` or `default`.
+    /// `group`, `userType`, `mapping` or `default`.
     pub source: String,
+    /// The mapped group's name when `source` is `group`.
+    pub group: Option<String>,
 }
 
 fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
@@ -67,7 +70,8 @@ pub fn resolve_role(user: &Value, config: &ProductConfig) -> ResolvedRole {
     {
         return ResolvedRole {
             role: mapping.role.clone(),
-            source: format!("group:{}", mapping.group),
+            source: "group".into(),
+            group: Some(mapping.group.clone()),
         };
     }
     if let Some(user_type) = field(user, "userType").and_then(Value::as_str) {
@@ -83,6 +87,7 @@ pub fn resolve_role(user: &Value, config: &ProductConfig) -> ResolvedRole {
             return ResolvedRole {
                 role: role.clone(),
                 source: "userType".into(),
+                group: None,
             };
         }
     }
@@ -94,12 +99,14 @@ pub fn resolve_role(user: &Value, config: &ProductConfig) -> ResolvedRole {
     {
         return ResolvedRole {
             role: mapping.role.clone(),
-            source: "roleMapping".into(),
+            source: "mapping".into(),
+            group: None,
         };
     }
     ResolvedRole {
         role: config.default_role.clone(),
         source: "default".into(),
+        group: None,
     }
 }
 
@@ -171,7 +178,7 @@ mod tests {
         let user = json!({"roles": [{"value": "admin"}]});
         let resolved = resolve_role(&user, &config());
         assert_eq!(resolved.role, "org_admin");
-        assert_eq!(resolved.source, "roleMapping");
+        assert_eq!(resolved.source, "mapping");
     }
 
     #[test]
@@ -194,7 +201,7 @@ mod tests {
     fn user_type_promotion_needs_its_switch() {
         let user = json!({"userType": "Admin", "roles": [{"value": "Admin"}]});
         let mut cfg = config();
-        assert_eq!(resolve_role(&user, &cfg).source, "roleMapping");
+        assert_eq!(resolve_role(&user, &cfg).source, "mapping");
         cfg.user_type_promotion.admin = true;
         assert_eq!(resolve_role(&user, &cfg).role, "admin");
         let moderator = json!({"userType": "Moderator"});
@@ -213,7 +220,8 @@ mod tests {
             json!({"userType": "Admin", "groups": [{"value": "g", "display": "stackflow-admins"}]});
         let resolved = resolve_role(&user, &cfg);
         assert_eq!(resolved.role, "super_admin");
-        assert_eq!(resolved.source, "group:StackFlow-Admins");
+        assert_eq!(resolved.source, "group");
+        assert_eq!(resolved.group.as_deref(), Some("StackFlow-Admins"));
     }
 
     #[test]

@@ -11,6 +11,8 @@ use super::audit::AuditLog;
 use super::auth::{AdminToken, TokenStore};
 use super::clock::{Clock, IdSource, SystemClock, UuidIds};
 use super::config::{BasicAuth, ProductConfig, ServerConfig};
+use super::engine::Schemas;
+use super::error::ConfigError;
 use super::store::{MemStore, Store};
 
 /// Shared state of a server, passed to every handler.
@@ -25,6 +27,7 @@ pub struct AppState {
     /// Optional HTTP Basic credentials for `/scim/v2`.
     pub basic_auth: Option<Arc<BasicAuth>>,
     product: Arc<RwLock<Arc<ProductConfig>>>,
+    schemas: Arc<RwLock<Arc<Schemas>>>,
     enabled: Arc<AtomicBool>,
     /// The audit log.
     pub audit: Arc<AuditLog>,
@@ -69,6 +72,9 @@ impl AppState {
             admin_token: Arc::new(AdminToken::new(admin_token)),
             basic_auth: config.basic_auth.clone().map(Arc::new),
             product: Arc::new(RwLock::new(Arc::new(config.product.clone()))),
+            schemas: Arc::new(RwLock::new(Arc::new(
+                Schemas::build(&config.product.extensions).unwrap_or_default(),
+            ))),
             enabled: Arc::new(AtomicBool::new(true)),
             audit: Arc::new(AuditLog::default()),
             clock,
@@ -86,10 +92,23 @@ impl AppState {
             .unwrap_or_else(|e| Arc::clone(&e.into_inner()))
     }
 
-    /// Replaces the product configuration.
-    pub fn set_product(&self, product: ProductConfig) {
+    /// The resource schemas (built-in plus configured extensions).
+    pub fn schemas(&self) -> Arc<Schemas> {
+        self.schemas
+            .read()
+            .map(|p| Arc::clone(&p))
+            .unwrap_or_else(|e| Arc::clone(&e.into_inner()))
+    }
+
+    /// Validates and replaces the product configuration (and its extension schemas).
+    pub fn set_product(&self, product: ProductConfig) -> Result<(), ConfigError> {
+        product.validate()?;
+        let schemas = Schemas::build(&product.extensions).map_err(ConfigError::Invalid)?;
         let mut guard = self.product.write().unwrap_or_else(|e| e.into_inner());
+        let mut schema_guard = self.schemas.write().unwrap_or_else(|e| e.into_inner());
         *guard = Arc::new(product);
+        *schema_guard = Arc::new(schemas);
+        Ok(())
     }
 
     /// Whether SCIM is enabled (disable mode off).

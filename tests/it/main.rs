@@ -1,9 +1,15 @@
 //! Integration tests of scimulator: one test binary, one module per concern.
 
+mod cli;
 mod core;
 mod okta_defects;
 mod pure;
+mod reports;
 mod runner;
 mod server;
 mod server_auth;
+mod server_live;
+mod server_patch;
+mod server_product;
+mod suites_failing;
 mod support;

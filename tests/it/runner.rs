@@ -254,15 +254,15 @@ suite: s
 cases:
   - name: patch
     why: w
-    requires: [!capability patch]
+    requires: [{ capability: patch }]
     steps: [{ request: { method: GET, path: /Users/1 } }]
   - name: bulk
     why: w
-    requires: [!capability bulk]
+    requires: [{ capability: bulk }]
     steps: [{ request: { method: GET, path: /Users/1 } }]
   - name: sort
     why: w
-    requires: [!capability sort]
+    requires: [{ capability: sort }]
     steps: [{ request: { method: GET, path: /Users/1 } }]
   - name: reference only
     why: w
@@ -515,4 +515,196 @@ cases:
     assert!(!text.contains(CANARY), "token leaked");
     assert!(!text.contains("hunter2-secret"), "secret capture leaked");
     assert!(text.contains("Bearer ***"));
+}
+
+#[tokio::test]
+async fn auth_variants_send_the_right_authorization_header() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let yaml = r#"
+suite: s
+cases:
+  - name: c
+    why: w
+    steps:
+      - request: { method: GET, path: /a, auth: none }
+      - request: { method: GET, path: /b, auth: invalid }
+      - request: { method: GET, path: /c, auth: { token: "tok-{{ n }}" } }
+      - request: { method: GET, path: /d, auth: { raw: non-token } }
+      - request: { method: GET, path: /e, headers: { X-Step: one } }
+"#;
+    let mut o = opts(&server.uri());
+    o.vars = vec![("n".into(), "42".into())];
+    o.headers = vec![("X-Run".into(), "r".into())];
+    o.credentials = runner::Credentials::Basic {
+        user: "okta".into(),
+        password: "pass-word-1".into(),
+    };
+    let report = run_yaml(yaml, &o).await;
+    assert_eq!(only_case(&report).outcome, Outcome::Passed);
+    let got = server.received_requests().await.expect("recording");
+    let auth: Vec<Option<String>> = got
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("authorization")
+                .map(|v| v.to_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    assert_eq!(auth[0], None);
+    let invalid = auth[1].clone().expect("an invalid token is sent");
+    assert!(
+        invalid.starts_with("Bearer scimulator-invalid-"),
+        "{invalid}"
+    );
+    assert_eq!(auth[2].as_deref(), Some("Bearer tok-42"));
+    assert_eq!(auth[3].as_deref(), Some("non-token"));
+    assert_eq!(auth[4].as_deref(), Some("Basic b2t0YTpwYXNzLXdvcmQtMQ=="));
+    assert_eq!(
+        got[4].headers.get("x-step").map(|v| v.as_bytes()),
+        Some(&b"one"[..])
+    );
+    assert!(got.iter().all(|r| r.headers.contains_key("x-run")));
+    let text = serde_json::to_string(&report).expect("serialises");
+    assert!(
+        !text.contains("b2t0YTpwYXNzLXdvcmQtMQ=="),
+        "the basic credentials leaked"
+    );
+}
+
+#[tokio::test]
+async fn retry_repeats_a_step_until_its_expectations_hold() {
+    let server = MockServer::start().await;
+    Mock::given(path("/Users/1"))
+        .respond_with(ResponseTemplate::new(404))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/Users/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1"})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let yaml = r#"
+suite: s
+cases:
+  - name: c
+    why: w
+    steps:
+      - request: { method: GET, path: /Users/1 }
+        expect: { status: 200 }
+        retry: { times: 3, interval_ms: 1 }
+"#;
+    let report = run_yaml(yaml, &opts(&server.uri())).await;
+    let case = only_case(&report);
+    assert_eq!(case.outcome, Outcome::Passed);
+    assert_eq!(case.steps[0].exchanges.len(), 3);
+    assert_eq!(case.steps[0].exchanges[2].note.as_deref(), Some("retry 2"));
+}
+
+const TWO_CASES: &str = r#"
+suite: s
+cases:
+  - name: first fails
+    why: w
+    steps:
+      - request: { method: GET, path: /x }
+        expect: { status: 201 }
+  - name: second
+    why: w
+    steps:
+      - request: { method: GET, path: /x }
+"#;
+
+#[tokio::test]
+async fn fail_fast_stops_after_the_first_failure() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let mut o = opts(&server.uri());
+    let report = run_yaml(TWO_CASES, &o).await;
+    assert_eq!(report.cases().count(), 2);
+    o.fail_fast = true;
+    let report = run_yaml(TWO_CASES, &o).await;
+    assert_eq!(report.cases().count(), 1);
+    assert_eq!(report.summary.failed, 1);
+}
+
+#[tokio::test]
+async fn parallel_jobs_keep_the_suite_order_in_the_report() {
+    let server = MockServer::start().await;
+    Mock::given(path("/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(200)))
+        .mount(&server)
+        .await;
+    Mock::given(path("/fast"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let mk = |name: &str, p: &str| {
+        let mut s = suite(&format!(
+            "suite: {name}\ncases:\n  - name: c\n    why: w\n    steps:\n      - request: {{ method: GET, path: {p} }}\n"
+        ));
+        s.source = format!("{name}.yaml");
+        s
+    };
+    let mut o = opts(&server.uri());
+    o.jobs = 2;
+    let mut sink = VecSink::default();
+    let report = runner::run(
+        vec![mk("a", "/slow"), mk("b", "/slow"), mk("c", "/fast")],
+        &o,
+        &mut sink,
+    )
+    .await
+    .expect("runs");
+    let order: Vec<_> = report.suites.iter().map(|s| s.source.as_str()).collect();
+    assert_eq!(order, vec!["a.yaml", "b.yaml", "c.yaml"]);
+    assert_eq!(report.summary.passed, 3);
+    let finished = sink
+        .0
+        .iter()
+        .filter(|e| matches!(e, runner::RunEvent::CaseFinished(_)))
+        .count();
+    assert_eq!(finished, 3);
+    // With two jobs, suite b starts before suite a (200 ms) has finished.
+    let pos = |pred: &dyn Fn(&runner::RunEvent) -> bool| {
+        sink.0.iter().position(pred).expect("event present")
+    };
+    let b_started =
+        pos(&|e| matches!(e, runner::RunEvent::CaseStarted { suite, .. } if suite == "b.yaml"));
+    let a_finished =
+        pos(&|e| matches!(e, runner::RunEvent::CaseFinished(c) if c.suite == "a.yaml"));
+    assert!(
+        b_started < a_finished,
+        "suites did not overlap: {:?}",
+        sink.0
+    );
+}
+
+#[tokio::test]
+async fn after_an_unreachable_target_later_cases_error_without_sending() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    let report = run_yaml(TWO_CASES, &opts(&format!("http://127.0.0.1:{port}"))).await;
+    let cases: Vec<_> = report.cases().collect();
+    assert_eq!(cases[0].steps.len(), 1);
+    assert!(cases[1].steps.is_empty(), "the second case sent requests");
+    match &cases[1].outcome {
+        Outcome::Errored(e) => {
+            assert_eq!(e.kind, RunErrorKind::Unreachable);
+            assert!(
+                e.message.starts_with("not run, the target is unreachable"),
+                "{e}"
+            );
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
 }

@@ -537,3 +537,165 @@ async fn discovery_describes_the_server() {
     let missing = h.scim(Method::GET, "/ResourceTypes/Device", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn malformed_path_parameter_is_a_scim_404() {
+    let h = Harness::new();
+    let reply = h.scim(Method::GET, "/Users/%FF%FE", None).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.body["status"], "404");
+}
+
+#[tokio::test]
+async fn configured_custom_extension_is_declared_in_discovery() {
+    let urn = "urn:example:params:scim:schemas:extension:acme:2.0:User";
+    let mut config = ServerConfig::default();
+    config.product.extensions = vec![json!({
+        "id": urn,
+        "name": "AcmeUser",
+        "attributes": [{"name": "badge", "type": "integer", "multiValued": false,
+            "required": false, "caseExact": false, "mutability": "readWrite",
+            "returned": "default", "uniqueness": "none"}]
+    })];
+    let h = Harness::with_config(config);
+    let schema = h.scim(Method::GET, &format!("/Schemas/{urn}"), None).await;
+    assert_eq!(schema.status, StatusCode::OK, "{}", schema.body);
+    assert_eq!(schema.body["id"], urn);
+    let user_type = h.scim(Method::GET, "/ResourceTypes/User", None).await;
+    let extensions = user_type.body["schemaExtensions"].to_string();
+    assert!(extensions.contains(urn));
+}
+
+#[tokio::test]
+async fn put_without_password_keeps_it_but_never_returns_it() {
+    let h = Harness::new();
+    let reply = h
+        .scim(
+            Method::POST,
+            "/Users",
+            Some(json!({"userName": "pw@example.com", "password": "s3cret!"})),
+        )
+        .await;
+    let uid = id(&reply.body);
+    let put = h
+        .scim(
+            Method::PUT,
+            &format!("/Users/{uid}"),
+            Some(json!({"userName": "pw@example.com"})),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK);
+    assert!(put.body.get("password").is_none());
+    let stored = h
+        .state
+        .store
+        .get(scimulator::server::store::Kind::User, &uid)
+        .expect("stored");
+    assert_eq!(stored["password"], "s3cret!");
+    let listed = h
+        .scim(Method::GET, "/Users?attributes=password", None)
+        .await;
+    assert!(!listed.body.to_string().contains("s3cret!"));
+}
+
+#[tokio::test]
+async fn compound_filters_work_with_and_without_an_index() {
+    let h = Harness::new();
+    let a = id(&h.create_user("and@example.com").await);
+    h.create_user("other@example.com").await;
+    h.scim(
+        Method::PUT,
+        &format!("/Users/{a}"),
+        Some(json!({"userName": "and@example.com", "active": false})),
+    )
+    .await;
+    let hit = h
+        .scim(
+            Method::GET,
+            "/Users?filter=userName%20eq%20%22AND@example.com%22%20and%20active%20eq%20false",
+            None,
+        )
+        .await;
+    assert_eq!(hit.body["totalResults"], 1, "{}", hit.body);
+    let miss = h
+        .scim(
+            Method::GET,
+            "/Users?filter=userName+eq+%22and@example.com%22+and+active+eq+true",
+            None,
+        )
+        .await;
+    assert_eq!(miss.body["totalResults"], 0);
+    let scan = h
+        .scim(
+            Method::GET,
+            "/Users?filter=userName+sw+%22o%22+or+active+eq+false",
+            None,
+        )
+        .await;
+    assert_eq!(scan.body["totalResults"], 2);
+}
+
+#[tokio::test]
+async fn enterprise_extension_with_wrong_type_is_invalid_value() {
+    let h = Harness::new();
+    let reply = h
+        .scim(
+            Method::POST,
+            "/Users",
+            Some(json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+                "userName": "ent@example.com",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": 42}
+            })),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert_eq!(reply.body["scimType"], "invalidValue");
+}
+
+#[tokio::test]
+async fn custom_extension_values_are_type_checked() {
+    let urn = "urn:example:params:scim:schemas:extension:acme:2.0:User";
+    let mut config = ServerConfig::default();
+    config.product.extensions = vec![json!({
+        "id": urn,
+        "name": "AcmeUser",
+        "attributes": [{"name": "badge", "type": "integer", "multiValued": false,
+            "required": false, "caseExact": false, "mutability": "readWrite",
+            "returned": "default", "uniqueness": "none"}]
+    })];
+    let h = Harness::with_config(config);
+    let ok = h
+        .scim(
+            Method::POST,
+            "/Users",
+            Some(json!({"userName": "ok@example.com", urn: {"badge": 7}})),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    assert_eq!(ok.body[urn]["badge"], 7);
+    let bad = h
+        .scim(
+            Method::POST,
+            "/Users",
+            Some(json!({"userName": "bad@example.com", urn: {"badge": "seven"}})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["scimType"], "invalidValue");
+}
+
+#[tokio::test]
+async fn entra_string_booleans_are_normalised() {
+    let h = Harness::new();
+    let reply = h
+        .scim(
+            Method::POST,
+            "/Users",
+            Some(json!({"userName": "entra@example.com", "active": "False"})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["active"], false);
+}

@@ -259,3 +259,94 @@ async fn unknown_route_is_404_and_wrong_method_is_405_scim_errors() {
     assert_eq!(wrong.body["status"], "405");
     assert_eq!(wrong.headers[header::CONTENT_TYPE], "application/scim+json");
 }
+
+#[tokio::test]
+async fn audit_log_names_changed_attributes_but_not_values() {
+    let h = Harness::new();
+    let uid = id(&h.create_user("chg@example.com").await);
+    h.scim(
+        Method::PATCH,
+        &format!("/Users/{uid}"),
+        Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "value": {"active": false, "password": "n3w-secret"}}]})),
+    )
+    .await;
+    let log = h.admin(Method::GET, "/audit", None).await;
+    let change = log.body[1]["change"].as_str().expect("change").to_owned();
+    assert!(change.contains("active"), "{change}");
+    assert!(change.contains("password"), "{change}");
+    assert!(!log.body.to_string().contains("n3w-secret"));
+}
+
+#[tokio::test]
+async fn hostile_inputs_never_give_500() {
+    let h = Harness::new();
+    let uid = id(&h.create_user("hostile@example.com").await);
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let bodies = [
+        "[]".to_owned(),
+        "null".to_owned(),
+        "\"str\"".to_owned(),
+        "{\"userName\": null}".to_owned(),
+        "{\"userName\": 12, \"emails\": \"x\"}".to_owned(),
+        "{\"userName\": \"x\", \"members\": 3, \"schemas\": 5}".to_owned(),
+        "{\"Operations\": [{\"op\": \"add\", \"path\": \"[[[\", \"value\": 1}]}".to_owned(),
+        "{\"Operations\": \"nope\"}".to_owned(),
+        deep,
+        "\u{0}\u{1}".to_owned(),
+    ];
+    let paths = [
+        "/Users".to_owned(),
+        "/Groups".to_owned(),
+        format!("/Users/{uid}"),
+        "/Users/.search".to_owned(),
+        "/.search".to_owned(),
+    ];
+    for path in &paths {
+        for method in [Method::POST, Method::PUT, Method::PATCH] {
+            for body in &bodies {
+                let reply = h
+                    .send(
+                        Request::builder()
+                            .method(method.clone())
+                            .uri(format!("/scim/v2{path}"))
+                            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                            .header(header::CONTENT_TYPE, "application/scim+json")
+                            .body(Body::from(body.clone()))
+                            .expect("request"),
+                    )
+                    .await;
+                assert!(
+                    reply.status.is_client_error() || reply.status.is_success(),
+                    "{method} {path} {:?}: {}",
+                    body.get(..40),
+                    reply.status
+                );
+                if reply.status.is_client_error() {
+                    assert!(
+                        reply.body["status"].is_string(),
+                        "{method} {path}: {}",
+                        reply.body
+                    );
+                }
+            }
+        }
+    }
+    for query in [
+        "filter=%28%28%28",
+        "filter=userName%20eq%20%22%5Cu0000%22",
+        "filter=not%20not%20not",
+        "sortBy=%5B%5D&sortOrder=sideways",
+        "startIndex=99999999999999999999999",
+        "count=abc",
+        "attributes=%00,,",
+        "filter=%FF%FE",
+    ] {
+        let reply = h.scim(Method::GET, &format!("/Users?{query}"), None).await;
+        assert!(
+            reply.status.is_client_error() || reply.status.is_success(),
+            "{query}: {}",
+            reply.status
+        );
+    }
+}

@@ -3,7 +3,7 @@
 //! the product configuration, disabling / enabling SCIM, and the audit log.
 //! Bodies and responses are plain JSON; errors use the SCIM `Error` shape.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -16,7 +16,7 @@ use crate::server::auth::generate_token;
 use crate::server::clock::rfc3339;
 use crate::server::config::{ProductConfig, RoleMapping};
 use crate::server::error::ScimError;
-use crate::server::extract::ScimJson;
+use crate::server::extract::{PathParam, ScimJson};
 use crate::server::state::AppState;
 
 /// Admin routes (relative to `/admin`).
@@ -96,7 +96,7 @@ async fn list_tokens(State(state): State<AppState>) -> Json<Value> {
 
 async fn revoke_token(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<StatusCode, ScimError> {
     if state.tokens.revoke(&id) {
         Ok(StatusCode::NO_CONTENT)
@@ -115,11 +115,10 @@ async fn put_role_mappings(
 ) -> Result<Json<Vec<RoleMapping>>, ScimError> {
     let mut product = (*state.product()).clone();
     product.role_mappings = mappings;
-    product
-        .validate()
-        .map_err(|e| ScimError::invalid_value(e.to_string()))?;
     let out = product.role_mappings.clone();
-    state.set_product(product);
+    state
+        .set_product(product)
+        .map_err(|e| ScimError::invalid_value(e.to_string()))?;
     Ok(Json(out))
 }
 
@@ -131,10 +130,9 @@ async fn put_config(
     State(state): State<AppState>,
     ScimJson(product): ScimJson<ProductConfig>,
 ) -> Result<Json<ProductConfig>, ScimError> {
-    product
-        .validate()
+    state
+        .set_product(product.clone())
         .map_err(|e| ScimError::invalid_value(e.to_string()))?;
-    state.set_product(product.clone());
     Ok(Json(product))
 }
 

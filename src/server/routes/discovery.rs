@@ -4,7 +4,7 @@
 //! extensions declared in the configuration.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use serde_json::{Value, json};
 
@@ -14,7 +14,7 @@ use crate::scim::{
 };
 use crate::server::engine;
 use crate::server::error::ScimError;
-use crate::server::extract::{BaseUrl, ScimResponse};
+use crate::server::extract::{BaseUrl, PathParam, ScimResponse};
 use crate::server::state::AppState;
 
 /// Discovery routes (relative to the SCIM base path).
@@ -126,7 +126,7 @@ async fn resource_types(State(state): State<AppState>, BaseUrl(base): BaseUrl) -
 async fn resource_type(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
-    Path(name): Path<String>,
+    PathParam(name): PathParam,
 ) -> Result<ScimResponse, ScimError> {
     resource_type_docs(&state, &base)
         .into_iter()
@@ -138,8 +138,7 @@ async fn resource_type(
 /// Every schema this server serves: built-in ones plus configured extensions.
 pub fn schema_docs(state: &AppState, base: &str) -> Vec<Value> {
     let product = state.product();
-    let mut docs = engine::schema_documents();
-    docs.extend(product.extensions.iter().cloned());
+    let mut docs = engine::schema_documents(&state.schemas());
     for doc in &mut docs {
         let id = doc
             .get("id")
@@ -167,7 +166,7 @@ async fn schemas(State(state): State<AppState>, BaseUrl(base): BaseUrl) -> ScimR
 async fn schema(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
-    Path(urn): Path<String>,
+    PathParam(urn): PathParam,
 ) -> Result<ScimResponse, ScimError> {
     schema_docs(&state, &base)
         .into_iter()

@@ -3,7 +3,7 @@
 //! [`list`](super::list) → respond.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use serde_json::Value;
 
@@ -11,7 +11,9 @@ use super::list::{SearchRequest, search};
 use super::resources;
 use crate::scim::message::PatchRequest;
 use crate::server::error::ScimError;
-use crate::server::extract::{BaseUrl, ListParams, Preconditions, ScimJson, ScimResponse};
+use crate::server::extract::{
+    BaseUrl, ListParams, PathParam, Preconditions, ScimJson, ScimResponse,
+};
 use crate::server::state::AppState;
 use crate::server::store::Kind;
 
@@ -53,7 +55,7 @@ pub fn routes(kind: Kind) -> Router<AppState> {
             &item,
             get(
                 move |State(s): State<AppState>,
-                      Path(id): Path<String>,
+                      PathParam(id): PathParam,
                       BaseUrl(b): BaseUrl,
                       p: ListParams,
                       pre: Preconditions| async move {
@@ -62,7 +64,7 @@ pub fn routes(kind: Kind) -> Router<AppState> {
             )
             .put(
                 move |State(s): State<AppState>,
-                      Path(id): Path<String>,
+                      PathParam(id): PathParam,
                       BaseUrl(b): BaseUrl,
                       p: ListParams,
                       pre: Preconditions,
@@ -72,7 +74,7 @@ pub fn routes(kind: Kind) -> Router<AppState> {
             )
             .patch(
                 move |State(s): State<AppState>,
-                      Path(id): Path<String>,
+                      PathParam(id): PathParam,
                       BaseUrl(b): BaseUrl,
                       p: ListParams,
                       pre: Preconditions,
@@ -81,7 +83,7 @@ pub fn routes(kind: Kind) -> Router<AppState> {
                 },
             )
             .delete(
-                move |State(s): State<AppState>, Path(id): Path<String>, pre: Preconditions| async move {
+                move |State(s): State<AppState>, PathParam(id): PathParam, pre: Preconditions| async move {
                     resources::delete(&s, kind, &id, &pre)
                 },
             ),

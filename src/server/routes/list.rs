@@ -146,6 +146,7 @@ pub fn search(
     let mut total = 0usize;
     let mut resources = Vec::new();
     let single = kinds.len() == 1;
+    let schemas = state.schemas();
     for &kind in kinds {
         if single {
             ensure_enabled(state, kind)?;
@@ -156,9 +157,9 @@ pub fn search(
             .filter
             .as_deref()
             .filter(|f| !f.trim().is_empty())
-            .map(|f| engine::compile_filter(f, kind))
+            .map(|f| engine::compile_filter(f, &schemas, kind))
             .transpose()?;
-        let predicate = |v: &Value| filter.as_ref().is_none_or(|f| f.matches(v, kind));
+        let predicate = |v: &Value| filter.as_ref().is_none_or(|f| f.matches(v, &schemas, kind));
         let spec = QuerySpec {
             index: filter.as_ref().and_then(engine::CompiledFilter::index),
             predicate: &predicate,

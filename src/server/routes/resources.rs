@@ -62,6 +62,10 @@ fn add_refs(items: Option<&mut Value>, base: &str, default_endpoint: &str) {
 /// Turns a store view into the client-facing resource (before projection).
 pub fn decorate(state: &AppState, kind: Kind, base: &str, mut view: Value) -> Value {
     let id = id_of(&view);
+    if let Some(obj) = view.as_object_mut() {
+        // Write-only (RFC 7643 §4.1.1): never returned, whatever the projection.
+        obj.retain(|k, _| !k.eq_ignore_ascii_case("password"));
+    }
     if kind == Kind::User {
         product::decorate(&mut view, &state.product());
         add_refs(view.get_mut("groups"), base, "Groups");
@@ -87,7 +91,7 @@ pub fn present(
     excluded: &[String],
 ) -> Value {
     let full = decorate(state, kind, base, view);
-    engine::project(&full, kind, attributes, excluded)
+    engine::project(&full, &state.schemas(), kind, attributes, excluded)
 }
 
 fn respond(
@@ -117,7 +121,7 @@ fn core_schema(kind: Kind) -> &'static str {
 }
 
 /// Strips read-only input, fills `schemas`, validates.
-fn prepare(kind: Kind, mut body: Value) -> Result<Value, ScimError> {
+fn prepare(state: &AppState, kind: Kind, mut body: Value) -> Result<Value, ScimError> {
     if !body.is_object() {
         return Err(ScimError::invalid_syntax(
             "the resource must be a JSON object",
@@ -137,7 +141,7 @@ fn prepare(kind: Kind, mut body: Value) -> Result<Value, ScimError> {
             None => return Err(ScimError::invalid_value("schemas must be an array")),
         }
     }
-    engine::prepare_input(&mut body, kind)?;
+    engine::prepare_input(&mut body, &state.schemas(), kind)?;
     Ok(body)
 }
 
@@ -150,7 +154,7 @@ pub fn create(
     body: Value,
 ) -> Result<ScimResponse, ScimError> {
     ensure_enabled(state, kind)?;
-    let mut resource = prepare(kind, body)?;
+    let mut resource = prepare(state, kind, body)?;
     if kind == Kind::User {
         product::apply_create_defaults(&mut resource, &state.product());
     }
@@ -213,15 +217,41 @@ pub fn replace(
     body: Value,
 ) -> Result<ScimResponse, ScimError> {
     ensure_enabled(state, kind)?;
-    let replacement = prepare(kind, body)?;
+    let replacement = prepare(state, kind, body)?;
+    let schemas = state.schemas();
+    let mut before = None;
     let view = state.store.update(kind, id, state.now(), &mut |current| {
         pre.check_if_match(&version_of(current))?;
         let mut next = replacement.clone();
         keep_write_only(current, &mut next);
-        engine::check_mutability(current, &next, kind)?;
+        engine::check_mutability(current, &next, &schemas, kind)?;
+        before = Some(current.clone());
         Ok(next)
     })?;
-    Ok(respond(state, kind, base, view, params).with_note(id, "replaced"))
+    let change = format!("replaced: {}", changed_attributes(before.as_ref(), &view));
+    Ok(respond(state, kind, base, view, params).with_note(id, change))
+}
+
+/// Top-level attributes that differ between two versions (never values:
+/// they may hold secrets such as `password`).
+fn changed_attributes(before: Option<&Value>, after: &Value) -> String {
+    let (Some(Value::Object(old)), Value::Object(new)) = (before, after) else {
+        return String::new();
+    };
+    let mut names: Vec<&str> = old
+        .keys()
+        .chain(new.keys())
+        .filter(|k| k.as_str() != "meta")
+        .filter(|k| old.get(k.as_str()) != new.get(k.as_str()))
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        "nothing".to_owned()
+    } else {
+        names.join(", ")
+    }
 }
 
 fn describe_patch(request: &PatchRequest) -> String {
@@ -252,19 +282,27 @@ pub fn patch(
             "PATCH needs at least one operation",
         ));
     }
+    let schemas = state.schemas();
+    let mut before = None;
     let view = state.store.update(kind, id, state.now(), &mut |current| {
         pre.check_if_match(&version_of(current))?;
         let mut base_view = current.clone();
         if let Some(obj) = base_view.as_object_mut() {
             obj.remove("groups");
         }
-        let patched = engine::apply_patch(&base_view, &request, kind)?;
-        engine::check_mutability(current, &patched, kind)?;
-        let mut next = prepare(kind, patched)?;
+        let patched = engine::apply_patch(&base_view, &request, &schemas, kind)?;
+        engine::check_mutability(current, &patched, &schemas, kind)?;
+        let mut next = prepare(state, kind, patched)?;
         keep_write_only(current, &mut next);
+        before = Some(current.clone());
         Ok(next)
     })?;
-    Ok(respond(state, kind, base, view, params).with_note(id, describe_patch(&request)))
+    let change = format!(
+        "{}; changed: {}",
+        describe_patch(&request),
+        changed_attributes(before.as_ref(), &view)
+    );
+    Ok(respond(state, kind, base, view, params).with_note(id, change))
 }
 
 /// `DELETE /Users/{id}`, `DELETE /Groups/{id}`: 204.

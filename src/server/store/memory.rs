@@ -12,7 +12,8 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use super::{IndexKey, Kind, Mutation, Page, QuerySpec, Store, etag, sort_key};
+use super::index::{Indexes, member_ids, str_at};
+use super::{Kind, Mutation, Page, QuerySpec, Store, etag, sort_key};
 use crate::server::clock::rfc3339;
 use crate::server::error::ScimError;
 
@@ -21,66 +22,13 @@ struct Data {
     users: IndexMap<String, Value>,
     groups: IndexMap<String, Value>,
     versions: HashMap<String, u64>,
-    user_names: HashMap<String, String>,
-    user_external: HashMap<String, BTreeSet<String>>,
-    emails: HashMap<String, BTreeSet<String>>,
-    group_names: HashMap<String, String>,
-    group_external: HashMap<String, BTreeSet<String>>,
-    /// member id (user or group) → ids of groups containing it.
-    member_of: HashMap<String, BTreeSet<String>>,
+    idx: Indexes,
 }
 
 /// The in-memory [`Store`].
 #[derive(Debug, Default)]
 pub struct MemStore {
     data: RwLock<Data>,
-}
-
-fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
-    value
-        .as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .and_then(|(_, v)| v.as_str())
-}
-
-fn email_values(value: &Value) -> Vec<String> {
-    value
-        .as_object()
-        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("emails")))
-        .and_then(|(_, v)| v.as_array())
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| str_at(i, "value"))
-                .map(str::to_lowercase)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn member_ids(group: &Value) -> Vec<String> {
-    group
-        .get("members")
-        .and_then(Value::as_array)
-        .map(|m| {
-            m.iter()
-                .filter_map(|i| str_at(i, "value"))
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn unique_name(kind: Kind, value: &Value) -> Result<String, ScimError> {
-    let key = match kind {
-        Kind::User => "userName",
-        Kind::Group => "displayName",
-    };
-    str_at(value, key)
-        .filter(|s| !s.trim().is_empty())
-        .map(str::to_lowercase)
-        .ok_or_else(|| ScimError::invalid_value(format!("{key} is required")))
 }
 
 impl Data {
@@ -95,88 +43,6 @@ impl Data {
         match kind {
             Kind::User => &mut self.users,
             Kind::Group => &mut self.groups,
-        }
-    }
-
-    fn names(&self, kind: Kind) -> &HashMap<String, String> {
-        match kind {
-            Kind::User => &self.user_names,
-            Kind::Group => &self.group_names,
-        }
-    }
-
-    fn index(&mut self, kind: Kind, id: &str, value: &Value) {
-        let name = unique_name(kind, value).unwrap_or_default();
-        let external = str_at(value, "externalId").map(str::to_owned);
-        let (names, externals) = match kind {
-            Kind::User => (&mut self.user_names, &mut self.user_external),
-            Kind::Group => (&mut self.group_names, &mut self.group_external),
-        };
-        names.insert(name, id.to_owned());
-        if let Some(ext) = external {
-            externals.entry(ext).or_default().insert(id.to_owned());
-        }
-        if kind == Kind::User {
-            for email in email_values(value) {
-                self.emails.entry(email).or_default().insert(id.to_owned());
-            }
-        } else {
-            for member in member_ids(value) {
-                self.member_of
-                    .entry(member)
-                    .or_default()
-                    .insert(id.to_owned());
-            }
-        }
-    }
-
-    fn unindex(&mut self, kind: Kind, id: &str, value: &Value) {
-        fn drop_from(map: &mut HashMap<String, BTreeSet<String>>, key: &str, id: &str) {
-            if let Some(set) = map.get_mut(key) {
-                set.remove(id);
-                if set.is_empty() {
-                    map.remove(key);
-                }
-            }
-        }
-        let name = unique_name(kind, value).unwrap_or_default();
-        let external = str_at(value, "externalId").map(str::to_owned);
-        match kind {
-            Kind::User => {
-                self.user_names.remove(&name);
-                if let Some(ext) = external {
-                    drop_from(&mut self.user_external, &ext, id);
-                }
-                for email in email_values(value) {
-                    drop_from(&mut self.emails, &email, id);
-                }
-            }
-            Kind::Group => {
-                self.group_names.remove(&name);
-                if let Some(ext) = external {
-                    drop_from(&mut self.group_external, &ext, id);
-                }
-                for member in member_ids(value) {
-                    drop_from(&mut self.member_of, &member, id);
-                }
-            }
-        }
-    }
-
-    /// Checks uniqueness of the name, ignoring `own_id`.
-    fn check_unique(&self, kind: Kind, value: &Value, own_id: &str) -> Result<(), ScimError> {
-        let name = unique_name(kind, value)?;
-        match self.names(kind).get(&name) {
-            Some(existing) if existing != own_id => Err(ScimError::Conflict(format!(
-                "a {} with this {} already exists",
-                kind.resource_type(),
-                if kind == Kind::User {
-                    "userName"
-                } else {
-                    "displayName"
-                }
-            ))),
-            _ => Ok(()),
         }
     }
 
@@ -229,7 +95,7 @@ impl Data {
     fn view<'a>(&self, kind: Kind, id: &str, stored: &'a Value) -> Cow<'a, Value> {
         match kind {
             Kind::User => {
-                let Some(groups) = self.member_of.get(id).filter(|g| !g.is_empty()) else {
+                let Some(groups) = self.idx.member_of.get(id).filter(|g| !g.is_empty()) else {
                     return Cow::Borrowed(stored);
                 };
                 let list: Vec<Value> = groups
@@ -293,7 +159,7 @@ impl Data {
 
     /// Removes `member` from every group containing it, bumping their versions.
     fn drop_member_everywhere(&mut self, member: &str, now: &str) {
-        let Some(groups) = self.member_of.remove(member) else {
+        let Some(groups) = self.idx.member_of.remove(member) else {
             return;
         };
         for gid in groups {
@@ -307,29 +173,6 @@ impl Data {
                     meta.insert("version".into(), Value::String(etag(version)));
                 }
             }
-        }
-    }
-
-    fn candidates(&self, kind: Kind, key: &IndexKey) -> Option<Vec<String>> {
-        let attr = key.attr.to_ascii_lowercase();
-        let attr = attr
-            .rsplit_once(':')
-            .filter(|(urn, _)| urn.starts_with("urn:"))
-            .map_or(attr.as_str(), |(_, a)| a);
-        let one = |id: Option<&String>| id.cloned().into_iter().collect::<Vec<_>>();
-        let set = |s: Option<&BTreeSet<String>>| s.into_iter().flatten().cloned().collect();
-        match (kind, attr) {
-            (_, "id") => Some(vec![key.value.clone()]),
-            (Kind::User, "username") => Some(one(self.user_names.get(&key.value.to_lowercase()))),
-            (Kind::User, "externalid") => Some(set(self.user_external.get(&key.value))),
-            (Kind::User, "emails" | "emails.value") => {
-                Some(set(self.emails.get(&key.value.to_lowercase())))
-            }
-            (Kind::Group, "displayname") => {
-                Some(one(self.group_names.get(&key.value.to_lowercase())))
-            }
-            (Kind::Group, "externalid") => Some(set(self.group_external.get(&key.value))),
-            _ => None,
         }
     }
 }
@@ -368,7 +211,7 @@ impl Store for MemStore {
         }
         let now = rfc3339(now);
         let mut data = self.write();
-        data.check_unique(kind, &resource, &id)?;
+        data.idx.check_unique(kind, &resource, &id)?;
         if data.map(kind).contains_key(&id) {
             return Err(ScimError::Conflict(format!("id {id} already exists")));
         }
@@ -376,7 +219,7 @@ impl Store for MemStore {
             data.normalise_members(&mut resource, &id)?;
         }
         data.stamp(kind, &id, &mut resource, &now, &now);
-        data.index(kind, &id, &resource);
+        data.idx.add(kind, &id, &resource);
         data.map_mut(kind).insert(id.clone(), resource);
         let stored = data
             .map(kind)
@@ -413,22 +256,19 @@ impl Store for MemStore {
                 "the resource must be a JSON object",
             ));
         }
-        data.check_unique(kind, &next, id)?;
+        data.idx.check_unique(kind, &next, id)?;
         if kind == Kind::Group {
             data.normalise_members(&mut next, id)?;
         }
-        let old = data
-            .map_mut(kind)
-            .shift_remove_full(id)
-            .ok_or_else(|| not_found(kind, id))?;
-        let (position, _, old_value) = old;
-        data.unindex(kind, id, &old_value);
+        // `current` carries the same indexed values as the stored resource.
+        data.idx.remove(kind, id, &current);
         data.stamp(kind, id, &mut next, &created, &now);
-        data.index(kind, id, &next);
-        let map = data.map_mut(kind);
-        map.insert(id.to_owned(), next);
-        let last = map.len().saturating_sub(1);
-        map.move_index(last, position);
+        data.idx.add(kind, id, &next);
+        let slot = data
+            .map_mut(kind)
+            .get_mut(id)
+            .ok_or_else(|| not_found(kind, id))?;
+        *slot = next;
         let stored = data.map(kind).get(id).ok_or_else(|| not_found(kind, id))?;
         Ok(data.view(kind, id, stored).into_owned())
     }
@@ -440,7 +280,7 @@ impl Store for MemStore {
             .map_mut(kind)
             .shift_remove(id)
             .ok_or_else(|| not_found(kind, id))?;
-        data.unindex(kind, id, &old);
+        data.idx.remove(kind, id, &old);
         data.versions.remove(id);
         data.drop_member_everywhere(id, &now);
         Ok(())
@@ -449,18 +289,21 @@ impl Store for MemStore {
     fn query(&self, kind: Kind, spec: &QuerySpec<'_>) -> Page {
         let data = self.read();
         let map = data.map(kind);
-        let candidates: Vec<(&String, &Value)> =
-            match spec.index.as_ref().and_then(|k| data.candidates(kind, k)) {
-                Some(ids) => {
-                    let mut positioned: Vec<(usize, &String, &Value)> = ids
-                        .iter()
-                        .filter_map(|id| map.get_full(id.as_str()))
-                        .collect();
-                    positioned.sort_by_key(|(pos, _, _)| *pos);
-                    positioned.into_iter().map(|(_, id, v)| (id, v)).collect()
-                }
-                None => map.iter().collect(),
-            };
+        let candidates: Vec<(&String, &Value)> = match spec
+            .index
+            .as_ref()
+            .and_then(|k| data.idx.candidates(kind, k))
+        {
+            Some(ids) => {
+                let mut positioned: Vec<(usize, &String, &Value)> = ids
+                    .iter()
+                    .filter_map(|id| map.get_full(id.as_str()))
+                    .collect();
+                positioned.sort_by_key(|(pos, _, _)| *pos);
+                positioned.into_iter().map(|(_, id, v)| (id, v)).collect()
+            }
+            None => map.iter().collect(),
+        };
         let mut matched: Vec<Cow<'_, Value>> = Vec::new();
         for (id, stored) in candidates {
             let view = data.view(kind, id, stored);
@@ -529,6 +372,7 @@ impl Store for MemStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::store::IndexKey;
 
     fn now() -> OffsetDateTime {
         OffsetDateTime::UNIX_EPOCH

@@ -5,6 +5,7 @@
 //! filters' syntax or product rules: queries take an index hint plus a
 //! predicate closure, updates take a mutation closure run under the write lock.
 
+mod index;
 mod memory;
 mod sort;
 

@@ -1,0 +1,178 @@
+//! Console, JUnit and JSON output pinned with insta (durations, ports and
+//! dates redacted), and a canary secret searched for in every output.
+
+use scimulator::report::{self, ConsoleReporter, ReportFormat, ReportOptions};
+use scimulator::runner::{self, RunOptions, RunReport, ThrottlePolicy};
+use scimulator::snapshot::SnapshotMode;
+use scimulator::template::Redactor;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const CANARY: &str = "canary-token-7f3a9c1e";
+const SECRET_VAR: &str = "canary-secret-var-42";
+
+/// Echoes the request's headers in the body, so a leaked token would show up.
+struct Echo;
+
+impl Respond for Echo {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut headers: Vec<(String, String)> = req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        headers.sort();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "id": "2819c223",
+            "userName": "ada@example.com",
+            "echo": headers,
+        }))
+    }
+}
+
+const SUITE: &str = r#"
+suite: Reporting fixture
+tags: [demo]
+severity: required
+cases:
+  - name: a user can be read
+    why: Okta reads users back after creating them
+    steps:
+      - request: { method: GET, path: /Users/2819c223, headers: { X-Secret: "{{ pw }}" } }
+        expect: { status: 200 }
+        capture: { id: $.id }
+  - name: a wrong status fails
+    why: an IdP treats anything but 201 as a failed push
+    severity: recommended
+    steps:
+      - request: { method: GET, path: /Users/2819c223 }
+        expect: { status: 201 }
+  - name: a missing capture fails
+    why: the IdP stores the id for every later call
+    steps:
+      - request: { method: GET, path: /Users/2819c223 }
+        capture: { group: $.groups }
+  - name: an undefined variable errors
+    why: the suite is broken
+    steps:
+      - request: { method: GET, path: "/Users/{{ nope }}" }
+  - name: a revoked token is refused
+    why: offboarding a token must take effect
+    requires: [revoked_token]
+    steps:
+      - request: { method: GET, path: /Users, auth: revoked }
+        expect: { status: 401 }
+"#;
+
+async fn fixture_report() -> (RunReport, String, Vec<String>) {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/Users/2819c223"))
+        .respond_with(Echo)
+        .mount(&server)
+        .await;
+    let suite = scimulator::suite::load_str("demo/reporting.yaml", SUITE).expect("loads");
+    let opts = RunOptions {
+        secret_vars: vec![("pw".into(), SECRET_VAR.into())],
+        snapshot_mode: SnapshotMode::No,
+        throttle: ThrottlePolicy::default(),
+        ..RunOptions::new(server.uri()).with_token(CANARY)
+    };
+    let mut console = ConsoleReporter::new(Vec::new(), false, opts.secrets());
+    let report = runner::run(vec![suite], &opts, &mut console)
+        .await
+        .expect("the run starts");
+    let text = String::from_utf8(console.into_inner()).expect("utf-8");
+    (report, text, opts.secrets())
+}
+
+fn filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"\[\s*\d+\.\d{3}s\]", "[DURATION]"),
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+        (r#""duration_ms": \d+"#, r#""duration_ms": 0"#),
+        (r"\(\d+ ms\)", "(N ms)"),
+        (r#"time="[^"]*""#, r#"time="T""#),
+        (r#""started_at": "[^"]*""#, r#""started_at": "[TIME]""#),
+        (r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT", "[DATE]"),
+        (r"scimulator/\d+\.\d+\.\d+", "scimulator/[VERSION]"),
+    ]
+}
+
+macro_rules! pinned {
+    ($name:expr, $text:expr) => {
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots/insta"),
+            prepend_module_to_snapshot => false,
+            filters => filters(),
+        }, {
+            insta::assert_snapshot!($name, $text);
+        })
+    };
+}
+
+#[tokio::test]
+async fn console_output_is_aligned_and_ends_with_the_summary_line() {
+    let (_, console, _) = fixture_report().await;
+    assert_eq!(
+        console.lines().last(),
+        Some("Summary: 1 passed, 3 failed, 1 skipped")
+    );
+    pinned!("reports__console", console);
+}
+
+#[tokio::test]
+async fn junit_has_a_testcase_per_case_with_failure_error_and_skipped() {
+    let (report, _, secrets) = fixture_report().await;
+    let xml = report::to_junit(&report, &Redactor::new(secrets)).expect("junit");
+    assert!(xml.contains("<failure"));
+    assert!(xml.contains("<error"));
+    assert!(xml.contains("<skipped"));
+    pinned!("reports__junit", xml);
+}
+
+#[tokio::test]
+async fn json_report_is_versioned_and_holds_every_exchange() {
+    let (report, _, secrets) = fixture_report().await;
+    let text = report::to_json(&report, &Redactor::new(secrets)).expect("json");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(value["format_version"], 1);
+    assert_eq!(value["summary"]["errored"], 1);
+    pinned!("reports__json", text);
+}
+
+#[tokio::test]
+async fn no_output_contains_a_secret() {
+    let (report, console, secrets) = fixture_report().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junit = dir.path().join("nested/junit.xml");
+    let json = dir.path().join("report.json");
+    let written = report::write_files(
+        &report,
+        &ReportOptions {
+            outputs: vec![
+                (ReportFormat::Junit, junit.clone()),
+                (ReportFormat::Json, json.clone()),
+            ],
+            secrets,
+        },
+    )
+    .expect("reports written");
+    assert_eq!(written, vec![junit.clone(), json.clone()]);
+    let outputs = [
+        ("console", console),
+        ("junit", std::fs::read_to_string(&junit).expect("junit")),
+        ("json", std::fs::read_to_string(&json).expect("json")),
+        ("debug", format!("{report:?}")),
+    ];
+    for (name, text) in &outputs {
+        assert!(!text.contains(CANARY), "the token leaked into {name}");
+        assert!(
+            !text.contains(SECRET_VAR),
+            "the secret var leaked into {name}"
+        );
+    }
+    // The echo proves the secrets were on the wire and were redacted, not absent.
+    assert!(outputs[2].1.contains("Bearer ***"));
+}
