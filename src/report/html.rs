@@ -56,6 +56,7 @@ pub fn to_html(report: &RunReport, ctx: &ReportContext, redactor: &Redactor) -> 
     header(&mut out, report, ctx);
     severity_table(&mut out, ctx);
     scorecard(&mut out, report, ctx);
+    failures_index(&mut out, report, ctx);
     if gate.baseline.is_some() {
         baseline(&mut out, ctx);
     }
@@ -66,6 +67,7 @@ pub fn to_html(report: &RunReport, ctx: &ReportContext, redactor: &Redactor) -> 
          <span id=\"shown\" class=\"muted\"></span></div>\n",
     );
     let mut verdicts = gate.verdicts.iter();
+    let mut index = 0;
     for suite in &report.suites {
         let _ = writeln!(
             out,
@@ -75,7 +77,8 @@ pub fn to_html(report: &RunReport, ctx: &ReportContext, redactor: &Redactor) -> 
         );
         for case in &suite.cases {
             let verdict = verdicts.next().unwrap_or(&Verdict::Skipped);
-            case_html(&mut out, case, verdict, ctx);
+            index += 1;
+            case_html(&mut out, index, case, verdict, ctx);
         }
         out.push_str("</section>\n");
     }
@@ -230,6 +233,54 @@ fn baseline(out: &mut String, ctx: &ReportContext) {
     out.push_str("</ul>\n</section>\n");
 }
 
+/// Links to every failing case, right below the scorecard.
+fn failures_index(out: &mut String, report: &RunReport, ctx: &ReportContext) {
+    let failing: Vec<_> = ctx
+        .judged(report)
+        .enumerate()
+        .filter(|(_, (_, v))| v.is_failure())
+        .collect();
+    if failing.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"failures\">\n<h2>Failures ({})</h2>\n<ul>",
+        failing.len()
+    );
+    for (i, (case, verdict)) in failing {
+        let first = match &case.outcome {
+            Outcome::Failed(f) => f
+                .first()
+                .map(|f| format!("{}: {}", f.subject, f.message))
+                .unwrap_or_default(),
+            Outcome::Errored(e) => format!("error: {e}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<li><span class=\"badge b-{l}\">{l}</span> <span class=\"sev sev-{sev}\">{sev}</span> \
+             <a href=\"#case-{}\">{} › {}</a>: {}</li>",
+            i + 1,
+            escape(&suite_label(&case.suite)),
+            escape(&case.name),
+            escape(&clip_line(&first)),
+            l = verdict_class(case, verdict),
+            sev = severity_name(case.severity),
+        );
+    }
+    out.push_str("</ul>\n</section>\n");
+}
+
+fn clip_line(s: &str) -> String {
+    let s = s.replace('\n', " ");
+    if s.chars().count() <= 240 {
+        s
+    } else {
+        format!("{}…", s.chars().take(240).collect::<String>())
+    }
+}
+
 fn verdict_class(case: &CaseResult, verdict: &Verdict) -> &'static str {
     match (&case.outcome, verdict) {
         (Outcome::Errored(_), _) => "errored",
@@ -237,7 +288,13 @@ fn verdict_class(case: &CaseResult, verdict: &Verdict) -> &'static str {
     }
 }
 
-fn case_html(out: &mut String, case: &CaseResult, verdict: &Verdict, ctx: &ReportContext) {
+fn case_html(
+    out: &mut String,
+    index: usize,
+    case: &CaseResult,
+    verdict: &Verdict,
+    ctx: &ReportContext,
+) {
     let class = verdict_class(case, verdict);
     let status_class = if class == "errored" { "failed" } else { class };
     let caps = capabilities_of(case).join(", ");
@@ -252,7 +309,7 @@ fn case_html(out: &mut String, case: &CaseResult, verdict: &Verdict, ctx: &Repor
     .to_lowercase();
     let _ = writeln!(
         out,
-        "<article class=\"case v-{status_class}\" data-search=\"{}\">\n<h4><span class=\"badge b-{class}\">{}</span> \
+        "<article id=\"case-{index}\" class=\"case v-{status_class}\" data-search=\"{}\">\n<h4><span class=\"badge b-{class}\">{}</span> \
          <span class=\"sev sev-{sev}\">{sev}</span> {} <span class=\"muted\">{} ms</span></h4>",
         escape(&search),
         class.to_uppercase(),
@@ -299,11 +356,24 @@ fn case_html(out: &mut String, case: &CaseResult, verdict: &Verdict, ctx: &Repor
         }
         Outcome::Passed => {}
     }
+    // Steps of a failing case are shown; those of other cases fold away.
+    let fold = !matches!(case.outcome, Outcome::Failed(_) | Outcome::Errored(_));
+    let total = case.steps.len() + case.cleanup.len();
+    if fold && total > 0 {
+        let _ = writeln!(
+            out,
+            "<details class=\"steps\"><summary>{total} step{}</summary>",
+            if total == 1 { "" } else { "s" }
+        );
+    }
     for step in &case.steps {
         step_html(out, step, "");
     }
     for step in &case.cleanup {
         step_html(out, step, "cleanup ");
+    }
+    if fold && total > 0 {
+        out.push_str("</details>\n");
     }
     for w in &case.warnings {
         let _ = writeln!(out, "<p class=\"note\">Warning: {}</p>", escape(w));
