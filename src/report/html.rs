@@ -250,10 +250,7 @@ fn failures_index(out: &mut String, report: &RunReport, ctx: &ReportContext) {
     );
     for (i, (case, verdict)) in failing {
         let first = match &case.outcome {
-            Outcome::Failed(f) => f
-                .first()
-                .map(|f| format!("{}: {}", f.subject, f.message))
-                .unwrap_or_default(),
+            Outcome::Failed(f) => f.first().map(failure_summary).unwrap_or_default(),
             Outcome::Errored(e) => format!("error: {e}"),
             _ => String::new(),
         };
@@ -381,12 +378,26 @@ fn case_html(
     out.push_str("</article>\n");
 }
 
+/// `subject: message`, without repeating a subject the message already starts with.
+pub(crate) fn failure_summary(f: &Failure) -> String {
+    if f.message.starts_with(&f.subject) {
+        f.message.clone()
+    } else {
+        format!("{}: {}", f.subject, f.message)
+    }
+}
+
 fn failure_html(out: &mut String, f: &Failure) {
+    let message = f
+        .message
+        .strip_prefix(&f.subject)
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(&f.message);
     let _ = write!(
         out,
         "<div class=\"failure\"><span class=\"subject\">{}</span>: {}",
         escape(&f.subject),
-        escape(&f.message)
+        escape(message)
     );
     if let Some(e) = &f.expected {
         let _ = write!(out, "<br>expected: <code>{}</code>", escape(&clip(e)));

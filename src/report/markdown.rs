@@ -119,7 +119,7 @@ pub fn to_markdown(report: &RunReport, ctx: &ReportContext, redactor: &Redactor)
             let first = match &case.outcome {
                 Outcome::Failed(f) => f
                     .first()
-                    .map(|f| format!("{}: {}", f.subject, f.message))
+                    .map(crate::report::html::failure_summary)
                     .unwrap_or_default(),
                 Outcome::Errored(e) => format!("error: {e}"),
                 _ => String::new(),

@@ -2,6 +2,7 @@
 
 mod cli;
 mod core;
+mod gating;
 mod okta_defects;
 mod pure;
 mod reports;
