@@ -42,6 +42,7 @@ impl<S: EventSink> ProgressSink<S> {
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
             bar
         });
         Self {
