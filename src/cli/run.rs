@@ -32,8 +32,8 @@ pub struct RunArgs {
     /// A token the target has revoked (cases needing one are skipped without it).
     #[arg(long, value_name = "T")]
     pub revoked_token: Option<String>,
-    /// HTTP Basic credentials instead of a bearer token.
-    #[arg(long, value_name = "USER:PASS", value_parser = parse_basic, conflicts_with = "token")]
+    /// HTTP Basic credentials instead of a bearer token (takes precedence over --token).
+    #[arg(long, value_name = "USER:PASS", value_parser = parse_basic)]
     pub basic: Option<(String, String)>,
     /// Extra header sent with every request (repeatable).
     #[arg(long = "header", value_name = "'K: V'", value_parser = parse_header)]
@@ -186,12 +186,12 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let embedded = match &args.target {
         Some(target) => {
             opts.target = target.clone();
-            opts.credentials = match (&args.token, &args.basic) {
-                (Some(t), _) => Credentials::Bearer(t.clone()),
-                (None, Some((user, password))) => Credentials::Basic {
+            opts.credentials = match (&args.basic, &args.token) {
+                (Some((user, password)), _) => Credentials::Basic {
                     user: user.clone(),
                     password: password.clone(),
                 },
+                (None, Some(t)) => Credentials::Bearer(t.clone()),
                 (None, None) => Credentials::None,
             };
             opts.revoked_token = args.revoked_token.clone();

@@ -174,3 +174,63 @@ impl<W: Write> EventSink for ConsoleReporter<W> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::Summary;
+    use crate::suite::model::Severity;
+
+    fn case(outcome: Outcome) -> CaseResult {
+        CaseResult {
+            suite: "okta/push-new-user.yaml".into(),
+            name: "a new user is created".into(),
+            severity: Severity::Required,
+            why: "w".into(),
+            tags: Vec::new(),
+            outcome,
+            steps: Vec::new(),
+            cleanup: Vec::new(),
+            warnings: Vec::new(),
+            duration_ms: 12,
+        }
+    }
+
+    fn render(color: bool, events: &[RunEvent]) -> String {
+        let mut r = ConsoleReporter::new(Vec::new(), color, vec!["sekret-token".into()]);
+        for e in events {
+            r.event(e);
+        }
+        String::from_utf8(r.into_inner()).expect("utf-8")
+    }
+
+    #[test]
+    fn lines_are_aligned_like_nextest_and_colour_is_optional() {
+        let events = [
+            RunEvent::CaseFinished(Box::new(case(Outcome::Passed))),
+            RunEvent::CaseFinished(Box::new(case(Outcome::Skipped("no sekret-token".into())))),
+            RunEvent::RunFinished {
+                summary: Summary {
+                    passed: 1,
+                    failed: 1,
+                    errored: 2,
+                    skipped: 1,
+                },
+                duration_ms: 3,
+            },
+        ];
+        let plain = render(false, &events);
+        assert_eq!(
+            plain,
+            "    PASS [   0.012s] okta/push-new-user › a new user is created\n\
+             \x20   SKIP [   0.012s] okta/push-new-user › a new user is created (no ***)\n\
+             Summary: 1 passed, 3 failed, 1 skipped\n"
+        );
+        let coloured = render(true, &events);
+        assert!(
+            coloured.contains("\x1b[1;32m    PASS\x1b[0m"),
+            "{coloured:?}"
+        );
+        assert!(coloured.ends_with("Summary: 1 passed, 3 failed, 1 skipped\n"));
+    }
+}

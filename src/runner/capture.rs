@@ -1,6 +1,6 @@
 //! Captures: values taken from a response (JSONPath or header, optionally
 //! narrowed by a regex) into the case's scope. A capture that finds nothing
-//! is a failure of the step.
+//! is a failure of the step, unless it is `optional` (then the variable is `null`).
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -29,8 +29,7 @@ pub(crate) fn capture_all(
         };
         match capture_one(&detail, response)? {
             Ok(value) => state.set(name, value, detail.secret),
-            // An optional capture that finds nothing sets the variable to null.
-            Err(_) if detail.optional => state.set(name, Value::Null, false),
+            Err(_) if detail.optional => state.set(name, Value::Null, detail.secret),
             Err(why) => failures.push(Failure {
                 kind: if detail.header.is_some() {
                     FailureKind::Header

@@ -7,7 +7,8 @@
 //! it emits [`RunEvent`]s to an [`EventSink`] and returns a [`RunReport`].
 //!
 //! **Pagination.** A step with `paginate: {count, max_pages}` GETs pages
-//! `startIndex=1, 1+n, …` (n = resources received so far) with `count`,
+//! `startIndex=1, 1+count, 1+2·count, …` with `count` (Okta adds `count`
+//! whatever the page held, okta-wire.md §2.2),
 //! until `startIndex > totalResults`, an empty page or `max_pages`; every page
 //! is recorded. Its checks then see a synthetic body
 //! `{"totalResults": n, "pages": k, "Resources": [every resource in order]}`
@@ -17,6 +18,20 @@
 //! **Outcomes.** A case stops at its first failing or erroring step; its
 //! cleanup steps always run and their failures become warnings. Unmet
 //! `requires` make the case skipped with the reason; a skip is never a pass.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use scimulator::report::ConsoleReporter;
+//! use scimulator::runner::{self, RunOptions};
+//!
+//! let suites = scimulator::suite::load_paths(&["suites/okta".into()])?;
+//! let opts = RunOptions::new("https://app.example.com/scim/v2").with_token("s3cr3t-token");
+//! let mut console = ConsoleReporter::new(std::io::stdout(), false, opts.secrets());
+//! let report = runner::run(suites, &opts, &mut console).await?;
+//! assert_eq!(report.summary.failed + report.summary.errored, 0);
+//! # Ok(())
+//! # }
+//! ```
 
 mod capture;
 mod case;

@@ -32,6 +32,24 @@ pub(crate) fn value_text(v: &Value) -> String {
     }
 }
 
+/// Merges `patch` into `base`: objects key by key (recursively), anything
+/// else replaces.
+pub(crate) fn deep_merge(base: &mut Value, patch: Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                match b.get_mut(&k) {
+                    Some(existing) => deep_merge(existing, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (base, patch) => *base = patch,
+    }
+}
+
 /// Renders `spec` for sending to `opts.target`.
 pub(crate) fn render_request(
     spec: &RequestSpec,
@@ -51,24 +69,23 @@ pub(crate) fn render_request(
         headers.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
         headers.push((k.to_owned(), v));
     };
-    if let Some(auth) = auth_header(&spec.auth, scope, opts)? {
-        set(&mut headers, "Authorization", auth);
-    }
-    for (k, v) in &opts.headers {
-        set(&mut headers, k, v.clone());
-    }
     let body = match (&spec.body, &spec.raw_body) {
         (_, Some(raw)) => Some(raw.clone()),
         (Some(b), None) => {
             let mut v = render_value(b, scope).map_err(|e| template_err("body", e))?;
-            if let Some(merge) = &spec.body_merge {
-                let merge =
-                    render_value(merge, scope).map_err(|e| template_err("body_merge", e))?;
-                deep_merge(&mut v, merge);
+            if let Some(m) = &spec.body_merge {
+                let m = render_value(m, scope).map_err(|e| template_err("body_merge", e))?;
+                deep_merge(&mut v, m);
             }
             Some(serde_json::to_string(&v).unwrap_or_else(|_| v.to_string()))
         }
-        (None, None) => None,
+        (None, None) => match &spec.body_merge {
+            Some(m) => {
+                let v = render_value(m, scope).map_err(|e| template_err("body_merge", e))?;
+                Some(serde_json::to_string(&v).unwrap_or_else(|_| v.to_string()))
+            }
+            None => None,
+        },
     };
     if body.is_some() {
         set(
@@ -78,6 +95,16 @@ pub(crate) fn render_request(
         );
     }
     set(&mut headers, "Accept", "application/scim+json".to_owned());
+    if let Some(auth) = auth_header(&spec.auth, scope, opts)? {
+        set(&mut headers, "Authorization", auth);
+    }
+    for (k, v) in &opts.headers {
+        // A run-wide Authorization header never overrides a step's own `auth`.
+        if k.eq_ignore_ascii_case("authorization") && spec.auth != Auth::Default {
+            continue;
+        }
+        set(&mut headers, k, v.clone());
+    }
     for (k, v) in &spec.headers {
         let value = render_str(v, scope).map_err(|e| template_err(&format!("header `{k}`"), e))?;
         set(&mut headers, k, value);
@@ -148,42 +175,21 @@ pub(crate) fn render_expect(expect: &Expect, scope: &Scope) -> Result<Expect, Ru
     })
 }
 
-/// Merges `patch` into `target`: objects key by key (recursively), anything
-/// else replaces. Used by `body_merge` (an IdP echoing a fetched resource
-/// with its own attributes on top).
-pub(crate) fn deep_merge(target: &mut Value, patch: Value) {
-    match (target, patch) {
-        (Value::Object(t), Value::Object(p)) => {
-            for (k, v) in p {
-                match t.get_mut(&k) {
-                    Some(existing) => deep_merge(existing, v),
-                    None => {
-                        t.insert(k, v);
-                    }
-                }
-            }
-        }
-        (t, p) => *t = p,
-    }
-}
-
 #[cfg(test)]
-mod merge_tests {
-    use super::deep_merge;
+mod tests {
+    use super::*;
     use serde_json::json;
 
     #[test]
-    fn deep_merge_merges_objects_and_replaces_the_rest() {
-        let mut target = json!({"id": "1", "name": {"givenName": "A", "familyName": "B"},
-                                "roles": [{"value": "Admin"}], "active": true});
+    fn deep_merge_merges_objects_and_replaces_everything_else() {
+        let mut base = json!({"name": {"givenName": "Grace", "familyName": "Hopper"}, "emails": [1, 2], "active": true});
         deep_merge(
-            &mut target,
-            json!({"name": {"givenName": "C"}, "roles": [{"value": "Member"}], "active": false}),
+            &mut base,
+            json!({"name": {"givenName": "Amazing"}, "emails": [3], "title": "Eng"}),
         );
         assert_eq!(
-            target,
-            json!({"id": "1", "name": {"givenName": "C", "familyName": "B"},
-                                  "roles": [{"value": "Member"}], "active": false})
+            base,
+            json!({"name": {"givenName": "Amazing", "familyName": "Hopper"}, "emails": [3], "active": true, "title": "Eng"})
         );
     }
 }

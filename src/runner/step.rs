@@ -181,7 +181,7 @@ async fn paginate(
             .cloned()
             .unwrap_or_default();
         let empty = page.is_empty();
-        start += page.len() as u64;
+        start += count;
         resources.extend(page);
         last = Some(resp);
         if empty {

@@ -26,8 +26,15 @@ pub fn compare(old: &str, new: &str) -> Comparison {
 
 /// A unified diff of two texts.
 pub(crate) fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
-    let old = format!("{}\n", old.trim_end());
-    let new = format!("{}\n", new.trim_end());
+    let lines = |t: &str| {
+        let t = t.trim_end();
+        if t.is_empty() {
+            String::new()
+        } else {
+            format!("{t}\n")
+        }
+    };
+    let (old, new) = (lines(old), lines(new));
     TextDiff::from_lines(&old, &new)
         .unified_diff()
         .context_radius(3)
@@ -47,5 +54,11 @@ mod tests {
         };
         assert!(diff.contains("-b\n+c"), "{diff}");
         assert!(diff.starts_with("--- stored\n+++ received"), "{diff}");
+    }
+
+    #[test]
+    fn a_new_snapshot_diffs_as_all_added() {
+        let diff = unified_diff("", "a\nb", "old", "new");
+        assert!(diff.contains("@@ -0,0 +1,2 @@\n+a\n+b"), "{diff}");
     }
 }

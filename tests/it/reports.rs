@@ -97,6 +97,11 @@ fn filters() -> Vec<(&'static str, &'static str)> {
         (r#""started_at": "[^"]*""#, r#""started_at": "[TIME]""#),
         (r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT", "[DATE]"),
         (r"scimulator/\d+\.\d+\.\d+", "scimulator/[VERSION]"),
+        (r"content-length: \d+", "content-length: [N]"),
+        (
+            r#""content-length",(\s*)"\d+""#,
+            r#""content-length",$1"[N]""#,
+        ),
     ]
 }
 

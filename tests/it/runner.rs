@@ -708,3 +708,33 @@ async fn after_an_unreachable_target_later_cases_error_without_sending() {
         other => panic!("expected an error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_optional_capture_that_finds_nothing_sets_null_and_does_not_fail() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"Resources": []})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/Users/null"))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let yaml = r#"
+suite: s
+cases:
+  - name: c
+    why: w
+    steps:
+      - request: { method: GET, path: /Users }
+        capture: { found: { json: "$.Resources[0].id", optional: true } }
+      - request: { method: POST, path: "/Users/{{ found }}", body: {} }
+        expect: { status: 201 }
+"#;
+    let report = run_yaml(yaml, &opts(&server.uri())).await;
+    let case = only_case(&report);
+    assert_eq!(case.outcome, Outcome::Passed);
+    assert_eq!(case.steps[1].outcome, StepOutcome::Passed);
+}
