@@ -62,7 +62,7 @@ pub fn to_html(report: &RunReport, ctx: &ReportContext, redactor: &Redactor) -> 
     }
     out.push_str(
         "<section id=\"cases\">\n<h2>Cases</h2>\n<div class=\"controls\">\
-         <input id=\"filter\" type=\"search\" placeholder=\"Filter cases: words in name, suite, severity, status, tags…\" aria-label=\"Filter cases\"> \
+         <input id=\"filter\" type=\"search\" placeholder=\"Filter: name, suite, severity, status, tag…\" aria-label=\"Filter cases\"> \
          <label><input type=\"checkbox\" id=\"only-failed\"> failures only</label> \
          <span id=\"shown\" class=\"muted\"></span></div>\n",
     );
@@ -124,7 +124,10 @@ fn header(out: &mut String, report: &RunReport, ctx: &ReportContext) {
             "IdP profiles",
             escape(&ctx.profiles_used(report).join(", ")),
         ),
-        ("scimulator", escape(&ctx.version)),
+        (
+            "scimulator",
+            format!("{} (report format {FORMAT_VERSION})", escape(&ctx.version)),
+        ),
         ("Started", escape(&report.started_at)),
         (
             "Duration",

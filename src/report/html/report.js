@@ -20,7 +20,9 @@
   only.addEventListener("change", apply);
   var opened = [];
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+    // Print the exchanges of failing cases; passing cases keep their steps folded.
+    var failing = "article.v-failed details:not([open]), article.v-expired details:not([open]), article.v-known details:not([open])";
+    document.querySelectorAll(failing).forEach(function (d) { d.open = true; opened.push(d); });
   });
   window.addEventListener("afterprint", function () {
     opened.forEach(function (d) { d.open = false; });
