@@ -402,3 +402,39 @@ async fn the_html_report_is_pinned() {
         insta::assert_snapshot!("gating__html_report", html);
     });
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_embedded_server_run_writes_every_rich_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = scimulator(
+        dir.path(),
+        &[
+            "run",
+            "--filter",
+            "okta/connector-test",
+            "--report",
+            "html=reports/report.html",
+            "--report",
+            "markdown=reports/summary.md",
+            "--report",
+            "badge=reports/badge.svg",
+        ],
+        &[],
+    )
+    .await;
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("Gate: passed (fail-on recommended: 0 blocking failures)"),
+        "{all}"
+    );
+    let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).expect(p);
+    let html = read("reports/report.html");
+    assert!(html.contains("<dt>Server</dt><dd>scimulator's embedded reference server</dd>"));
+    assert!(
+        html.contains("<tr><th>connector</th><td class=\"num cell-ok\">"),
+        "{html}"
+    );
+    assert!(read("reports/summary.md").contains("| connector | ✅ "));
+    assert!(read("reports/badge.svg").contains("fill=\"#4c1\""));
+}
