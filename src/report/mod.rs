@@ -108,7 +108,7 @@ pub fn write_files_with(
     let mut written = Vec::new();
     for (format, path) in &opts.outputs {
         let text = match format {
-            ReportFormat::Junit => to_junit(report, &redactor)?,
+            ReportFormat::Junit => junit::to_junit_with(report, &redactor, Some(&ctx.gate))?,
             ReportFormat::Json => json_with_gate(report, ctx, &redactor)?,
             ReportFormat::Html => html::to_html(report, ctx, &redactor),
             ReportFormat::Markdown => markdown::to_markdown(report, ctx, &redactor),

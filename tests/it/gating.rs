@@ -272,12 +272,28 @@ async fn a_written_baseline_makes_the_next_run_pass_in_yaml_and_json() {
         let out = run(
             dir.path(),
             &target,
-            &["--fail-on", "advisory", "--baseline", file],
+            &[
+                "--fail-on",
+                "advisory",
+                "--baseline",
+                file,
+                "--report",
+                "junit=reports/junit.xml",
+            ],
             &[],
         )
         .await;
         assert_eq!(out.status.code(), Some(0), "{file}: {}", text(&out));
         assert!(text(&out).contains("3 known, 0 fixed, 0 expired"));
+        let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).expect("junit");
+        assert_eq!(
+            junit
+                .matches("<property name=\"baseline\" value=\"known\"/>")
+                .count(),
+            3,
+            "{junit}"
+        );
+        assert!(junit.contains("<property name=\"required.failed\" value=\"1\"/>"));
     }
 }
 
