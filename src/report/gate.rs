@@ -9,7 +9,6 @@ use std::io::Write;
 use time::Date;
 
 use crate::report::baseline::{Baseline, BaselineEntry, show_date};
-use crate::report::console::case_label;
 use crate::report::transcript::severity_name;
 use crate::runner::{CaseResult, EventSink, Outcome, RunEvent, RunReport};
 use crate::suite::model::Severity;
@@ -403,11 +402,6 @@ impl<S: EventSink, W: Write> EventSink for GateSink<S, W> {
         }
         self.inner.event(event);
     }
-}
-
-/// `okta/a › case` for a gate row.
-pub fn row_label(case: &CaseResult) -> String {
-    case_label(case)
 }
 
 #[cfg(test)]
