@@ -262,7 +262,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {e}");
     }
     if let Some(path) = &args.write_baseline {
-        let written = Baseline::from_failures(&report);
+        let written = Baseline::from_failures(&report, baseline.as_ref().map(|(_, b)| b));
         if let Err(e) = written.write(path) {
             eprintln!("error: {e}");
             return Ok(exit::code(exit::RUNTIME));

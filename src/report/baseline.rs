@@ -171,16 +171,23 @@ impl Baseline {
         })
     }
 
-    /// A starting baseline: one entry per failed case of `report`.
-    pub fn from_failures(report: &RunReport) -> Self {
+    /// A starting baseline: one entry per failed case of `report`. Entries
+    /// of `previous` for cases that still fail keep their reason and expiry.
+    pub fn from_failures(report: &RunReport, previous: Option<&Baseline>) -> Self {
         let entries = report
             .cases()
             .filter(|c| matches!(c.outcome, Outcome::Failed(_)))
-            .map(|c| BaselineEntry {
-                suite: c.suite.clone(),
-                case: c.name.clone(),
-                reason: "TODO: why this failure is accepted (ticket, owner)".to_owned(),
-                expires: None,
+            .map(|c| {
+                let kept = previous.and_then(|p| p.find(&c.suite, &c.name));
+                BaselineEntry {
+                    suite: c.suite.clone(),
+                    case: c.name.clone(),
+                    reason: kept.map_or_else(
+                        || "TODO: why this failure is accepted (ticket, owner)".to_owned(),
+                        |e| e.reason.clone(),
+                    ),
+                    expires: kept.and_then(|e| e.expires),
+                }
             })
             .collect();
         Self {

@@ -298,6 +298,33 @@ async fn a_written_baseline_makes_the_next_run_pass_in_yaml_and_json() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn refreshing_a_baseline_keeps_reasons_and_drops_fixed_entries() {
+    let server = failing_target().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text_in = format!(
+        "version: 1\nentries:\n{}{}",
+        entry("required passes", None),
+        entry("required fails", Some("2999-01-31"))
+    );
+    std::fs::write(dir.path().join("b.yaml"), text_in).expect("write");
+    let out = run(
+        dir.path(),
+        &server.uri(),
+        &["--baseline", "b.yaml", "--write-baseline", "b.yaml"],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let b = std::fs::read_to_string(dir.path().join("b.yaml")).expect("rewritten");
+    assert!(!b.contains("required passes"), "fixed entry dropped:\n{b}");
+    assert!(
+        b.contains("case: required fails\n  reason: TICKET-1\n  expires: 2999-01-31"),
+        "{b}"
+    );
+    assert_eq!(b.matches("TODO").count(), 2, "{b}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_baseline_is_a_usage_error() {
     let server = failing_target().await;
     let dir = tempfile::tempdir().expect("tempdir");
