@@ -13,7 +13,15 @@ use crate::template::Redactor;
 
 /// Whether a progress bar should be drawn: stderr is a terminal and `CI` is unset.
 pub fn wanted() -> bool {
-    std::env::var_os("CI").is_none() && std::io::stderr().is_terminal()
+    wanted_for(
+        std::env::var_os("CI").as_deref(),
+        std::io::stderr().is_terminal(),
+    )
+}
+
+/// The rule behind [`wanted`]: a terminal, and no `CI` variable (any value, even empty).
+pub fn wanted_for(ci: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
+    ci.is_none() && terminal
 }
 
 /// Passes events to `inner`, drawing a progress bar when enabled.
@@ -90,6 +98,20 @@ impl<S: EventSink> EventSink for ProgressSink<S> {
 mod tests {
     use super::*;
     use crate::runner::{Summary, VecSink};
+
+    #[test]
+    fn the_bar_is_drawn_only_on_a_terminal_outside_ci() {
+        use std::ffi::OsStr;
+        let table = [
+            (None, true, true),
+            (None, false, false),
+            (Some(OsStr::new("true")), true, false),
+            (Some(OsStr::new("")), true, false),
+        ];
+        for (ci, terminal, want) in table {
+            assert_eq!(wanted_for(ci, terminal), want, "{ci:?} {terminal}");
+        }
+    }
 
     #[test]
     fn a_disabled_bar_passes_every_event_through() {
