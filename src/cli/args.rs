@@ -77,7 +77,11 @@ mod tests {
             parse_report("json=out/r.json"),
             Ok((ReportFormat::Json, PathBuf::from("out/r.json")))
         );
-        let err = parse_report("html=x.html").expect_err("html is not supported yet");
-        assert!(err.contains("unknown report format `html`"), "{err}");
+        assert_eq!(
+            parse_report("html=x.html"),
+            Ok((ReportFormat::Html, PathBuf::from("x.html")))
+        );
+        let err = parse_report("pdf=x.pdf").expect_err("pdf is not a format");
+        assert!(err.contains("unknown report format `pdf`"), "{err}");
     }
 }

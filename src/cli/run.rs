@@ -10,8 +10,11 @@ use clap::{Args, ValueEnum};
 use crate::cli::args::{load, parse_basic, parse_header, parse_report, parse_var};
 use crate::cli::embedded::Embedded;
 use crate::cli::exit;
-use crate::report::{ConsoleReporter, ReportFormat, ReportOptions};
-use crate::runner::{Credentials, Outcome, RunOptions, RunReport};
+use crate::report::baseline::Baseline;
+use crate::report::gate::{Gate, GateOutcome, GateSink};
+use crate::report::progress::{self, ProgressSink};
+use crate::report::{ConsoleReporter, ReportContext, ReportFormat, ReportOptions};
+use crate::runner::{Credentials, RunOptions};
 use crate::snapshot::SnapshotMode;
 use crate::suite::model::Severity;
 
@@ -56,16 +59,17 @@ pub struct RunArgs {
     /// Directory of stored snapshots.
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub snapshot_dir: PathBuf,
-    /// Report to write (repeatable): junit=FILE or json=FILE (default: reports/junit.xml and reports/report.json).
+    /// Report to write (repeatable): junit=FILE, json=FILE, html=FILE, markdown=FILE or badge=FILE
+    /// (default: reports/junit.xml and reports/report.json).
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
     pub reports: Vec<(ReportFormat, PathBuf)>,
     /// Lowest severity whose failures make the exit code 1.
     #[arg(long, value_enum, default_value = "recommended")]
     pub fail_on: FailOn,
-    /// Compare with a baseline of known failures (not yet supported).
+    /// A baseline of known failures (YAML or JSON): they are reported as `known` and do not fail the run.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Write a baseline of the current failures (not yet supported).
+    /// Write the current failures as a starting baseline (YAML, or JSON for `.json`).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Stop starting new cases after the first failure.
@@ -124,33 +128,18 @@ impl FailOn {
     }
 }
 
-/// The exit code of a finished run: 3 if any case errored, 1 if a failed case
-/// is at or above `fail_on`, else 0.
-pub fn exit_code_for(report: &RunReport, fail_on: Severity) -> u8 {
-    let cases: Vec<_> = report.cases().collect();
-    if cases
-        .iter()
-        .any(|c| matches!(c.outcome, Outcome::Errored(_)))
-    {
-        exit::RUNTIME
-    } else if cases
-        .iter()
-        .any(|c| matches!(c.outcome, Outcome::Failed(_)) && c.severity >= fail_on)
-    {
-        exit::FAILURES
-    } else {
-        exit::SUCCESS
-    }
-}
-
 /// Runs `scimulator run`.
 pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    if args.baseline.is_some() || args.write_baseline.is_some() {
-        eprintln!(
-            "error: --baseline and --write-baseline are not yet supported (planned for a later release)"
-        );
-        return Ok(exit::code(exit::USAGE));
-    }
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(b) => Some((path.display().to_string(), b)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(exit::code(exit::USAGE));
+            }
+        },
+        None => None,
+    };
     let suites = match load(&args.paths) {
         Ok(s) => s,
         Err(errors) => {
@@ -174,6 +163,16 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(exit::code(exit::USAGE));
     }
 
+    let profiles = suites
+        .iter()
+        .map(|s| {
+            let profile = args.idp.clone().or_else(|| s.idp.clone());
+            (
+                s.source.clone(),
+                profile.unwrap_or_else(|| "okta".to_owned()),
+            )
+        })
+        .collect();
     let mut opts = RunOptions {
         headers: args.headers.clone(),
         idp: args.idp.clone(),
@@ -213,12 +212,23 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
 
     let secrets = opts.secrets();
-    let mut console = ConsoleReporter::new(
+    let today = time::OffsetDateTime::now_utc().date();
+    let fail_on = args.fail_on.threshold();
+    let console = ConsoleReporter::new(
         std::io::stdout(),
         ConsoleReporter::<std::io::Stdout>::stdout_wants_color(),
         secrets.clone(),
     );
-    let outcome = crate::runner::run(suites, &opts, &mut console).await;
+    let gate_sink = GateSink::new(
+        console,
+        std::io::stdout(),
+        secrets.clone(),
+        fail_on,
+        baseline.clone(),
+        today,
+    );
+    let mut sink = ProgressSink::new(gate_sink, progress::wanted(), secrets.clone());
+    let outcome = crate::runner::run(suites, &opts, &mut sink).await;
     if let Some(server) = embedded {
         server.shutdown().await;
     }
@@ -234,10 +244,43 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.reports.clone()
     };
+    let gate = Gate::of_report(
+        &report,
+        fail_on,
+        baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
+        today,
+    );
+    let ctx = ReportContext {
+        gate,
+        profiles,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
     let report_opts = ReportOptions { outputs, secrets };
-    if let Err(e) = crate::report::write_files(&report, &report_opts) {
+    if let Err(e) = crate::report::write_files_with(&report, &report_opts, &ctx) {
         eprintln!("error: {e}");
         return Ok(exit::code(exit::RUNTIME));
     }
-    Ok(exit::code(exit_code_for(&report, args.fail_on.threshold())))
+    let redactor = crate::template::Redactor::new(report_opts.secrets.clone());
+    let summary = crate::report::markdown::to_markdown(&report, &ctx, &redactor);
+    if let Err(e) = crate::report::append_step_summary(&summary) {
+        eprintln!("warning: {e}");
+    }
+    if let Some(path) = &args.write_baseline {
+        let written = Baseline::from_failures(&report, baseline.as_ref().map(|(_, b)| b));
+        if let Err(e) = written.write(path) {
+            eprintln!("error: {e}");
+            return Ok(exit::code(exit::RUNTIME));
+        }
+        eprintln!(
+            "Wrote baseline {} ({} failing case{}): give each entry a reason before committing it",
+            path.display(),
+            written.entries.len(),
+            if written.entries.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(exit::code(match ctx.gate.outcome() {
+        GateOutcome::Passed => exit::SUCCESS,
+        GateOutcome::Failed => exit::FAILURES,
+        GateOutcome::Errored => exit::RUNTIME,
+    }))
 }

@@ -1,26 +1,55 @@
 //! JUnit XML via `quick-junit`: one `<testsuite>` per suite file, one
 //! `<testcase>` per case; `<failure>` for failed cases, `<error>` for
 //! errored ones, `<skipped>` with the reason. Bodies carry the redacted transcript.
+//! Every `<testcase>` carries a `severity` property (and, with a gate, a
+//! `baseline` property for known, fixed and expired cases); every
+//! `<testsuite>` carries its counts per severity (`required.passed`, …).
 
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::report::ReportError;
 use crate::report::console::suite_label;
-use crate::report::transcript::case_transcript;
+use crate::report::gate::{Gate, SEVERITIES, Verdict};
+use crate::report::transcript::{case_transcript, severity_name};
 use crate::runner::{Outcome, RunReport};
 use crate::template::Redactor;
 
 /// Renders `report` as JUnit XML.
 pub fn to_junit(report: &RunReport, redactor: &Redactor) -> Result<String, ReportError> {
+    to_junit_with(report, redactor, None)
+}
+
+/// Renders `report` as JUnit XML; `gate` (built from `report`) adds the
+/// baseline verdicts as `baseline` properties.
+pub fn to_junit_with(
+    report: &RunReport,
+    redactor: &Redactor,
+    gate: Option<&Gate>,
+) -> Result<String, ReportError> {
+    let mut verdicts = gate.map(|g| g.verdicts.iter());
     let mut junit = Report::new("scimulator");
     junit.set_time(Duration::from_millis(report.duration_ms));
     for suite in &report.suites {
         let label = suite_label(&suite.source);
         let mut ts = TestSuite::new(label.clone());
         ts.set_time(Duration::from_millis(suite.duration_ms));
+        for sev in SEVERITIES {
+            let of_sev = || suite.cases.iter().filter(move |c| c.severity == sev);
+            let count = |f: fn(&Outcome) -> bool| of_sev().filter(|c| f(&c.outcome)).count();
+            let name = severity_name(sev);
+            ts.add_property(Property::new(
+                format!("{name}.passed"),
+                count(|o| matches!(o, Outcome::Passed)).to_string(),
+            ));
+            ts.add_property(Property::new(
+                format!("{name}.failed"),
+                count(|o| matches!(o, Outcome::Failed(_) | Outcome::Errored(_))).to_string(),
+            ));
+        }
         for case in &suite.cases {
+            let verdict = verdicts.as_mut().and_then(Iterator::next);
             let transcript = redactor.redact(&case_transcript(case));
             let status = match &case.outcome {
                 Outcome::Passed => TestCaseStatus::success(),
@@ -54,6 +83,11 @@ pub fn to_junit(report: &RunReport, redactor: &Redactor) -> Result<String, Repor
             let mut tc = TestCase::new(redactor.redact(&case.name), status);
             tc.set_classname(label.clone());
             tc.set_time(Duration::from_millis(case.duration_ms));
+            tc.add_property(Property::new("severity", severity_name(case.severity)));
+            if let Some(v @ (Verdict::Known(_) | Verdict::Fixed(_) | Verdict::Expired(_))) = verdict
+            {
+                tc.add_property(Property::new("baseline", v.label()));
+            }
             ts.add_test_case(tc);
         }
         junit.add_test_suite(ts);

@@ -1,8 +1,10 @@
 //! Integration tests of scimulator: one test binary, one module per concern.
 
+mod browser;
 mod cli;
 mod core;
 mod entra_defects;
+mod gating;
 mod okta_defects;
 mod pure;
 mod reports;

@@ -1,0 +1,184 @@
+//! The markdown summary (`--report markdown=FILE`, and appended to
+//! `$GITHUB_STEP_SUMMARY` when that is set): the gate, counts per severity,
+//! the capability scorecard, the failures and the baseline findings. Text
+//! from the target is escaped with [`md_escape`] (GitHub renders inline HTML).
+
+use std::fmt::Write as _;
+
+use crate::report::gate::Verdict;
+use crate::report::scorecard::{ReportContext, Scorecard};
+use crate::report::suite_label;
+use crate::report::transcript::severity_name;
+use crate::runner::{Outcome, RunReport};
+use crate::template::Redactor;
+
+/// Failures listed before the rest are summarised as "and N more".
+const MAX_FAILURES: usize = 50;
+/// Longest failure message shown.
+const MAX_MESSAGE: usize = 300;
+
+/// `s` safe as markdown text (also inside table cells): HTML is escaped and
+/// markdown punctuation backslash-escaped; newlines become spaces.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn clip(s: &str) -> String {
+    if s.chars().count() <= MAX_MESSAGE {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(MAX_MESSAGE).collect::<String>())
+    }
+}
+
+/// Renders the markdown summary. `ctx.gate` must have been built from `report`.
+pub fn to_markdown(report: &RunReport, ctx: &ReportContext, redactor: &Redactor) -> String {
+    let gate = &ctx.gate;
+    let mut out = String::new();
+    let icon = match gate.status_word() {
+        "passed" => "✅",
+        _ => "❌",
+    };
+    let _ = writeln!(
+        out,
+        "## {icon} scimulator: {} ({} blocking failure{}, fail-on {})\n",
+        gate.status_word(),
+        gate.blocking(),
+        if gate.blocking() == 1 { "" } else { "s" },
+        severity_name(gate.fail_on)
+    );
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "Target {} · IdP profiles {} · scimulator {} · started {} · {:.1} s  ",
+        md_escape(&report.target),
+        md_escape(&ctx.profiles_used(report).join(", ")),
+        md_escape(&ctx.version),
+        md_escape(&report.started_at),
+        report.duration_ms as f64 / 1000.0
+    );
+    let _ = writeln!(
+        out,
+        "{} passed, {} failed, {} errored, {} skipped\n",
+        s.passed, s.failed, s.errored, s.skipped
+    );
+    out.push_str(
+        "| Severity | Passed | Failed | Known | Skipped |\n| --- | ---: | ---: | ---: | ---: |\n",
+    );
+    for (sev, c) in gate.counts() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            severity_name(sev),
+            c.passed,
+            c.failed,
+            c.known,
+            c.skipped
+        );
+    }
+    let card = Scorecard::build(report, ctx);
+    out.push_str("\n### Capability scorecard\n\n| Capability |");
+    for p in &card.profiles {
+        let _ = write!(out, " {} |", md_escape(p));
+    }
+    out.push_str("\n| --- |");
+    out.push_str(&" :---: |".repeat(card.profiles.len()));
+    out.push('\n');
+    for (cap, cells) in &card.rows {
+        let _ = write!(out, "| {cap} |");
+        for c in cells {
+            let mark = match c.state() {
+                "ok" => "✅ ",
+                "fail" => "❌ ",
+                "known" => "⚠️ ",
+                _ => "",
+            };
+            let _ = write!(out, " {mark}{} |", c.text());
+        }
+        out.push('\n');
+    }
+
+    let failures: Vec<_> = ctx.judged(report).filter(|(_, v)| v.is_failure()).collect();
+    if !failures.is_empty() {
+        let _ = writeln!(out, "\n### Failures ({})\n", failures.len());
+        for (case, verdict) in failures.iter().take(MAX_FAILURES) {
+            let first = match &case.outcome {
+                Outcome::Failed(f) => f
+                    .first()
+                    .map(crate::report::html::failure_summary)
+                    .unwrap_or_default(),
+                Outcome::Errored(e) => format!("error: {e}"),
+                _ => String::new(),
+            };
+            let tag = match verdict {
+                Verdict::Known(_) => " (known)",
+                Verdict::Expired(_) => " (baseline entry expired)",
+                _ => "",
+            };
+            let _ = writeln!(
+                out,
+                "- **{}**{tag} {} › {}: {}  \n  why: {}",
+                severity_name(case.severity),
+                md_escape(&suite_label(&case.suite)),
+                md_escape(&case.name),
+                md_escape(&clip(&first)),
+                md_escape(&clip(&case.why))
+            );
+        }
+        if failures.len() > MAX_FAILURES {
+            let _ = writeln!(out, "- … and {} more", failures.len() - MAX_FAILURES);
+        }
+    }
+    if let Some(path) = &gate.baseline {
+        let (known, fixed, expired) = gate.baseline_counts();
+        let _ = writeln!(
+            out,
+            "\n### Baseline {}\n\n{known} known, {fixed} fixed, {expired} expired.\n",
+            md_escape(path)
+        );
+        for (suite, case, v) in gate.baseline_findings() {
+            let _ = writeln!(
+                out,
+                "- {} {} › {}: {}",
+                v.label(),
+                md_escape(&suite_label(suite)),
+                md_escape(case),
+                md_escape(&gate.finding_text(v))
+            );
+        }
+    }
+    redactor.redact(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md_escape_neutralises_html_and_table_breaking_characters() {
+        let table = [
+            ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
+            ("a | b", "a \\| b"),
+            ("*bold* _it_ `code`", "\\*bold\\* \\_it\\_ \\`code\\`"),
+            ("[link](http://x)", "\\[link\\](http://x)"),
+            ("two\nlines", "two lines"),
+        ];
+        for (input, want) in table {
+            assert_eq!(md_escape(input), want, "{input}");
+        }
+    }
+}
