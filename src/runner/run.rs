@@ -94,6 +94,12 @@ impl RunCtx {
     }
 
     async fn fetch_service_provider_config(&self) -> Result<Value, String> {
+        self.get_discovery("/ServiceProviderConfig").await
+    }
+
+    /// `GET path` on the target with the run's credentials and headers, as
+    /// JSON (the discovery documents the run reads for itself).
+    async fn get_discovery(&self, path: &str) -> Result<Value, String> {
         let mut headers = Vec::new();
         if let Ok(Some(auth)) = auth_header(&Auth::Default, &self.scope, &self.opts) {
             headers.push(("Authorization".to_owned(), auth));
@@ -102,25 +108,20 @@ impl RunCtx {
         headers.extend(self.opts.headers.iter().cloned());
         let req = Outgoing {
             method: "GET".to_owned(),
-            url: crate::runner::query::join_url(&self.opts.target, "/ServiceProviderConfig", ""),
+            url: crate::runner::query::join_url(&self.opts.target, path, ""),
             headers,
             body: None,
             origin: None,
         };
-        let mut log = Vec::new();
         let resp = self
             .client
-            .send(&req, None, &mut log)
+            .send(&req, None, &mut Vec::new())
             .await
-            .map_err(|e| format!("GET /ServiceProviderConfig failed: {e}"))?;
+            .map_err(|e| format!("GET {path} failed: {e}"))?;
         if resp.status != 200 {
-            return Err(format!(
-                "GET /ServiceProviderConfig answered {}",
-                resp.status
-            ));
+            return Err(format!("GET {path} answered {}", resp.status));
         }
-        serde_json::from_str(&resp.body)
-            .map_err(|e| format!("GET /ServiceProviderConfig is not JSON: {e}"))
+        serde_json::from_str(&resp.body).map_err(|e| format!("GET {path} is not JSON: {e}"))
     }
 }
 
@@ -245,26 +246,7 @@ impl RunCtx {
         let declared = self
             .declared
             .get_or_init(|| async {
-                let mut headers = Vec::new();
-                if let Ok(Some(auth)) = auth_header(&Auth::Default, &self.scope, &self.opts) {
-                    headers.push(("Authorization".to_owned(), auth));
-                }
-                headers.push(("Accept".to_owned(), "application/scim+json".to_owned()));
-                headers.extend(self.opts.headers.iter().cloned());
-                let req = Outgoing {
-                    method: "GET".to_owned(),
-                    url: crate::runner::query::join_url(&self.opts.target, "/Schemas", ""),
-                    headers,
-                    body: None,
-                    origin: None,
-                };
-                let resp = self.client.send(&req, None, &mut Vec::new()).await;
-                let resp = resp.map_err(|e| format!("GET /Schemas failed: {e}"))?;
-                if resp.status != 200 {
-                    return Err(format!("GET /Schemas answered {}", resp.status));
-                }
-                let doc: Value = serde_json::from_str(&resp.body)
-                    .map_err(|e| format!("GET /Schemas is not JSON: {e}"))?;
+                let doc = self.get_discovery("/Schemas").await?;
                 crate::schema::parse_declared(&doc)
             })
             .await;
