@@ -6,6 +6,7 @@ mod core;
 mod entra_defects;
 mod gating;
 mod okta_defects;
+mod products_defects;
 mod pure;
 mod reports;
 mod rfc_defects;

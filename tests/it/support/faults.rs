@@ -47,6 +47,8 @@ pub enum Fault {
     DeactivateDeletes,
     /// `roles` is silently dropped from writes.
     RolesDropped,
+    /// `userType` is silently dropped from writes.
+    UserTypeDropped,
     /// A new `roles` value is appended to the old ones on PUT.
     RolesAppended,
     /// A role value outside the vendor's list is refused with 400.
@@ -312,6 +314,13 @@ impl Fault {
                     ctx.upstream.send(&delete).await;
                     return Some(Resp::empty(204));
                 }
+            }
+            UserTypeDropped if req.method == Method::POST || req.method == Method::PUT => {
+                edit_json(req, |b| {
+                    if let Some(o) = b.as_object_mut() {
+                        o.remove("userType");
+                    }
+                });
             }
             RolesDropped if req.method == Method::POST || req.method == Method::PUT => {
                 edit_json(req, |b| {
