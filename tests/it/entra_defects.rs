@@ -8,7 +8,7 @@
 //! defect broke.
 
 use crate::support::faults::Fault::{self, *};
-use crate::support::{CaseVerdict, run_case, run_suite_with_quirk};
+use crate::support::{defect_coverage, defects_not_caught, run_suite_with_quirk};
 
 const DEFAULT: &str = "entra";
 const OPT2020: &str = "entra-2020";
@@ -335,44 +335,15 @@ const DEFECTS: &[(&str, &str, Fault, &str, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_entra_case_fails_against_the_defect_it_targets() {
-    let mut problems = Vec::new();
-    for (suite, case, fault, profile, needle) in DEFECTS {
-        match run_case(suite, case, *fault, Some(profile)).await {
-            CaseVerdict::Failed(text) if text.contains(needle) => {}
-            CaseVerdict::Failed(text) => problems.push(format!(
-                "{suite} › {case} with {fault:?} under {profile}: failed, but the failure does not mention `{needle}`:\n{text}"
-            )),
-            other => problems.push(format!(
-                "{suite} › {case} with {fault:?} under {profile}: expected a failure, got {other:?}"
-            )),
-        }
-    }
+    let problems =
+        defects_not_caught(DEFECTS.iter().map(|&(s, c, f, p, n)| (s, c, f, Some(p), n))).await;
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_entra_case_is_covered_by_a_defect() {
-    let covered: std::collections::BTreeSet<(&str, &str)> =
-        DEFECTS.iter().map(|(s, c, _, _, _)| (*s, *c)).collect();
-    let mut missing = Vec::new();
-    let mut seen = 0;
-    for suite in scimulator::suite::bundled().expect("bundled suites load") {
-        if !suite.source.starts_with("entra/") {
-            continue;
-        }
-        for case in &suite.cases {
-            seen += 1;
-            if !covered.contains(&(suite.source.as_str(), case.name.as_str())) {
-                missing.push(format!("{} › {}", suite.source, case.name));
-            }
-        }
-    }
-    assert!(seen > 0, "no bundled entra suites found");
-    assert!(
-        missing.is_empty(),
-        "cases with no defect test:\n{}",
-        missing.join("\n")
-    );
+#[test]
+fn every_entra_case_is_covered_by_a_defect() {
+    let problems = defect_coverage("entra/", DEFECTS.iter().map(|&(s, c, _, _, _)| (s, c)));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@
 //! Okta suite through a conformant-but-unusual proxy and expect no failure.
 
 use crate::support::faults::Fault::{self, *};
-use crate::support::{CaseVerdict, run_case, run_suite_with_quirk};
+use crate::support::{defect_coverage, defects_not_caught, run_suite_with_quirk};
 
 /// (suite file, case name, defect, text the failure must contain).
 const DEFECTS: &[(&str, &str, Fault, &str)] = &[
@@ -356,39 +356,14 @@ const DEFECTS: &[(&str, &str, Fault, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_okta_case_fails_against_the_defect_it_targets() {
-    let mut problems = Vec::new();
-    for (suite, case, fault, needle) in DEFECTS {
-        match run_case(suite, case, *fault, None).await {
-            CaseVerdict::Failed(text) if text.contains(needle) => {}
-            CaseVerdict::Failed(text) => problems.push(format!(
-                "{suite} › {case} with {fault:?}: failed, but the failure does not mention `{needle}`:\n{text}"
-            )),
-            other => problems.push(format!("{suite} › {case} with {fault:?}: expected a failure, got {other:?}")),
-        }
-    }
+    let problems = defects_not_caught(DEFECTS.iter().map(|&(s, c, f, n)| (s, c, f, None, n))).await;
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_okta_case_is_covered_by_a_defect() {
-    let covered: std::collections::BTreeSet<(&str, &str)> =
-        DEFECTS.iter().map(|(s, c, _, _)| (*s, *c)).collect();
-    let mut missing = Vec::new();
-    for suite in scimulator::suite::bundled().expect("bundled suites load") {
-        if !suite.source.starts_with("okta/") {
-            continue;
-        }
-        for case in &suite.cases {
-            if !covered.contains(&(suite.source.as_str(), case.name.as_str())) {
-                missing.push(format!("{} › {}", suite.source, case.name));
-            }
-        }
-    }
-    assert!(
-        missing.is_empty(),
-        "cases with no defect test:\n{}",
-        missing.join("\n")
-    );
+#[test]
+fn every_okta_case_is_covered_by_a_defect() {
+    let problems = defect_coverage("okta/", DEFECTS.iter().map(|&(s, c, _, _)| (s, c)));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,7 @@
 //! suite's own IdP profile, and expects a failure that names what broke.
 
 use crate::support::faults::Fault::{self, *};
-use crate::support::{CaseVerdict, run_case};
+use crate::support::{defect_coverage, defects_not_caught};
 
 const STACKAI: &str = "products/stackai.yaml";
 const STACK_OVERFLOW: &str = "products/stack-overflow.yaml";
@@ -90,39 +90,12 @@ const DEFECTS: &[(&str, &str, Fault, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_product_case_fails_against_the_defect_it_targets() {
-    let mut problems = Vec::new();
-    for (suite, case, fault, needle) in DEFECTS {
-        match run_case(suite, case, *fault, None).await {
-            CaseVerdict::Failed(text) if text.contains(needle) => {}
-            CaseVerdict::Failed(text) => problems.push(format!(
-                "{suite} › {case} with {fault:?}: failed, but the failure does not mention `{needle}`:\n{text}"
-            )),
-            other => problems.push(format!(
-                "{suite} › {case} with {fault:?}: expected a failure, got {other:?}"
-            )),
-        }
-    }
+    let problems = defects_not_caught(DEFECTS.iter().map(|&(s, c, f, n)| (s, c, f, None, n))).await;
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
 #[test]
 fn every_product_case_is_covered_by_a_defect() {
-    let covered: std::collections::BTreeSet<(&str, &str)> =
-        DEFECTS.iter().map(|(s, c, _, _)| (*s, *c)).collect();
-    let mut missing = Vec::new();
-    for suite in scimulator::suite::bundled().expect("bundled suites load") {
-        if !suite.source.starts_with("products/") {
-            continue;
-        }
-        for case in &suite.cases {
-            if !covered.contains(&(suite.source.as_str(), case.name.as_str())) {
-                missing.push(format!("{} › {}", suite.source, case.name));
-            }
-        }
-    }
-    assert!(
-        missing.is_empty(),
-        "cases with no defect test:\n{}",
-        missing.join("\n")
-    );
+    let problems = defect_coverage("products/", DEFECTS.iter().map(|&(s, c, _, _)| (s, c)));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -14,7 +14,9 @@ use scimulator::snapshot::SnapshotMode;
 
 use crate::support::faults::Fault::{self, *};
 use crate::support::proxy::Proxy;
-use crate::support::{CaseVerdict, Reference, failure_text, run_case};
+use crate::support::{
+    CaseVerdict, Reference, defect_coverage, defects_not_caught, failure_text, run_case,
+};
 
 const D: &str = "rfc7644/discovery.yaml";
 const R: &str = "rfc7644/resources.yaml";
@@ -347,48 +349,14 @@ const DEFECTS: &[(&str, &str, Fault, &str)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_rfc7644_case_fails_against_the_defect_it_targets() {
-    let mut problems = Vec::new();
-    for (suite, case, fault, needle) in DEFECTS {
-        match run_case(suite, case, *fault, None).await {
-            CaseVerdict::Failed(text) if text.contains(needle) => {}
-            CaseVerdict::Failed(text) => problems.push(format!(
-                "{suite} › {case} with {fault:?}: failed, but the failure does not mention `{needle}`:\n{text}"
-            )),
-            other => problems.push(format!(
-                "{suite} › {case} with {fault:?}: expected a failure, got {other:?}"
-            )),
-        }
-    }
+    let problems = defects_not_caught(DEFECTS.iter().map(|&(s, c, f, n)| (s, c, f, None, n))).await;
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_rfc7644_case_is_covered_by_a_defect() {
-    let covered: std::collections::BTreeSet<(&str, &str)> =
-        DEFECTS.iter().map(|(s, c, _, _)| (*s, *c)).collect();
-    let mut missing = Vec::new();
-    let mut seen = 0;
-    for suite in scimulator::suite::bundled().expect("bundled suites load") {
-        if !suite.source.starts_with("rfc7644/") {
-            continue;
-        }
-        for case in &suite.cases {
-            seen += 1;
-            if !covered.contains(&(suite.source.as_str(), case.name.as_str())) {
-                missing.push(format!("{} › {}", suite.source, case.name));
-            }
-        }
-    }
-    assert!(
-        missing.is_empty(),
-        "cases with no defect test:\n{}",
-        missing.join("\n")
-    );
-    assert_eq!(
-        seen,
-        DEFECTS.len(),
-        "a defect row names a case that does not exist"
-    );
+#[test]
+fn every_rfc7644_case_is_covered_by_a_defect() {
+    let problems = defect_coverage("rfc7644/", DEFECTS.iter().map(|&(s, c, _, _)| (s, c)));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -236,3 +236,56 @@ pub async fn run_suite_audited(source: &str, fault: Option<Fault>) -> Vec<String
         })
         .collect()
 }
+
+/// One row of a defect table: a bundled case, the defect injected, the IdP
+/// profile to run it under (`None`: the suite's own), and the text the
+/// failure must contain.
+pub type DefectRow<'a> = (&'a str, &'a str, Fault, Option<&'a str>, &'a str);
+
+/// Runs every row and returns what went wrong: cases that passed, were
+/// skipped or errored under their defect, or failed without naming it.
+pub async fn defects_not_caught(rows: impl IntoIterator<Item = DefectRow<'_>>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (suite, case, fault, profile, needle) in rows {
+        let under = profile.map(|p| format!(" under {p}")).unwrap_or_default();
+        match run_case(suite, case, fault, profile).await {
+            CaseVerdict::Failed(text) if text.contains(needle) => {}
+            CaseVerdict::Failed(text) => problems.push(format!(
+                "{suite} › {case} with {fault:?}{under}: failed, but the failure does not mention `{needle}`:\n{text}"
+            )),
+            other => problems.push(format!(
+                "{suite} › {case} with {fault:?}{under}: expected a failure, got {other:?}"
+            )),
+        }
+    }
+    problems
+}
+
+/// Compares the bundled cases under `prefix` with the `(suite, case)` pairs
+/// a defect table covers: every case needs a row, and every row must name
+/// a case that exists.
+pub fn defect_coverage<'a>(
+    prefix: &str,
+    covered: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<String> {
+    let covered: std::collections::BTreeSet<(&str, &str)> = covered.into_iter().collect();
+    let mut problems = Vec::new();
+    let mut existing = std::collections::BTreeSet::new();
+    for suite in bundled(prefix) {
+        for case in &suite.cases {
+            existing.insert((suite.source.clone(), case.name.clone()));
+            if !covered.contains(&(suite.source.as_str(), case.name.as_str())) {
+                problems.push(format!("no defect test: {} › {}", suite.source, case.name));
+            }
+        }
+    }
+    if existing.is_empty() {
+        problems.push(format!("no bundled suites under {prefix}"));
+    }
+    for (suite, case) in covered {
+        if !existing.contains(&(suite.to_owned(), case.to_owned())) {
+            problems.push(format!("a row names no bundled case: {suite} › {case}"));
+        }
+    }
+    problems
+}
