@@ -71,6 +71,12 @@ use scimulator::server::store::Kind;
 use scimulator::server::{AppState, ServerConfig, start_with_state};
 use serde_json::json;
 
+/// The allocator the `scimulator` binary ships with (see `src/main.rs`), so
+/// the bench measures the server as users run it; the trivial handler runs
+/// in this same process with the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -337,6 +343,79 @@ async fn serve() {
     small.shutdown().await;
 }
 
+/// `--handler`: the server's own cost per request, without sockets: each
+/// scenario's request is sent `BENCH_REQUESTS` times (default 200,000)
+/// through the router in this thread (`tower::ServiceExt::oneshot`), next
+/// to a trivial axum router the same way. Loopback TCP and the load
+/// generator are left out, so the figures move little with the machine's
+/// load; the ratio is the trivial router's time per request over the scenario's.
+async fn handler() {
+    use axum::body::Body;
+    use tower::ServiceExt as _;
+
+    let users = env_usize("BENCH_USERS", 100_000);
+    let requests = env_usize("BENCH_REQUESTS", 200_000);
+    let config = bench_config();
+    let scim = scimulator::server::router(loaded_state(&config, users));
+    let trivial = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let request = |path: String| {
+        axum::http::Request::builder()
+            .uri(path)
+            .header("host", "127.0.0.1")
+            .header("authorization", "Bearer bench")
+            .body(Body::empty())
+            .expect("request")
+    };
+    let time = async |router: &axum::Router, path: &dyn Fn(usize) -> String| {
+        let started = Instant::now();
+        let mut errors = 0usize;
+        for i in 0..requests {
+            let n = i.wrapping_mul(7919) % users.max(1);
+            let response = router
+                .clone()
+                .oneshot(request(path(n)))
+                .await
+                .expect("infallible");
+            let ok = response.status().is_success();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+            errors += usize::from(!ok || body.is_err());
+        }
+        (
+            started.elapsed().as_nanos() as f64 / requests as f64,
+            errors,
+        )
+    };
+    let (base_ns, _) = time(&trivial, &|_| "/".to_owned()).await;
+    println!(
+        "{:<48} {:>9} {:>8} {:>7}",
+        "scenario (no sockets)", "ns/req", "ratio", "errors"
+    );
+    println!(
+        "{:<48} {base_ns:>9.0} {:>8} {:>7}",
+        "trivial axum router", "-", 0
+    );
+    let scenarios: [(&str, &dyn Fn(usize) -> String); 3] = [
+        ("GET /Users/{id}", &|n| format!("/scim/v2/Users/u{n}")),
+        ("filter=userName eq \"...\"", &|n| {
+            format!("/scim/v2/Users?filter=userName%20eq%20%22user{n}%40example.com%22")
+        }),
+        ("filter=userName eq \"...\" and active eq true", &|n| {
+            format!(
+                "/scim/v2/Users?filter=userName%20eq%20%22user{n}%40example.com%22%20and%20active%20eq%20true"
+            )
+        }),
+    ];
+    // BENCH_ONLY=<text>: only the scenarios whose name contains it (for `perf`).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    for (name, path) in scenarios.into_iter().filter(|(n, _)| n.contains(&only)) {
+        let (ns, errors) = time(&scim, path).await;
+        println!(
+            "{name:<48} {ns:>9.0} {:>7.0}% {errors:>7}",
+            100.0 * base_ns / ns
+        );
+    }
+}
+
 /// `--creates BASE N [TRIVIAL]`: N sequential creates over one keep-alive
 /// connection; with TRIVIAL, first N sequential GETs of the trivial handler
 /// over one connection, the same client's floor on this machine right now.
@@ -405,6 +484,7 @@ async fn main() {
         .collect();
     match args.first().map(String::as_str) {
         Some("--serve") => serve().await,
+        Some("--handler") => handler().await,
         Some("--creates") => {
             let base = args.get(1).expect("--creates BASE N");
             let n = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(10_000);

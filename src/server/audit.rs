@@ -1,12 +1,18 @@
 //! The audit log of SCIM requests: time, token name, method, path, status,
 //! resource id and what changed. Handlers attach an [`AuditNote`] to their
 //! response; the auth middleware turns it into an [`AuditEntry`]. The log is
-//! bounded (oldest entries dropped) and never holds secrets.
+//! bounded (oldest entries dropped) and never holds secrets. Requests are
+//! recorded raw ([`Recorded`]) and formatted only when the log is read, so
+//! auditing costs every request as little as possible.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
+use axum::http::Method;
 use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::clock::rfc3339;
 
 /// Maximum number of entries kept.
 pub const AUDIT_CAPACITY: usize = 10_000;
@@ -39,15 +45,46 @@ pub struct AuditNote {
     pub change: Option<String>,
 }
 
+/// One SCIM request as the auth middleware records it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// When the request was answered.
+    pub at: OffsetDateTime,
+    /// Name of the token used (`None` when authentication failed).
+    pub token: Option<String>,
+    /// HTTP method.
+    pub method: Method,
+    /// Request path (without query).
+    pub path: String,
+    /// Response status.
+    pub status: u16,
+    /// What the handler said it did.
+    pub note: AuditNote,
+}
+
+impl Recorded {
+    fn entry(&self) -> AuditEntry {
+        AuditEntry {
+            time: rfc3339(self.at),
+            token: self.token.clone(),
+            method: self.method.as_str().to_owned(),
+            path: self.path.clone(),
+            status: self.status,
+            resource_id: self.note.resource_id.clone(),
+            change: self.note.change.clone(),
+        }
+    }
+}
+
 /// The bounded audit log.
 #[derive(Debug, Default)]
 pub struct AuditLog {
-    entries: Mutex<VecDeque<AuditEntry>>,
+    entries: Mutex<VecDeque<Recorded>>,
 }
 
 impl AuditLog {
     /// Appends an entry, dropping the oldest beyond [`AUDIT_CAPACITY`].
-    pub fn push(&self, entry: AuditEntry) {
+    pub fn push(&self, entry: Recorded) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= AUDIT_CAPACITY {
                 entries.pop_front();
@@ -60,7 +97,7 @@ impl AuditLog {
     pub fn entries(&self) -> Vec<AuditEntry> {
         self.entries
             .lock()
-            .map(|e| e.iter().cloned().collect())
+            .map(|e| e.iter().map(Recorded::entry).collect())
             .unwrap_or_default()
     }
 }
@@ -73,18 +110,23 @@ mod tests {
     fn audit_log_drops_oldest_entries_beyond_capacity() {
         let log = AuditLog::default();
         for i in 0..AUDIT_CAPACITY + 2 {
-            log.push(AuditEntry {
-                time: i.to_string(),
+            log.push(Recorded {
+                at: OffsetDateTime::UNIX_EPOCH,
                 token: None,
-                method: "GET".into(),
-                path: "/".into(),
+                method: Method::GET,
+                path: format!("/{i}"),
                 status: 200,
-                resource_id: None,
-                change: None,
+                note: AuditNote::default(),
             });
         }
         let entries = log.entries();
         assert_eq!(entries.len(), AUDIT_CAPACITY);
-        assert_eq!(entries.first().map(|e| e.time.as_str()), Some("2"));
+        assert_eq!(entries.first().map(|e| e.path.as_str()), Some("/2"));
+        assert_eq!(
+            entries
+                .first()
+                .map(|e| (e.time.as_str(), e.method.as_str())),
+            Some(("1970-01-01T00:00:00Z", "GET"))
+        );
     }
 }

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
-use super::audit::{AuditEntry, AuditNote};
+use super::audit::{AuditNote, Recorded};
 use super::clock::rfc3339;
 use super::error::ScimError;
 use super::state::AppState;
@@ -256,35 +256,39 @@ pub fn authenticate_scim(state: &AppState, request: &Request) -> Result<String, 
     }
 }
 
-/// Middleware on `/scim/v2`: authenticates, runs the handler, writes the audit entry.
-pub async fn scim_auth(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
+/// The one middleware on `/scim/v2`: answers an on-demand throttle
+/// (`X-Scimulator-Throttle`), authenticates, runs the handler and writes
+/// the audit entry. One layer rather than three keeps the per-request
+/// overhead down.
+pub async fn scim_gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if let Some(throttled) = super::throttle::check(&state.throttle, request.headers()) {
+        return throttled;
+    }
+    let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let token_name = match authenticate_scim(&state, &request) {
         Ok(name) => name,
         Err(error) => {
-            state.audit.push(AuditEntry {
-                time: rfc3339(state.clock.now()),
+            state.audit.push(Recorded {
+                at: state.clock.now(),
                 token: None,
                 method,
                 path,
                 status: 401,
-                resource_id: None,
-                change: None,
+                note: AuditNote::default(),
             });
             return axum::response::IntoResponse::into_response(error);
         }
     };
-    let response = next.run(request).await;
-    let note = response.extensions().get::<AuditNote>().cloned();
-    state.audit.push(AuditEntry {
-        time: rfc3339(state.clock.now()),
+    let mut response = next.run(request).await;
+    let note = response.extensions_mut().remove::<AuditNote>();
+    state.audit.push(Recorded {
+        at: state.clock.now(),
         token: Some(token_name),
         method,
         path,
         status: response.status().as_u16(),
-        resource_id: note.as_ref().and_then(|n| n.resource_id.clone()),
-        change: note.and_then(|n| n.change),
+        note: note.unwrap_or_default(),
     });
     response
 }

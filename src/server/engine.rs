@@ -123,7 +123,7 @@ pub fn apply_patch(
 
 /// Applies `attributes` / `excludedAttributes` and `returned` rules.
 pub fn project(
-    resource: &Value,
+    resource: Value,
     schemas: &Schemas,
     kind: Kind,
     attributes: &[String],

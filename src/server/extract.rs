@@ -5,7 +5,7 @@
 //! a space), [`BaseUrl`], [`Preconditions`] and [`ScimResponse`].
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -90,12 +90,19 @@ pub fn split_list(text: &str) -> Vec<String> {
 impl<S: Send + Sync> FromRequestParts<S> for ListParams {
     type Rejection = ScimError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ScimError::invalid_syntax("malformed query string"))?;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::parse(parts.uri.query().unwrap_or_default()))
+    }
+}
+
+impl ListParams {
+    /// Parses a query string: `+` and `%20` both decode to a space, invalid
+    /// UTF-8 is replaced, and names match case-insensitively; unknown names
+    /// are ignored.
+    pub fn parse(query: &str) -> Self {
         let mut params = Self::default();
-        for (name, value) in pairs {
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            let value = value.into_owned();
             match name.to_ascii_lowercase().as_str() {
                 "filter" => params.filter = Some(value),
                 "sortby" => params.sort_by = Some(value),
@@ -107,7 +114,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
                 _ => {}
             }
         }
-        Ok(params)
+        params
     }
 }
 
@@ -277,7 +284,12 @@ impl IntoResponse for ScimResponse {
     fn into_response(self) -> Response {
         let mut response = match &self.body {
             Some(body) => {
-                let bytes = serde_json::to_vec(body).unwrap_or_default();
+                // One allocation for a typical resource instead of a
+                // doubling series from empty.
+                let mut bytes = Vec::with_capacity(1024);
+                if serde_json::to_writer(&mut bytes, body).is_err() {
+                    bytes.clear();
+                }
                 let mut r = (self.status, bytes).into_response();
                 r.headers_mut()
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));

@@ -8,12 +8,10 @@
 //! the header are never throttled. The set of seen keys is bounded.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use axum::Json;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::scim::MEDIA_TYPE;
@@ -42,77 +40,53 @@ impl ThrottleKeys {
     }
 }
 
-/// Middleware answering the first request of each throttle key with 429.
-pub async fn throttle(
-    State(keys): State<Arc<ThrottleKeys>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let key = request
-        .headers()
-        .get(THROTTLE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if let Some(key) = key
-        && keys.first_time(&key)
-    {
-        let body = ErrorBody::new(429, None, "throttled on request (X-Scimulator-Throttle)");
-        let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
-        return response;
+/// The 429 answering the first request of each throttle key, or `None`
+/// to let the request through. The SCIM gate (`auth::scim_gate`) calls this
+/// before authenticating, so a throttled request is neither authenticated
+/// nor audited.
+pub fn check(keys: &ThrottleKeys, headers: &HeaderMap) -> Option<Response> {
+    let key = headers.get(THROTTLE_HEADER)?.to_str().ok()?;
+    if !keys.first_time(key) {
+        return None;
     }
-    next.run(request).await
+    let body = ErrorBody::new(429, None, "throttled on request (X-Scimulator-Throttle)");
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
+    Some(response)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::Router;
-    use axum::body::Body;
-    use axum::middleware::from_fn_with_state;
-    use axum::routing::get;
-    use tower::ServiceExt;
 
-    fn app() -> Router {
-        Router::new()
-            .route("/", get(|| async { "ok" }))
-            .route_layer(from_fn_with_state(
-                Arc::new(ThrottleKeys::default()),
-                throttle,
-            ))
-    }
-
-    async fn status(app: &Router, key: Option<&str>) -> (StatusCode, Option<String>) {
-        let mut request = Request::builder().uri("/");
+    fn status(keys: &ThrottleKeys, key: Option<&str>) -> (StatusCode, Option<String>) {
+        let mut headers = HeaderMap::new();
         if let Some(k) = key {
-            request = request.header(THROTTLE_HEADER, k);
+            headers.insert(THROTTLE_HEADER, HeaderValue::from_str(k).expect("header"));
         }
-        let response = app
-            .clone()
-            .oneshot(request.body(Body::empty()).expect("request"))
-            .await
-            .expect("infallible");
-        let retry = response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .map(|v| v.to_str().unwrap_or_default().to_owned());
-        (response.status(), retry)
+        match check(keys, &headers) {
+            None => (StatusCode::OK, None),
+            Some(response) => (
+                response.status(),
+                response
+                    .headers()
+                    .get(header::RETRY_AFTER)
+                    .map(|v| v.to_str().unwrap_or_default().to_owned()),
+            ),
+        }
     }
 
-    #[tokio::test]
-    async fn first_request_of_a_key_is_throttled_once() {
-        let app = app();
-        assert_eq!(status(&app, None).await.0, StatusCode::OK);
+    #[test]
+    fn first_request_of_a_key_is_throttled_once() {
+        let keys = ThrottleKeys::default();
+        assert_eq!(status(&keys, None).0, StatusCode::OK);
         assert_eq!(
-            status(&app, Some("a")).await,
+            status(&keys, Some("a")),
             (StatusCode::TOO_MANY_REQUESTS, Some("1".to_owned()))
         );
-        assert_eq!(status(&app, Some("a")).await.0, StatusCode::OK);
-        assert_eq!(
-            status(&app, Some("b")).await.0,
-            StatusCode::TOO_MANY_REQUESTS
-        );
+        assert_eq!(status(&keys, Some("a")).0, StatusCode::OK);
+        assert_eq!(status(&keys, Some("b")).0, StatusCode::TOO_MANY_REQUESTS);
     }
 }

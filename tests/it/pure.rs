@@ -49,7 +49,7 @@ fn entra_user_lifecycle_through_the_pure_layer() {
         filter::parse(r#"active eq false and emails[value ew "@example.com"]"#).expect("parses");
     assert!(inactive.matches(&patched, schema));
 
-    let shown = project(&patched, schema, &[], &["emails".to_owned()]);
+    let shown = project(patched, schema, &[], &["emails".to_owned()]);
     assert_eq!(shown.get("active"), Some(&json!(false)));
     assert!(
         shown.get("password").is_none(),

@@ -86,173 +86,234 @@ fn named(selectors: &[Selector], location: &AttrLocation, attr: &str) -> Named {
 }
 
 /// Applies `attributes` / `excludedAttributes` and `returned` to a resource.
-/// Names are case-insensitive and may be URN-qualified or dotted.
+/// Names are case-insensitive and may be URN-qualified or dotted. The
+/// resource is consumed and narrowed in place: nothing kept is copied (this
+/// runs on every read the server answers).
 pub fn project(
-    resource: &Value,
+    mut resource: Value,
     schema: &ResourceSchema,
     attributes: &[String],
     excluded: &[String],
 ) -> Value {
-    let Some(obj) = resource.as_object() else {
-        return resource.clone();
+    let Value::Object(obj) = &mut resource else {
+        return resource;
     };
+    if attributes.is_empty() && excluded.is_empty() {
+        project_default(obj, schema);
+    } else {
+        project_selected(obj, schema, attributes, excluded);
+    }
+    resource
+}
+
+/// The general projection: selectors, then `returned`, key by key.
+fn project_selected(
+    obj: &mut Map<String, Value>,
+    schema: &ResourceSchema,
+    attributes: &[String],
+    excluded: &[String],
+) {
     let include = parse_selectors(attributes, schema);
     let exclude = if include.is_empty() {
         parse_selectors(excluded, schema)
     } else {
         Vec::new()
     };
-    let mut out = Map::new();
-    for (key, value) in obj {
+    obj.retain(|key, value| {
         if key.eq_ignore_ascii_case("schemas") {
-            out.insert(key.clone(), value.clone());
-            continue;
+            return true;
         }
         if let Some(ext) = schema.extension(key) {
             let location = AttrLocation::Extension(ext.id.clone());
             let ext_excluded = exclude
                 .iter()
                 .any(|s| matches!(s, Selector::Extension(u) if *u == ext.id));
-            let Some(inner) = value.as_object() else {
-                continue;
+            let Value::Object(inner) = value else {
+                return false;
             };
-            let projected = project_container(
-                inner,
-                &ext.attributes,
-                &[],
-                &location,
-                &include,
-                &exclude,
-                ext_excluded,
-            );
-            if !projected.is_empty() {
-                out.insert(key.clone(), Value::Object(projected));
-            }
-            continue;
+            inner.retain(|key, value| {
+                keep_attribute(
+                    key,
+                    value,
+                    &ext.attributes,
+                    &[],
+                    &location,
+                    &include,
+                    &exclude,
+                    ext_excluded,
+                )
+            });
+            return !inner.is_empty();
         }
-        let single: Map<String, Value> = std::iter::once((key.clone(), value.clone())).collect();
-        let projected = project_container(
-            &single,
+        keep_attribute(
+            key,
+            value,
             &schema.core.attributes,
             common_attributes(),
             &AttrLocation::Core,
             &include,
             &exclude,
             false,
-        );
-        out.extend(projected);
-    }
-    Value::Object(out)
+        )
+    });
 }
 
-fn project_container(
-    obj: &Map<String, Value>,
+/// The projection of a read with neither `attributes` nor
+/// `excludedAttributes` (almost every read): what is returned `never` or
+/// `request` goes, and so do complex values and extension objects left
+/// empty. The same result as the general path (a test holds them equal),
+/// without matching every key against the schema.
+fn project_default(obj: &mut Map<String, Value>, schema: &ResourceSchema) {
+    let core = common_attributes().iter().chain(&schema.core.attributes);
+    drop_unreturned(obj, core);
+    obj.retain(|key, value| {
+        if let Some(ext) = schema.extension(key) {
+            let Value::Object(inner) = value else {
+                return false;
+            };
+            drop_unreturned(inner, &ext.attributes);
+            return !inner.is_empty();
+        }
+        true
+    });
+}
+
+fn is_unreturned(def: &AttributeDef) -> bool {
+    matches!(def.returned, Returned::Never | Returned::Request)
+}
+
+/// Drops, from one container, the attributes and sub-attributes of `defs`
+/// returned `never` or `request`, then empty complex values.
+fn drop_unreturned<'d>(
+    obj: &mut Map<String, Value>,
+    defs: impl IntoIterator<Item = &'d AttributeDef> + Clone,
+) {
+    for def in defs.clone() {
+        if is_unreturned(def) {
+            obj.retain(|k, _| !k.eq_ignore_ascii_case(&def.name));
+            continue;
+        }
+        if !def.sub_attributes.iter().any(is_unreturned) {
+            continue;
+        }
+        let keep = |k: &str| def.sub_attribute(k).is_none_or(|sub| !is_unreturned(sub));
+        for (_, value) in obj
+            .iter_mut()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(&def.name))
+        {
+            match value {
+                Value::Object(o) => o.retain(|k, _| keep(k)),
+                Value::Array(items) => items
+                    .iter_mut()
+                    .filter_map(Value::as_object_mut)
+                    .for_each(|o| o.retain(|k, _| keep(k))),
+                _ => {}
+            }
+        }
+    }
+    obj.retain(|key, value| {
+        !matches!(value, Value::Object(o) if o.is_empty())
+            || defs
+                .clone()
+                .into_iter()
+                .find(|d| d.name.eq_ignore_ascii_case(key))
+                .is_none_or(|d| d.sub_attributes.is_empty())
+    });
+}
+
+/// Whether one attribute of a container is kept; narrows its sub-attributes
+/// in place when only some are.
+#[allow(clippy::too_many_arguments)]
+fn keep_attribute(
+    key: &str,
+    value: &mut Value,
     defs: &[AttributeDef],
     common: &[AttributeDef],
     location: &AttrLocation,
     include: &[Selector],
     exclude: &[Selector],
     all_excluded: bool,
-) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (key, value) in obj {
-        let def = find_attribute(common, key).or_else(|| find_attribute(defs, key));
-        let inc = named(include, location, key);
-        let exc = named(exclude, location, key);
-        let Some(def) = def else {
-            // Unknown attribute: default projection keeps it.
-            let keep = if include.is_empty() {
-                !exc.whole && !all_excluded
+) -> bool {
+    let def = find_attribute(common, key).or_else(|| find_attribute(defs, key));
+    let inc = named(include, location, key);
+    let exc = named(exclude, location, key);
+    let Some(def) = def else {
+        // Unknown attribute: default projection keeps it.
+        return if include.is_empty() {
+            !exc.whole && !all_excluded
+        } else {
+            inc.whole
+        };
+    };
+    let only: Vec<String> = match def.returned {
+        Returned::Never => return false,
+        Returned::Always => Vec::new(),
+        Returned::Request | Returned::Default if !include.is_empty() => {
+            if inc.whole {
+                Vec::new()
+            } else if !inc.subs.is_empty() {
+                inc.subs
             } else {
-                inc.whole
-            };
-            if keep {
-                out.insert(key.clone(), value.clone());
+                return false;
             }
-            continue;
-        };
-        let keep_subs: Option<Vec<String>> = match def.returned {
-            Returned::Never => continue,
-            Returned::Always => Some(Vec::new()),
-            Returned::Request | Returned::Default if !include.is_empty() => {
-                if inc.whole {
-                    Some(Vec::new())
-                } else if !inc.subs.is_empty() {
-                    Some(inc.subs)
-                } else {
-                    None
-                }
-            }
-            Returned::Request => None,
-            Returned::Default => {
-                if exc.whole || all_excluded {
-                    None
-                } else {
-                    Some(Vec::new())
-                }
-            }
-        };
-        let Some(only) = keep_subs else { continue };
-        let projected = project_subs(value, def, &only, &exc.subs, include.is_empty());
-        if let Some(v) = projected {
-            out.insert(key.clone(), v);
         }
-    }
-    out
+        Returned::Request => return false,
+        Returned::Default => {
+            if exc.whole || all_excluded {
+                return false;
+            }
+            Vec::new()
+        }
+    };
+    project_subs(value, def, &only, &exc.subs, include.is_empty())
 }
 
-/// Projects the sub-attributes of a (possibly multi-valued) complex value.
+/// Narrows the sub-attributes of a (possibly multi-valued) complex value in
+/// place; `false` when nothing of a single complex value is left.
 /// `only` non-empty restricts to those sub-attributes; `excluded` drops them.
 fn project_subs(
-    value: &Value,
+    value: &mut Value,
     def: &AttributeDef,
     only: &[String],
     excluded: &[String],
     default_mode: bool,
-) -> Option<Value> {
+) -> bool {
     if def.sub_attributes.is_empty() {
-        return Some(value.clone());
+        return true;
     }
-    let project_obj = |o: &Map<String, Value>| -> Map<String, Value> {
-        let mut m = Map::new();
-        for (k, v) in o {
-            let sub = def.sub_attribute(k);
-            let returned = sub.map_or(Returned::Default, |s| s.returned);
-            let is_named = only.iter().any(|n| n.eq_ignore_ascii_case(k));
-            let is_excluded = excluded.iter().any(|n| n.eq_ignore_ascii_case(k));
-            let keep = match returned {
-                Returned::Never => false,
-                Returned::Always => true,
-                Returned::Request => is_named,
-                Returned::Default => {
-                    if only.is_empty() {
-                        !(default_mode && is_excluded)
-                    } else {
-                        is_named
-                    }
+    let keep = |k: &str| {
+        let returned = def
+            .sub_attribute(k)
+            .map_or(Returned::Default, |s| s.returned);
+        let is_named = only.iter().any(|n| n.eq_ignore_ascii_case(k));
+        let is_excluded = excluded.iter().any(|n| n.eq_ignore_ascii_case(k));
+        match returned {
+            Returned::Never => false,
+            Returned::Always => true,
+            Returned::Request => is_named,
+            Returned::Default => {
+                if only.is_empty() {
+                    !(default_mode && is_excluded)
+                } else {
+                    is_named
                 }
-            };
-            if keep {
-                m.insert(k.clone(), v.clone());
             }
         }
-        m
     };
     match value {
         Value::Object(o) => {
-            let m = project_obj(o);
-            (!m.is_empty()).then_some(Value::Object(m))
+            o.retain(|k, _| keep(k));
+            !o.is_empty()
         }
-        Value::Array(items) => Some(Value::Array(
-            items
-                .iter()
-                .map(|i| match i {
-                    Value::Object(o) => Value::Object(project_obj(o)),
-                    other => other.clone(),
-                })
-                .collect(),
-        )),
-        other => Some(other.clone()),
+        Value::Array(items) => {
+            for item in items.iter_mut() {
+                if let Value::Object(o) = item {
+                    o.retain(|k, _| keep(k));
+                }
+            }
+            true
+        }
+        _ => true,
     }
 }
 
@@ -281,9 +342,58 @@ mod tests {
         v.iter().map(|x| (*x).to_owned()).collect()
     }
 
+    /// The default fast path and the general path agree on every shape the
+    /// fast path special-cases.
+    #[test]
+    fn default_projection_equals_the_general_path() {
+        let mut schema = ResourceSchema::user().clone();
+        // An extension with a `request` attribute and a `never` sub-attribute.
+        let ext: crate::scim::schema::SchemaDef = serde_json::from_value(json!({
+            "id": "urn:example:ext", "name": "Ext", "attributes": [
+                {"name": "secret", "type": "string", "returned": "request"},
+                {"name": "box", "type": "complex", "subAttributes": [
+                    {"name": "hidden", "type": "string", "returned": "never"},
+                    {"name": "shown", "type": "string"}
+                ]},
+                {"name": "plain", "type": "string"}
+            ]
+        }))
+        .expect("extension");
+        schema.extensions.push((ext, false));
+        let resources = [
+            user(),
+            json!({"userName": "a", "name": {}, "emails": [{}], "x-unknown": {}, "password": "p",
+                   "PASSWORD": "q", "meta": {"resourceType": "User"}}),
+            json!({"userName": "a", "urn:example:ext": {"secret": "s", "box": {"hidden": "h"}, "plain": "p"}}),
+            json!({"userName": "a", "urn:example:ext": {"box": {"hidden": "h", "shown": "s"}}}),
+            json!({"userName": "a", "urn:example:ext": {"box": [{"hidden": "h"}, {"shown": "s"}]}}),
+            json!({"userName": "a", "urn:example:ext": {"secret": "s"}, "urn:other": {}}),
+            json!({"userName": "a", "urn:example:ext": "not an object", "name": "not an object"}),
+            json!({"userName": "a", "URN:EXAMPLE:EXT": {"plain": "p"}, "Name": {"GivenName": "g"}}),
+        ];
+        for resource in resources {
+            let Value::Object(mut fast) = resource.clone() else {
+                panic!("object")
+            };
+            let mut general = fast.clone();
+            project_default(&mut fast, &schema);
+            project_selected(&mut general, &schema, &[], &[]);
+            assert_eq!(fast, general, "for {resource}");
+        }
+        let group =
+            json!({"displayName": "g", "members": [{"value": "1", "display": "a"}], "meta": {}});
+        let Value::Object(mut fast) = group else {
+            panic!("object")
+        };
+        let mut general = fast.clone();
+        project_default(&mut fast, ResourceSchema::group());
+        project_selected(&mut general, ResourceSchema::group(), &[], &[]);
+        assert_eq!(fast, general);
+    }
+
     #[test]
     fn project_default_drops_password_only() {
-        let p = project(&user(), ResourceSchema::user(), &[], &[]);
+        let p = project(user(), ResourceSchema::user(), &[], &[]);
         let mut expected = user();
         expected.as_object_mut().expect("object").remove("password");
         assert_eq!(p, expected);
@@ -292,7 +402,7 @@ mod tests {
     #[test]
     fn project_attributes_keeps_named_and_always() {
         let p = project(
-            &user(),
+            user(),
             ResourceSchema::user(),
             &s(&["USERNAME", "name.givenName"]),
             &[],
@@ -311,7 +421,7 @@ mod tests {
     #[test]
     fn project_excluded_keeps_always_and_drops_named() {
         let p = project(
-            &user(),
+            user(),
             ResourceSchema::user(),
             &[],
             &s(&["id", "emails", "name.familyName", "password"]),
@@ -326,7 +436,7 @@ mod tests {
     #[test]
     fn project_urn_qualified_extension_attribute() {
         let p = project(
-            &user(),
+            user(),
             ResourceSchema::user(),
             &s(&["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"]),
             &[],
@@ -337,7 +447,7 @@ mod tests {
         );
         assert!(p.get("userName").is_none());
         let p = project(
-            &user(),
+            user(),
             ResourceSchema::user(),
             &s(&["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]),
             &[],
@@ -352,13 +462,13 @@ mod tests {
     #[test]
     fn project_excluded_members_of_group() {
         let g = json!({"id": "g1", "displayName": "x", "members": [{"value": "u"}]});
-        let p = project(&g, ResourceSchema::group(), &[], &s(&["members"]));
+        let p = project(g, ResourceSchema::group(), &[], &s(&["members"]));
         assert_eq!(p, json!({"id": "g1", "displayName": "x"}));
     }
 
     #[test]
     fn project_password_never_returned_even_when_requested() {
-        let p = project(&user(), ResourceSchema::user(), &s(&["password"]), &[]);
+        let p = project(user(), ResourceSchema::user(), &s(&["password"]), &[]);
         assert!(p.get("password").is_none());
     }
 }

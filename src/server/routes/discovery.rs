@@ -17,14 +17,20 @@ use crate::server::error::ScimError;
 use crate::server::extract::{BaseUrl, PathParam, ScimResponse};
 use crate::server::state::AppState;
 
-/// Discovery routes (relative to the SCIM base path).
-pub fn routes() -> Router<AppState> {
+/// Discovery routes under the SCIM base path `base`.
+pub fn routes(base: &str) -> Router<AppState> {
     Router::new()
-        .route("/ServiceProviderConfig", get(service_provider_config))
-        .route("/ResourceTypes", get(resource_types))
-        .route("/ResourceTypes/{name}", get(resource_type))
-        .route("/Schemas", get(schemas))
-        .route("/Schemas/{urn}", get(schema))
+        .route(
+            &format!("{base}/ServiceProviderConfig"),
+            get(service_provider_config),
+        )
+        .route(&format!("{base}/ResourceTypes"), get(resource_types))
+        .route(
+            &format!("{base}/ResourceTypes/{{name}}"),
+            get(resource_type),
+        )
+        .route(&format!("{base}/Schemas"), get(schemas))
+        .route(&format!("{base}/Schemas/{{urn}}"), get(schema))
 }
 
 /// The `ServiceProviderConfig` document.

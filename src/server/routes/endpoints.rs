@@ -19,11 +19,11 @@ use crate::server::store::Kind;
 
 type Reply = Result<ScimResponse, ScimError>;
 
-/// Routes of one endpoint, relative to the SCIM base path.
-pub fn routes(kind: Kind) -> Router<AppState> {
-    let collection = format!("/{}", kind.endpoint());
-    let item = format!("/{}/{{id}}", kind.endpoint());
-    let dot_search = format!("/{}/.search", kind.endpoint());
+/// Routes of one endpoint under the SCIM base path `base`.
+pub fn routes(kind: Kind, base: &str) -> Router<AppState> {
+    let collection = format!("{base}/{}", kind.endpoint());
+    let item = format!("{base}/{}/{{id}}", kind.endpoint());
+    let dot_search = format!("{base}/{}/.search", kind.endpoint());
     Router::new()
         .route(
             &collection,

@@ -162,7 +162,7 @@ pub fn search(
         let predicate = |v: &Value| filter.as_ref().is_none_or(|f| f.matches(v, &schemas, kind));
         let spec = QuerySpec {
             index: filter.as_ref().and_then(engine::CompiledFilter::index),
-            predicate: &predicate,
+            predicate: filter.is_some().then_some(&predicate),
             sort_by: params.sort_by.clone().filter(|s| !s.trim().is_empty()),
             descending,
             start_index: if single { paging.start_index } else { 1 },

@@ -19,7 +19,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::post;
 
-use super::auth::{admin_auth, scim_auth};
+use super::auth::{admin_auth, scim_gate};
 use super::error::ScimError;
 use super::state::AppState;
 
@@ -38,20 +38,21 @@ async fn method_not_allowed() -> ScimError {
 
 /// The complete application router.
 pub fn router(state: AppState) -> Router {
+    // The SCIM routes carry their full paths rather than being nested: a
+    // nested router costs every request a prefix strip and a second dispatch.
     let scim = Router::new()
-        .merge(users::routes())
-        .merge(groups::routes())
-        .merge(discovery::routes())
-        .route("/.search", post(endpoints::root_search))
-        .route_layer(from_fn_with_state(state.clone(), scim_auth))
-        .route_layer(from_fn_with_state(
-            std::sync::Arc::new(super::throttle::ThrottleKeys::default()),
-            super::throttle::throttle,
-        ));
+        .merge(users::routes(SCIM_BASE_PATH))
+        .merge(groups::routes(SCIM_BASE_PATH))
+        .merge(discovery::routes(SCIM_BASE_PATH))
+        .route(
+            &format!("{SCIM_BASE_PATH}/.search"),
+            post(endpoints::root_search),
+        )
+        .route_layer(from_fn_with_state(state.clone(), scim_gate));
     let admin = admin::routes().route_layer(from_fn_with_state(state.clone(), admin_auth));
     let limit = state.max_body_bytes;
     Router::new()
-        .nest(SCIM_BASE_PATH, scim)
+        .merge(scim)
         .nest(ADMIN_BASE_PATH, admin)
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)

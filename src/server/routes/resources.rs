@@ -26,7 +26,10 @@ pub fn ensure_enabled(state: &AppState, kind: Kind) -> Result<(), ScimError> {
 }
 
 fn version_of(view: &Value) -> String {
-    view.pointer("/meta/version")
+    // Not `pointer("/meta/version")`: that parses and unescapes the path on
+    // every read.
+    view.get("meta")
+        .and_then(|m| m.get("version"))
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()
@@ -91,7 +94,7 @@ pub fn present(
     excluded: &[String],
 ) -> Value {
     let full = decorate(state, kind, base, view);
-    engine::project(&full, &state.schemas(), kind, attributes, excluded)
+    engine::project(full, &state.schemas(), kind, attributes, excluded)
 }
 
 fn respond(

@@ -6,7 +6,7 @@ use super::endpoints;
 use crate::server::state::AppState;
 use crate::server::store::Kind;
 
-/// The `/Users` routes (relative to the SCIM base path).
-pub fn routes() -> Router<AppState> {
-    endpoints::routes(Kind::User)
+/// The `/Users` routes under the SCIM base path `base`.
+pub fn routes(base: &str) -> Router<AppState> {
+    endpoints::routes(Kind::User, base)
 }

@@ -2,26 +2,27 @@
 //! `RwLock` (many readers, each write atomic), with secondary indexes on
 //! case-folded `userName`, `externalId`, `emails.value` and group
 //! `displayName`, and a reverse membership index (user → groups) that keeps
-//! `User.groups` derived and consistent.
+//! `User.groups` derived and consistent. Each resource is a compact
+//! [`Record`]; queries decode only the candidates a filter or `sortBy` must
+//! look at, and otherwise only the page they return.
 
-use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use super::index::{Indexes, member_ids, str_at};
-use super::{Kind, Mutation, Page, QuerySpec, Store, etag, sort_key};
+use super::index::{Indexes, str_at};
+use super::record::Record;
+use super::{Kind, Mutation, Page, QuerySpec, SortKey, Store, etag, sort_key};
 use crate::server::clock::rfc3339;
 use crate::server::error::ScimError;
 
 #[derive(Debug, Default)]
 struct Data {
-    users: IndexMap<String, Value>,
-    groups: IndexMap<String, Value>,
-    versions: HashMap<String, u64>,
+    users: IndexMap<String, Record>,
+    groups: IndexMap<String, Record>,
     idx: Indexes,
 }
 
@@ -32,14 +33,14 @@ pub struct MemStore {
 }
 
 impl Data {
-    fn map(&self, kind: Kind) -> &IndexMap<String, Value> {
+    fn map(&self, kind: Kind) -> &IndexMap<String, Record> {
         match kind {
             Kind::User => &self.users,
             Kind::Group => &self.groups,
         }
     }
 
-    fn map_mut(&mut self, kind: Kind) -> &mut IndexMap<String, Value> {
+    fn map_mut(&mut self, kind: Kind) -> &mut IndexMap<String, Record> {
         match kind {
             Kind::User => &mut self.users,
             Kind::Group => &mut self.groups,
@@ -80,23 +81,21 @@ impl Data {
     }
 
     fn display_of(&self, id: &str) -> Option<Value> {
-        if let Some(user) = self.users.get(id) {
-            return str_at(user, "displayName")
-                .or_else(|| str_at(user, "userName"))
-                .map(|s| Value::String(s.to_owned()));
-        }
-        self.groups
+        self.users
             .get(id)
-            .and_then(|g| str_at(g, "displayName"))
+            .or_else(|| self.groups.get(id))
+            .and_then(Record::display)
             .map(|s| Value::String(s.to_owned()))
     }
 
-    /// The materialised view of a stored resource.
-    fn view<'a>(&self, kind: Kind, id: &str, stored: &'a Value) -> Cow<'a, Value> {
+    /// The materialised view of a stored resource: a user with its derived
+    /// `groups`, a group with its members' `display`.
+    fn view(&self, kind: Kind, id: &str, record: &Record) -> Value {
+        let mut view = record.value();
         match kind {
             Kind::User => {
                 let Some(groups) = self.idx.member_of.get(id).filter(|g| !g.is_empty()) else {
-                    return Cow::Borrowed(stored);
+                    return view;
                 };
                 let list: Vec<Value> = groups
                     .iter()
@@ -110,17 +109,11 @@ impl Data {
                         Value::Object(entry)
                     })
                     .collect();
-                let mut view = stored.clone();
                 if let Some(obj) = view.as_object_mut() {
                     obj.insert("groups".into(), Value::Array(list));
                 }
-                Cow::Owned(view)
             }
             Kind::Group => {
-                if member_ids(stored).is_empty() {
-                    return Cow::Borrowed(stored);
-                }
-                let mut view = stored.clone();
                 if let Some(items) = view.get_mut("members").and_then(Value::as_array_mut) {
                     for item in items.iter_mut() {
                         let display = str_at(item, "value").and_then(|v| self.display_of(v));
@@ -129,19 +122,21 @@ impl Data {
                         }
                     }
                 }
-                Cow::Owned(view)
             }
         }
+        view
     }
 
-    fn bump(&mut self, id: &str) -> u64 {
-        let v = self.versions.entry(id.to_owned()).or_insert(0);
-        *v += 1;
-        *v
+    fn view_of(&self, kind: Kind, id: &str) -> Option<Value> {
+        self.map(kind).get(id).map(|r| self.view(kind, id, r))
     }
 
-    fn stamp(&mut self, kind: Kind, id: &str, value: &mut Value, created: &str, now: &str) {
-        let version = self.bump(id);
+    fn next_version(&self, kind: Kind, id: &str) -> u64 {
+        self.map(kind).get(id).map_or(0, Record::version) + 1
+    }
+
+    /// Sets `id` and `meta` (with `version`) on a resource about to be stored.
+    fn stamp(kind: Kind, id: &str, value: &mut Value, created: &str, now: &str, version: u64) {
         if let Some(obj) = value.as_object_mut() {
             obj.insert("id".into(), Value::String(id.to_owned()));
             obj.remove("groups");
@@ -157,22 +152,56 @@ impl Data {
         }
     }
 
+    /// Re-stores a resource changed in place with a new version and
+    /// `lastModified` (no index changes: callers touch unindexed data only).
+    fn touch(&mut self, kind: Kind, id: &str, now: &str, change: impl FnOnce(&mut Value)) {
+        let Some(record) = self.map(kind).get(id) else {
+            return;
+        };
+        let version = record.version() + 1;
+        let mut value = record.value();
+        change(&mut value);
+        if let Some(meta) = value.get_mut("meta").and_then(Value::as_object_mut) {
+            meta.insert("lastModified".into(), Value::String(now.to_owned()));
+            meta.insert("version".into(), Value::String(etag(version)));
+        }
+        let record = Record::new(kind, &value, version);
+        if let Some(slot) = self.map_mut(kind).get_mut(id) {
+            *slot = record;
+        }
+    }
+
     /// Removes `member` from every group containing it, bumping their versions.
     fn drop_member_everywhere(&mut self, member: &str, now: &str) {
         let Some(groups) = self.idx.member_of.remove(member) else {
             return;
         };
         for gid in groups {
-            let version = self.bump(&gid);
-            if let Some(group) = self.groups.get_mut(&gid) {
+            self.touch(Kind::Group, &gid, now, |group| {
                 if let Some(items) = group.get_mut("members").and_then(Value::as_array_mut) {
                     items.retain(|i| str_at(i, "value") != Some(member));
                 }
-                if let Some(meta) = group.get_mut("meta").and_then(Value::as_object_mut) {
-                    meta.insert("lastModified".into(), Value::String(now.to_owned()));
-                    meta.insert("version".into(), Value::String(etag(version)));
-                }
+            });
+        }
+    }
+
+    /// The candidates of a query, in creation order: an index's hits or every resource.
+    fn candidates<'a>(&'a self, kind: Kind, spec: &QuerySpec<'_>) -> Vec<(&'a String, &'a Record)> {
+        let map = self.map(kind);
+        match spec
+            .index
+            .as_ref()
+            .and_then(|k| self.idx.candidates(kind, k))
+        {
+            Some(ids) => {
+                let mut positioned: Vec<(usize, &String, &Record)> = ids
+                    .iter()
+                    .filter_map(|id| map.get_full(id.as_str()))
+                    .collect();
+                positioned.sort_by_key(|(pos, _, _)| *pos);
+                positioned.into_iter().map(|(_, id, r)| (id, r)).collect()
             }
+            None => map.iter().collect(),
         }
     }
 }
@@ -194,6 +223,19 @@ impl MemStore {
 
 fn not_found(kind: Kind, id: &str) -> ScimError {
     ScimError::NotFound(format!("{} {id} not found", kind.resource_type()))
+}
+
+/// Orders sort keys: present before absent; `descending` reverses only
+/// present keys (RFC 7644 §3.4.2.3: missing values sort last either way).
+fn by_key(a: &Option<SortKey>, b: &Option<SortKey>, descending: bool) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Some(a), Some(b)) if descending => a.cmp_key(b).reverse(),
+        (Some(a), Some(b)) => a.cmp_key(b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
 }
 
 impl Store for MemStore {
@@ -218,20 +260,15 @@ impl Store for MemStore {
         if kind == Kind::Group {
             data.normalise_members(&mut resource, &id)?;
         }
-        data.stamp(kind, &id, &mut resource, &now, &now);
+        Data::stamp(kind, &id, &mut resource, &now, &now, 1);
         data.idx.add(kind, &id, &resource);
-        data.map_mut(kind).insert(id.clone(), resource);
-        let stored = data
-            .map(kind)
-            .get(&id)
-            .ok_or_else(|| not_found(kind, &id))?;
-        Ok(data.view(kind, &id, stored).into_owned())
+        let record = Record::new(kind, &resource, 1);
+        data.map_mut(kind).insert(id.clone(), record);
+        data.view_of(kind, &id).ok_or_else(|| not_found(kind, &id))
     }
 
     fn get(&self, kind: Kind, id: &str) -> Option<Value> {
-        let data = self.read();
-        let stored = data.map(kind).get(id)?;
-        Some(data.view(kind, id, stored).into_owned())
+        self.read().view_of(kind, id)
     }
 
     fn update(
@@ -243,8 +280,7 @@ impl Store for MemStore {
     ) -> Result<Value, ScimError> {
         let now = rfc3339(now);
         let mut data = self.write();
-        let stored = data.map(kind).get(id).ok_or_else(|| not_found(kind, id))?;
-        let current = data.view(kind, id, stored).into_owned();
+        let current = data.view_of(kind, id).ok_or_else(|| not_found(kind, id))?;
         let created = current
             .pointer("/meta/created")
             .and_then(Value::as_str)
@@ -262,15 +298,16 @@ impl Store for MemStore {
         }
         // `current` carries the same indexed values as the stored resource.
         data.idx.remove(kind, id, &current);
-        data.stamp(kind, id, &mut next, &created, &now);
+        let version = data.next_version(kind, id);
+        Data::stamp(kind, id, &mut next, &created, &now, version);
         data.idx.add(kind, id, &next);
+        let record = Record::new(kind, &next, version);
         let slot = data
             .map_mut(kind)
             .get_mut(id)
             .ok_or_else(|| not_found(kind, id))?;
-        *slot = next;
-        let stored = data.map(kind).get(id).ok_or_else(|| not_found(kind, id))?;
-        Ok(data.view(kind, id, stored).into_owned())
+        *slot = record;
+        data.view_of(kind, id).ok_or_else(|| not_found(kind, id))
     }
 
     fn delete(&self, kind: Kind, id: &str, now: OffsetDateTime) -> Result<(), ScimError> {
@@ -280,66 +317,61 @@ impl Store for MemStore {
             .map_mut(kind)
             .shift_remove(id)
             .ok_or_else(|| not_found(kind, id))?;
-        data.idx.remove(kind, id, &old);
-        data.versions.remove(id);
+        data.idx.remove(kind, id, &old.value());
         data.drop_member_everywhere(id, &now);
         Ok(())
     }
 
     fn query(&self, kind: Kind, spec: &QuerySpec<'_>) -> Page {
         let data = self.read();
-        let map = data.map(kind);
-        let candidates: Vec<(&String, &Value)> = match spec
-            .index
-            .as_ref()
-            .and_then(|k| data.idx.candidates(kind, k))
-        {
-            Some(ids) => {
-                let mut positioned: Vec<(usize, &String, &Value)> = ids
-                    .iter()
-                    .filter_map(|id| map.get_full(id.as_str()))
-                    .collect();
-                positioned.sort_by_key(|(pos, _, _)| *pos);
-                positioned.into_iter().map(|(_, id, v)| (id, v)).collect()
-            }
-            None => map.iter().collect(),
-        };
-        let mut matched: Vec<Cow<'_, Value>> = Vec::new();
-        for (id, stored) in candidates {
-            let view = data.view(kind, id, stored);
-            if (spec.predicate)(&view) {
-                matched.push(view);
-            }
-        }
-        if let Some(path) = &spec.sort_by {
-            let mut keyed: Vec<_> = matched
-                .into_iter()
-                .map(|v| (sort_key(&v, path), v))
-                .collect();
-            keyed.sort_by(|(a, _), (b, _)| {
-                let order = match (a, b) {
-                    (Some(a), Some(b)) => a.cmp_key(b),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) => std::cmp::Ordering::Equal,
-                };
-                if spec.descending && a.is_some() && b.is_some() {
-                    order.reverse()
-                } else {
-                    order
-                }
-            });
-            matched = keyed.into_iter().map(|(_, v)| v).collect();
-        }
-        let total = matched.len();
+        let candidates = data.candidates(kind, spec);
         let skip = spec.start_index.saturating_sub(1);
-        let resources = matched
-            .into_iter()
-            .skip(skip)
-            .take(spec.count)
-            .map(Cow::into_owned)
-            .collect();
-        Page { total, resources }
+        let page = |hits: Vec<(&String, &Record)>| -> Vec<Value> {
+            hits.into_iter()
+                .skip(skip)
+                .take(spec.count)
+                .map(|(id, record)| data.view(kind, id, record))
+                .collect()
+        };
+        if spec.predicate.is_none() && spec.sort_by.is_none() {
+            // Nothing to look at but the page itself.
+            return Page {
+                total: candidates.len(),
+                resources: page(candidates),
+            };
+        }
+        let Some(path) = spec.sort_by.as_deref() else {
+            // Filter only: decode each candidate once and keep the views
+            // that land on the page.
+            let mut total = 0usize;
+            let mut resources = Vec::new();
+            for (id, record) in candidates {
+                let view = data.view(kind, id, record);
+                if spec.predicate.is_none_or(|matches| matches(&view)) {
+                    if total >= skip && resources.len() < spec.count {
+                        resources.push(view);
+                    }
+                    total += 1;
+                }
+            }
+            return Page { total, resources };
+        };
+        // Sorted: decode each candidate once for the filter and the sort
+        // key; keep only the key, so a sorted scan never holds every view
+        // at once, and decode the page again at the end.
+        let mut hits: Vec<(Option<SortKey>, &String, &Record)> = Vec::new();
+        for (id, record) in candidates {
+            let view = data.view(kind, id, record);
+            if spec.predicate.is_none_or(|matches| matches(&view)) {
+                hits.push((sort_key(&view, path), id, record));
+            }
+        }
+        // A stable sort: equal keys keep creation order.
+        hits.sort_by(|(a, ..), (b, ..)| by_key(a, b, spec.descending));
+        Page {
+            total: hits.len(),
+            resources: page(hits.into_iter().map(|(_, id, r)| (id, r)).collect()),
+        }
     }
 
     fn deactivate_all_users(&self, now: OffsetDateTime) -> usize {
@@ -348,18 +380,15 @@ impl Store for MemStore {
         let ids: Vec<String> = data
             .users
             .iter()
-            .filter(|(_, u)| u.get("active") != Some(&Value::Bool(false)))
+            .filter(|(_, r)| r.value().get("active") != Some(&Value::Bool(false)))
             .map(|(id, _)| id.clone())
             .collect();
         for id in &ids {
-            let version = data.bump(id);
-            if let Some(user) = data.users.get_mut(id).and_then(Value::as_object_mut) {
-                user.insert("active".into(), Value::Bool(false));
-                if let Some(meta) = user.get_mut("meta").and_then(Value::as_object_mut) {
-                    meta.insert("lastModified".into(), Value::String(now.clone()));
-                    meta.insert("version".into(), Value::String(etag(version)));
+            data.touch(Kind::User, id, &now, |user| {
+                if let Some(obj) = user.as_object_mut() {
+                    obj.insert("active".into(), Value::Bool(false));
                 }
-            }
+            });
         }
         ids.len()
     }
@@ -378,14 +407,10 @@ mod tests {
         OffsetDateTime::UNIX_EPOCH
     }
 
-    fn all(_: &Value) -> bool {
-        true
-    }
-
     fn spec(index: Option<IndexKey>) -> QuerySpec<'static> {
         QuerySpec {
             index,
-            predicate: &all,
+            predicate: None,
             sort_by: None,
             descending: false,
             start_index: 1,

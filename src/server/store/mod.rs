@@ -7,6 +7,7 @@
 
 mod index;
 mod memory;
+mod record;
 mod sort;
 
 pub use memory::MemStore;
@@ -57,8 +58,8 @@ pub struct IndexKey {
 pub struct QuerySpec<'a> {
     /// An equality that narrows candidates before the predicate runs.
     pub index: Option<IndexKey>,
-    /// The full filter; candidates failing it are dropped.
-    pub predicate: &'a (dyn Fn(&Value) -> bool + Sync),
+    /// The full filter, if any; candidates failing it are dropped.
+    pub predicate: Option<&'a (dyn Fn(&Value) -> bool + Sync)>,
     /// Attribute to sort by, if any (otherwise creation order).
     pub sort_by: Option<String>,
     /// Sort descending.
