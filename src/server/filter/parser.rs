@@ -13,20 +13,22 @@ pub const MAX_LENGTH: usize = 4096;
 pub const MAX_DEPTH: usize = 32;
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
+enum Tok<'a> {
     LParen,
     RParen,
     LBracket,
     RBracket,
-    /// A bare word: attribute path, keyword, operator, `true`/`false`/`null` or a number.
-    Word(String),
+    /// A bare word: attribute path, keyword, operator, `true`/`false`/`null`
+    /// or a number, borrowed from the input (the lexer allocates only for
+    /// string literals, which need unescaping).
+    Word(&'a str),
     /// A string literal, already unescaped.
     Str(String),
 }
 
 #[derive(Debug, Clone)]
-struct Token {
-    tok: Tok,
+struct Token<'a> {
+    tok: Tok<'a>,
     pos: usize,
 }
 
@@ -34,7 +36,7 @@ fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.' | '$' | '+')
 }
 
-fn lex(input: &str) -> Result<Vec<Token>, FilterError> {
+fn lex(input: &str) -> Result<Vec<Token<'_>>, FilterError> {
     let mut out = Vec::new();
     let mut chars = input.char_indices().peekable();
     while let Some(&(pos, c)) = chars.peek() {
@@ -86,7 +88,7 @@ fn lex(input: &str) -> Result<Vec<Token>, FilterError> {
                     chars.next();
                 }
                 out.push(Token {
-                    tok: Tok::Word(input.get(pos..end).unwrap_or_default().to_owned()),
+                    tok: Tok::Word(input.get(pos..end).unwrap_or_default()),
                     pos,
                 });
             }
@@ -144,14 +146,14 @@ pub(crate) fn parse_attr_path(word: &str, pos: usize) -> Result<AttrPath, Filter
 }
 
 struct Parser<'a> {
-    toks: &'a [Token],
+    toks: &'a [Token<'a>],
     idx: usize,
     depth: usize,
     end: usize,
 }
 
-impl Parser<'_> {
-    fn peek(&self) -> Option<&Token> {
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<&Token<'a>> {
         self.toks.get(self.idx)
     }
 
@@ -159,7 +161,7 @@ impl Parser<'_> {
         self.peek().map_or(self.end, |t| t.pos)
     }
 
-    fn next(&mut self) -> Option<Token> {
+    fn next(&mut self) -> Option<Token<'a>> {
         let t = self.toks.get(self.idx).cloned();
         self.idx += 1;
         t
@@ -169,7 +171,7 @@ impl Parser<'_> {
         matches!(self.peek(), Some(Token { tok: Tok::Word(w), .. }) if w.eq_ignore_ascii_case(kw))
     }
 
-    fn expect(&mut self, want: &Tok, what: &str) -> Result<(), FilterError> {
+    fn expect(&mut self, want: &Tok<'_>, what: &str) -> Result<(), FilterError> {
         let pos = self.pos();
         match self.next() {
             Some(t) if t.tok == *want => Ok(()),
@@ -239,7 +241,7 @@ impl Parser<'_> {
                 Ok(Filter::Not(Box::new(f)))
             }
             Tok::Word(w) => {
-                let path = parse_attr_path(&w, tok.pos)?;
+                let path = parse_attr_path(w, tok.pos)?;
                 self.after_path(path, tok.pos, in_value_path)
             }
             Tok::Str(_) => Err(FilterError::new(
@@ -285,7 +287,7 @@ impl Parser<'_> {
                 if op.eq_ignore_ascii_case("pr") {
                     return Ok(Filter::Present(path));
                 }
-                let op = CompareOp::from_keyword(&op).ok_or_else(|| {
+                let op = CompareOp::from_keyword(op).ok_or_else(|| {
                     FilterError::new(
                         pos,
                         format!("unknown operator {op:?} (expected eq ne co sw ew gt ge lt le pr)"),
@@ -317,7 +319,7 @@ impl Parser<'_> {
                 } else if w.eq_ignore_ascii_case("null") {
                     Ok(CompValue::Null)
                 } else {
-                    serde_json::from_str::<Number>(&w)
+                    serde_json::from_str::<Number>(w)
                         .map(CompValue::Number)
                         .map_err(|_| {
                             FilterError::new(

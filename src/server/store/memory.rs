@@ -19,10 +19,13 @@ use super::{Kind, Mutation, Page, QuerySpec, SortKey, Store, etag, sort_key};
 use crate::server::clock::rfc3339;
 use crate::server::error::ScimError;
 
+/// One kind's resources by id, in creation order.
+type Resources = IndexMap<String, Record, foldhash::fast::RandomState>;
+
 #[derive(Debug, Default)]
 struct Data {
-    users: IndexMap<String, Record>,
-    groups: IndexMap<String, Record>,
+    users: Resources,
+    groups: Resources,
     idx: Indexes,
 }
 
@@ -33,14 +36,14 @@ pub struct MemStore {
 }
 
 impl Data {
-    fn map(&self, kind: Kind) -> &IndexMap<String, Record> {
+    fn map(&self, kind: Kind) -> &Resources {
         match kind {
             Kind::User => &self.users,
             Kind::Group => &self.groups,
         }
     }
 
-    fn map_mut(&mut self, kind: Kind) -> &mut IndexMap<String, Record> {
+    fn map_mut(&mut self, kind: Kind) -> &mut Resources {
         match kind {
             Kind::User => &mut self.users,
             Kind::Group => &mut self.groups,
