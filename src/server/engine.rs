@@ -132,6 +132,30 @@ pub fn project(
     schema::project(resource, schemas.of(kind), attributes, excluded)
 }
 
+/// How a read with neither `attributes` nor `excludedAttributes` can be
+/// rendered from stored text: the top-level attributes it drops, or `None`
+/// when the schema needs the general projection.
+pub fn default_drops(schemas: &Schemas, kind: Kind) -> Option<Vec<&str>> {
+    schema::default_drops(schemas.of(kind))
+}
+
+/// Whether the default projection drops an empty object under `key`.
+pub fn drops_empty_object(schemas: &Schemas, kind: Kind, key: &str) -> bool {
+    schema::drops_empty_object(schemas.of(kind), key)
+}
+
+/// Whether `key` names an extension schema of `kind` (case-insensitively).
+pub fn is_extension(schemas: &Schemas, kind: Kind, key: &str) -> bool {
+    schemas.of(kind).extension(key).is_some()
+}
+
+/// The default projection of the extension object under `key`; `None` when
+/// it is dropped (or `key` is no extension).
+pub fn project_extension(schemas: &Schemas, kind: Kind, key: &str, value: Value) -> Option<Value> {
+    let extension = schemas.of(kind).extension(key)?;
+    schema::project_extension_default(value, extension)
+}
+
 fn violation(v: SchemaViolation) -> ScimError {
     ScimError::bad_request(Some(v.scim_type()), v.to_string())
 }

@@ -214,13 +214,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Preconditions {
     }
 }
 
+/// The JSON body of a [`ScimResponse`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScimBody {
+    /// A value, encoded when the response is sent.
+    Value(Value),
+    /// JSON already encoded (a user rendered from stored text).
+    Encoded(Vec<u8>),
+}
+
 /// A SCIM JSON response with optional `ETag`, `Location` and audit note.
 #[derive(Debug, Clone)]
 pub struct ScimResponse {
     /// Status code.
     pub status: StatusCode,
     /// JSON body (`None` for 204/304).
-    pub body: Option<Value>,
+    pub body: Option<ScimBody>,
     /// `ETag` header value.
     pub etag: Option<String>,
     /// `Location` header value.
@@ -232,6 +241,11 @@ pub struct ScimResponse {
 impl ScimResponse {
     /// 200 with `body`.
     pub fn ok(body: Value) -> Self {
+        Self::ok_encoded(ScimBody::Value(body))
+    }
+
+    /// 200 with a body given as a value or as encoded JSON.
+    pub fn ok_encoded(body: ScimBody) -> Self {
         Self {
             status: StatusCode::OK,
             body: Some(body),
@@ -282,14 +296,20 @@ impl ScimResponse {
 
 impl IntoResponse for ScimResponse {
     fn into_response(self) -> Response {
-        let mut response = match &self.body {
+        let mut response = match self.body {
             Some(body) => {
-                // One allocation for a typical resource instead of a
-                // doubling series from empty.
-                let mut bytes = Vec::with_capacity(1024);
-                if serde_json::to_writer(&mut bytes, body).is_err() {
-                    bytes.clear();
-                }
+                let bytes = match body {
+                    ScimBody::Value(value) => {
+                        // One allocation for a typical resource instead of
+                        // a doubling series from empty.
+                        let mut bytes = Vec::with_capacity(1024);
+                        if serde_json::to_writer(&mut bytes, &value).is_err() {
+                            bytes.clear();
+                        }
+                        bytes
+                    }
+                    ScimBody::Encoded(bytes) => bytes,
+                };
                 let mut r = (self.status, bytes).into_response();
                 r.headers_mut()
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));

@@ -13,7 +13,7 @@ mod validate;
 
 pub use error::SchemaViolation;
 pub use model::{AttributeDef, AttributeType, Mutability, Returned, SchemaDef, Uniqueness};
-pub use project::project;
+pub use project::{default_drops, drops_empty_object, project, project_extension_default};
 pub use resource::{
     AttrLocation, ResolvedAttr, ResourceSchema, SplitPath, builtin_schemas, common_attributes,
     effective_def, get_ci, key_ci,

@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value};
 
-use super::model::{AttributeDef, Returned, find_attribute};
+use super::model::{AttributeDef, Returned, SchemaDef, find_attribute};
 use super::resource::{AttrLocation, ResourceSchema, common_attributes};
 
 /// One parsed entry of `attributes` / `excludedAttributes`.
@@ -176,6 +176,48 @@ fn project_default(obj: &mut Map<String, Value>, schema: &ResourceSchema) {
         }
         true
     });
+}
+
+/// When the default projection of `schema` only drops whole top-level core
+/// attributes (and empty complex values), the names it drops; `None` when it
+/// would also narrow sub-attributes or extension attributes. The server
+/// renders reads straight from stored text in the first case.
+pub fn default_drops(schema: &ResourceSchema) -> Option<Vec<&str>> {
+    let core = || common_attributes().iter().chain(&schema.core.attributes);
+    let narrows = |d: &AttributeDef| d.sub_attributes.iter().any(is_unreturned);
+    if core().any(narrows) {
+        return None;
+    }
+    let extensions = schema.extensions.iter().flat_map(|(e, _)| &e.attributes);
+    if extensions.clone().any(is_unreturned) || extensions.clone().any(narrows) {
+        return None;
+    }
+    Some(
+        core()
+            .filter(|d| is_unreturned(d))
+            .map(|d| d.name.as_str())
+            .collect(),
+    )
+}
+
+/// Whether the default projection drops an empty object under top-level
+/// core `key` (it does when the attribute is complex).
+pub fn drops_empty_object(schema: &ResourceSchema, key: &str) -> bool {
+    common_attributes()
+        .iter()
+        .chain(&schema.core.attributes)
+        .find(|d| d.name.eq_ignore_ascii_case(key))
+        .is_some_and(|d| !d.sub_attributes.is_empty())
+}
+
+/// The default projection of one extension's value: `None` when it is
+/// dropped (not an object, or empty once projected).
+pub fn project_extension_default(value: Value, extension: &SchemaDef) -> Option<Value> {
+    let Value::Object(mut inner) = value else {
+        return None;
+    };
+    drop_unreturned(&mut inner, &extension.attributes);
+    (!inner.is_empty()).then_some(Value::Object(inner))
 }
 
 fn is_unreturned(def: &AttributeDef) -> bool {

@@ -6,11 +6,12 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::render::render_user;
 use super::resources::{ensure_enabled, present};
 use crate::scim::LIST_RESPONSE_SCHEMA;
 use crate::server::engine;
 use crate::server::error::ScimError;
-use crate::server::extract::{ListParams, ScimResponse, split_list};
+use crate::server::extract::{ListParams, ScimBody, ScimResponse, split_list};
 use crate::server::state::AppState;
 use crate::server::store::{Kind, QuerySpec};
 
@@ -147,6 +148,14 @@ pub fn search(
     let mut resources = Vec::new();
     let single = kinds.len() == 1;
     let schemas = state.schemas();
+    // One kind of users with the default projection: rendered from stored
+    // text (`render`), the list wrapped around them as text too.
+    let render = single
+        && kinds == [Kind::User]
+        && params.attributes.is_empty()
+        && params.excluded_attributes.is_empty()
+        && engine::default_drops(&schemas, Kind::User).is_some();
+    let mut rendered: Vec<Vec<u8>> = Vec::new();
     for &kind in kinds {
         if single {
             ensure_enabled(state, kind)?;
@@ -166,10 +175,18 @@ pub fn search(
             sort_by: params.sort_by.clone().filter(|s| !s.trim().is_empty()),
             descending,
             start_index: if single { paging.start_index } else { 1 },
+            raw: render,
             count: if single { paging.count } else { usize::MAX },
         };
         let page = state.store.query(kind, &spec);
         total += page.total;
+        let product = state.product();
+        rendered.extend(page.raw.iter().map(|raw| {
+            render_user(raw, base, &product, &schemas).unwrap_or_else(|| {
+                let view = present(state, kind, base, raw.view(), &[], &[]);
+                serde_json::to_vec(&view).unwrap_or_default()
+            })
+        }));
         resources.extend(page.resources.into_iter().map(|view| {
             present(
                 state,
@@ -188,6 +205,13 @@ pub fn search(
             .take(paging.count)
             .collect();
     }
+    if render {
+        return Ok(ScimResponse::ok_encoded(ScimBody::Encoded(list_response(
+            &rendered,
+            total,
+            paging.start_index,
+        ))));
+    }
     let body = json!({
         "schemas": [LIST_RESPONSE_SCHEMA],
         "totalResults": total,
@@ -196,6 +220,25 @@ pub fn search(
         "Resources": resources,
     });
     Ok(ScimResponse::ok(body))
+}
+
+/// The `ListResponse` around already encoded resources, keys in the order
+/// `json!` gives them (sorted), so both paths answer the same bytes.
+fn list_response(resources: &[Vec<u8>], total: usize, start_index: usize) -> Vec<u8> {
+    let mut body = Vec::with_capacity(resources.iter().map(Vec::len).sum::<usize>() + 160);
+    body.extend_from_slice(b"{\"Resources\":[");
+    for (i, resource) in resources.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(resource);
+    }
+    let tail = format!(
+        "],\"itemsPerPage\":{},\"schemas\":[\"{LIST_RESPONSE_SCHEMA}\"],\"startIndex\":{start_index},\"totalResults\":{total}}}",
+        resources.len()
+    );
+    body.extend_from_slice(tail.as_bytes());
+    body
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod discovery;
 mod endpoints;
 mod groups;
 mod list;
+mod render;
 mod resources;
 mod users;
 

@@ -10,10 +10,12 @@ use crate::scim::message::PatchRequest;
 use crate::scim::{GROUP_SCHEMA, USER_SCHEMA};
 use crate::server::engine;
 use crate::server::error::ScimError;
-use crate::server::extract::{ListParams, Preconditions, ScimResponse};
+use crate::server::extract::{ListParams, Preconditions, ScimBody, ScimResponse};
 use crate::server::product;
 use crate::server::state::AppState;
-use crate::server::store::Kind;
+use crate::server::store::{Kind, etag};
+
+use super::render::render_user;
 
 /// `/Groups` is answered 404 when the product's group sync is off.
 pub fn ensure_enabled(state: &AppState, kind: Kind) -> Result<(), ScimError> {
@@ -182,10 +184,18 @@ pub fn get(
     pre: &Preconditions,
 ) -> Result<ScimResponse, ScimError> {
     ensure_enabled(state, kind)?;
-    let view = state
-        .store
-        .get(kind, id)
-        .ok_or_else(|| ScimError::NotFound(format!("{} {id} not found", kind.resource_type())))?;
+    let not_found = || ScimError::NotFound(format!("{} {id} not found", kind.resource_type()));
+    if kind == Kind::User && params.attributes.is_empty() && params.excluded_attributes.is_empty() {
+        let raw = state.store.get_raw_user(id).ok_or_else(not_found)?;
+        let version = etag(raw.version);
+        if pre.not_modified(&version) {
+            return Ok(ScimResponse::empty(StatusCode::NOT_MODIFIED).with_etag(Some(version)));
+        }
+        if let Some(body) = render_user(&raw, base, &state.product(), &state.schemas()) {
+            return Ok(ScimResponse::ok_encoded(ScimBody::Encoded(body)).with_etag(Some(version)));
+        }
+    }
+    let view = state.store.get(kind, id).ok_or_else(not_found)?;
     let version = version_of(&view);
     if pre.not_modified(&version) {
         return Ok(ScimResponse::empty(StatusCode::NOT_MODIFIED).with_etag(Some(version)));

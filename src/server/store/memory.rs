@@ -10,12 +10,12 @@ use std::collections::BTreeSet;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::index::{Indexes, str_at};
 use super::record::Record;
-use super::{Kind, Mutation, Page, QuerySpec, SortKey, Store, etag, sort_key};
+use super::{Kind, Mutation, Page, QuerySpec, RawUser, SortKey, Store, etag, sort_key};
 use crate::server::clock::rfc3339;
 use crate::server::error::ScimError;
 
@@ -97,23 +97,9 @@ impl Data {
         let mut view = record.value();
         match kind {
             Kind::User => {
-                let Some(groups) = self.idx.member_of.get(id).filter(|g| !g.is_empty()) else {
-                    return view;
-                };
-                let list: Vec<Value> = groups
-                    .iter()
-                    .map(|gid| {
-                        let mut entry = Map::new();
-                        entry.insert("value".into(), Value::String(gid.clone()));
-                        if let Some(display) = self.display_of(gid) {
-                            entry.insert("display".into(), display);
-                        }
-                        entry.insert("type".into(), Value::String("direct".into()));
-                        Value::Object(entry)
-                    })
-                    .collect();
-                if let Some(obj) = view.as_object_mut() {
-                    obj.insert("groups".into(), Value::Array(list));
+                let groups = self.groups_of(id);
+                if let (false, Some(obj)) = (groups.is_empty(), view.as_object_mut()) {
+                    obj.insert("groups".into(), RawUser::groups_value(&groups));
                 }
             }
             Kind::Group => {
@@ -128,6 +114,35 @@ impl Data {
             }
         }
         view
+    }
+
+    /// A user's derived groups: (group id, display name).
+    fn groups_of(&self, id: &str) -> Vec<(String, Option<String>)> {
+        self.idx
+            .member_of
+            .get(id)
+            .map(|groups| {
+                groups
+                    .iter()
+                    .map(|gid| {
+                        let display = self.users.get(gid).or_else(|| self.groups.get(gid));
+                        (
+                            gid.clone(),
+                            display.and_then(Record::display).map(str::to_owned),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A user's record as text with its derived groups.
+    fn raw_user(&self, id: &str, record: &Record) -> RawUser {
+        RawUser {
+            json: record.json().to_owned(),
+            version: record.version(),
+            groups: self.groups_of(id),
+        }
     }
 
     fn view_of(&self, kind: Kind, id: &str) -> Option<Value> {
@@ -274,6 +289,12 @@ impl Store for MemStore {
         self.read().view_of(kind, id)
     }
 
+    fn get_raw_user(&self, id: &str) -> Option<RawUser> {
+        let data = self.read();
+        let record = data.users.get(id)?;
+        Some(data.raw_user(id, record))
+    }
+
     fn update(
         &self,
         kind: Kind,
@@ -329,35 +350,43 @@ impl Store for MemStore {
         let data = self.read();
         let candidates = data.candidates(kind, spec);
         let skip = spec.start_index.saturating_sub(1);
-        let page = |hits: Vec<(&String, &Record)>| -> Vec<Value> {
-            hits.into_iter()
-                .skip(skip)
-                .take(spec.count)
-                .map(|(id, record)| data.view(kind, id, record))
-                .collect()
+        let raw = spec.raw && kind == Kind::User;
+        let mut page = Page {
+            total: 0,
+            resources: Vec::new(),
+            raw: Vec::new(),
         };
+        // Adds one hit on the page, as a view (decoded at most once) or raw.
+        let push = |page: &mut Page, id: &str, record: &Record, view: Option<Value>| {
+            if raw {
+                page.raw.push(data.raw_user(id, record));
+            } else {
+                page.resources
+                    .push(view.unwrap_or_else(|| data.view(kind, id, record)));
+            }
+        };
+        let on_page = |page: &Page| page.resources.len() + page.raw.len() < spec.count;
         if spec.predicate.is_none() && spec.sort_by.is_none() {
             // Nothing to look at but the page itself.
-            return Page {
-                total: candidates.len(),
-                resources: page(candidates),
-            };
+            page.total = candidates.len();
+            for (id, record) in candidates.into_iter().skip(skip).take(spec.count) {
+                push(&mut page, id, record, None);
+            }
+            return page;
         }
         let Some(path) = spec.sort_by.as_deref() else {
-            // Filter only: decode each candidate once and keep the views
-            // that land on the page.
-            let mut total = 0usize;
-            let mut resources = Vec::new();
+            // Filter only: decode each candidate once; keep the hits that
+            // land on the page.
             for (id, record) in candidates {
                 let view = data.view(kind, id, record);
                 if spec.predicate.is_none_or(|matches| matches(&view)) {
-                    if total >= skip && resources.len() < spec.count {
-                        resources.push(view);
+                    if page.total >= skip && on_page(&page) {
+                        push(&mut page, id, record, Some(view));
                     }
-                    total += 1;
+                    page.total += 1;
                 }
             }
-            return Page { total, resources };
+            return page;
         };
         // Sorted: decode each candidate once for the filter and the sort
         // key; keep only the key, so a sorted scan never holds every view
@@ -371,10 +400,11 @@ impl Store for MemStore {
         }
         // A stable sort: equal keys keep creation order.
         hits.sort_by(|(a, ..), (b, ..)| by_key(a, b, spec.descending));
-        Page {
-            total: hits.len(),
-            resources: page(hits.into_iter().map(|(_, id, r)| (id, r)).collect()),
+        page.total = hits.len();
+        for (_, id, record) in hits.into_iter().skip(skip).take(spec.count) {
+            push(&mut page, id, record, None);
         }
+        page
     }
 
     fn deactivate_all_users(&self, now: OffsetDateTime) -> usize {
@@ -417,6 +447,7 @@ mod tests {
             sort_by: None,
             descending: false,
             start_index: 1,
+            raw: false,
             count: 100,
         }
     }

@@ -66,6 +66,8 @@ pub struct QuerySpec<'a> {
     pub descending: bool,
     /// 1-based index of the first result.
     pub start_index: usize,
+    /// Return the page's users as [`Page::raw`] rather than decoded views.
+    pub raw: bool,
     /// Page size (already capped).
     pub count: usize,
 }
@@ -86,8 +88,54 @@ impl std::fmt::Debug for QuerySpec<'_> {
 pub struct Page {
     /// Number of resources matching the whole query.
     pub total: usize,
-    /// The resources on this page (materialised views).
+    /// The resources on this page (materialised views), unless the query
+    /// asked for [`QuerySpec::raw`] users.
     pub resources: Vec<Value>,
+    /// The users on this page as [`RawUser`]s, when the query asked for them.
+    pub raw: Vec<RawUser>,
+}
+
+/// A stored user as its JSON text plus what its view derives, so the HTTP
+/// layer can render the common read (no `attributes`) without decoding it
+/// into a tree and encoding it again (`routes::render`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawUser {
+    /// The stored user: compact JSON, keys sorted, with `id` and `meta`.
+    pub json: String,
+    /// The version behind `meta.version`.
+    pub version: u64,
+    /// The derived `groups`: (group id, display name), in the view's order.
+    pub groups: Vec<(String, Option<String>)>,
+}
+
+impl RawUser {
+    /// The derived `groups` of a user's view: `[{value, display, type}]`.
+    pub fn groups_value(groups: &[(String, Option<String>)]) -> Value {
+        Value::Array(
+            groups
+                .iter()
+                .map(|(id, display)| {
+                    let mut entry = serde_json::Map::new();
+                    entry.insert("value".into(), Value::String(id.clone()));
+                    if let Some(display) = display {
+                        entry.insert("display".into(), Value::String(display.clone()));
+                    }
+                    entry.insert("type".into(), Value::String("direct".into()));
+                    Value::Object(entry)
+                })
+                .collect(),
+        )
+    }
+
+    /// The user's materialised view, as [`Store::get`] returns it.
+    pub fn view(&self) -> Value {
+        // The text was written by the store from a `Value`; `Null` is unreachable.
+        let mut view: Value = serde_json::from_str(&self.json).unwrap_or(Value::Null);
+        if let (false, Some(obj)) = (self.groups.is_empty(), view.as_object_mut()) {
+            obj.insert("groups".into(), Self::groups_value(&self.groups));
+        }
+        view
+    }
 }
 
 /// A closure run under the write lock: receives the current view, returns the new resource.
@@ -112,6 +160,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The current view of a resource.
     fn get(&self, kind: Kind, id: &str) -> Option<Value>;
+
+    /// A user as stored, with its derived groups.
+    fn get_raw_user(&self, id: &str) -> Option<RawUser>;
 
     /// Replaces a resource with what `mutation` returns from its current
     /// view; keeps `id` and `meta.created`, bumps `meta.version`, re-checks

@@ -46,6 +46,11 @@ impl Record {
         serde_json::from_str(&self.json).unwrap_or(Value::Null)
     }
 
+    /// The stored JSON text.
+    pub(super) fn json(&self) -> &str {
+        &self.json
+    }
+
     /// The version number behind `meta.version`.
     pub(super) fn version(&self) -> u64 {
         self.version
