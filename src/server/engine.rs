@@ -92,6 +92,36 @@ impl CompiledFilter {
         })
     }
 
+    /// The top-level attributes (lower-case) the filter reads, or `None`
+    /// when it names an extension (the whole resource is needed).
+    pub fn reads(&self, kind: Kind) -> Option<Vec<String>> {
+        let core = match kind {
+            Kind::User => crate::scim::USER_SCHEMA,
+            Kind::Group => crate::scim::GROUP_SCHEMA,
+        };
+        self.filter.attributes_read(core)
+    }
+
+    /// Whether the index lookup of [`index`](Self::index) is the whole
+    /// filter, with the filter's own semantics: a lone `eq` on `id` or
+    /// `externalId` (exact in both) or on a user's `userName` (both fold case
+    /// with `to_lowercase`). The store need not evaluate the filter then.
+    pub fn answered_by_index(&self, kind: Kind) -> bool {
+        let Filter::Compare(path, filter::CompareOp::Eq, filter::CompValue::Str(_)) = &self.filter
+        else {
+            return false;
+        };
+        let core = [crate::scim::USER_SCHEMA, crate::scim::GROUP_SCHEMA];
+        let core_path = path
+            .urn
+            .as_deref()
+            .is_none_or(|u| core.iter().any(|c| c.eq_ignore_ascii_case(u)));
+        let attr = path.attr.to_ascii_lowercase();
+        core_path
+            && path.sub.is_none()
+            && (attr == "id" || attr == "externalid" || (kind == Kind::User && attr == "username"))
+    }
+
     /// Whether a resource of `kind` matches.
     pub fn matches(&self, resource: &Value, schemas: &Schemas, kind: Kind) -> bool {
         self.filter.matches(resource, schemas.of(kind))
@@ -229,6 +259,57 @@ mod tests {
             index_of("urn:ietf:params:scim:schemas:core:2.0:User:userName eq \"a\""),
             key("userName", "a")
         );
+    }
+
+    #[test]
+    fn a_filter_reads_its_top_level_attributes() {
+        let reads = |text: &str| {
+            compile_filter(text, &Schemas::default(), Kind::User)
+                .expect("valid")
+                .reads(Kind::User)
+        };
+        let names = |v: &[&str]| Some(v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        assert_eq!(
+            reads("userName eq \"a\" and active eq true"),
+            names(&["active", "username"])
+        );
+        assert_eq!(
+            reads("name.familyName co \"x\" or not (title pr)"),
+            names(&["name", "title"])
+        );
+        assert_eq!(
+            reads("emails[type eq \"work\" and value co \"@\"]"),
+            names(&["emails"])
+        );
+        assert_eq!(
+            reads("urn:ietf:params:scim:schemas:core:2.0:User:userName eq \"a\""),
+            names(&["username"])
+        );
+        assert_eq!(
+            reads(
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq \"1\""
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn only_a_lone_exact_equality_is_answered_by_the_index() {
+        let answered = |text: &str, kind: Kind| {
+            compile_filter(text, &Schemas::default(), kind)
+                .expect("valid")
+                .answered_by_index(kind)
+        };
+        assert!(answered("userName eq \"a\"", Kind::User));
+        assert!(answered("externalId eq \"a\"", Kind::Group));
+        assert!(answered("id eq \"a\"", Kind::User));
+        assert!(!answered(
+            "userName eq \"a\" and active eq true",
+            Kind::User
+        ));
+        assert!(!answered("emails.value eq \"a\"", Kind::User));
+        assert!(!answered("displayName eq \"a\"", Kind::Group));
+        assert!(!answered("userName sw \"a\"", Kind::User));
     }
 
     #[test]

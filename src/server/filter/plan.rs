@@ -14,6 +14,42 @@ pub struct EqualityLookup<'a> {
 }
 
 impl Filter {
+    /// The top-level attributes the filter reads (lower-cased), so a store
+    /// can evaluate it on just those; `None` when a path names a schema URN
+    /// other than `core_urn` (the whole resource is needed then). A value
+    /// path or sub-attribute needs its whole top-level attribute.
+    pub fn attributes_read(&self, core_urn: &str) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        self.collect_attributes(core_urn, &mut out)?;
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+
+    fn collect_attributes(&self, core_urn: &str, out: &mut Vec<String>) -> Option<()> {
+        let mut add = |path: &AttrPath| {
+            if path
+                .urn
+                .as_deref()
+                .is_some_and(|u| !u.eq_ignore_ascii_case(core_urn))
+            {
+                return None;
+            }
+            out.push(path.attr.to_ascii_lowercase());
+            Some(())
+        };
+        match self {
+            Filter::Present(path) | Filter::Compare(path, ..) => add(path),
+            // The inner filter reads sub-attributes of `path` only.
+            Filter::ValuePath(path, _) => add(path),
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                a.collect_attributes(core_urn, out)?;
+                b.collect_attributes(core_urn, out)
+            }
+            Filter::Not(a) => a.collect_attributes(core_urn, out),
+        }
+    }
+
     /// If the filter is `attr eq "v"`, or an `and` in which one side (at any
     /// depth of nested `and`s) is such an `eq`, returns that attribute and
     /// value. Every match of the whole filter then has `attr` equal to `v`

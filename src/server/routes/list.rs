@@ -169,9 +169,11 @@ pub fn search(
             .map(|f| engine::compile_filter(f, &schemas, kind))
             .transpose()?;
         let predicate = |v: &Value| filter.as_ref().is_none_or(|f| f.matches(v, &schemas, kind));
+        let evaluate = filter.as_ref().is_some_and(|f| !f.answered_by_index(kind));
         let spec = QuerySpec {
             index: filter.as_ref().and_then(engine::CompiledFilter::index),
-            predicate: filter.is_some().then_some(&predicate),
+            predicate: evaluate.then_some(&predicate),
+            reads: filter.as_ref().and_then(|f| f.reads(kind)),
             sort_by: params.sort_by.clone().filter(|s| !s.trim().is_empty()),
             descending,
             start_index: if single { paging.start_index } else { 1 },

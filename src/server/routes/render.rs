@@ -8,11 +8,12 @@
 //! objects, and the `roles` / `userType` the product role is resolved from.
 //! Anything unusual (a schema whose default projection narrows
 //! sub-attributes, an escaped key) returns `None` and the caller takes the
-//! general path. A test holds both paths equal.
+//! general path. A test holds both paths equal. The store keeps where each
+//! top-level attribute sits in the text ([`Field`](crate::server::store::Field)),
+//! so nothing is scanned here.
 
 use std::collections::BTreeMap;
 
-use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::scim::SCIMULATOR_USER_SCHEMA;
@@ -36,10 +37,15 @@ pub fn render_user(
     schemas: &Schemas,
 ) -> Option<Vec<u8>> {
     let drops = engine::default_drops(schemas, Kind::User)?;
-    // Borrowed keys: a key with an escape fails here and falls back.
-    let fields: BTreeMap<&str, &RawValue> = serde_json::from_str(&raw.json).ok()?;
-    let id = match fields.get("id") {
-        Some(id) => serde_json::from_str::<Value>(id.get()).ok()?,
+    // The store's index of the text: (key, value JSON), in key order.
+    let fields: Vec<(&str, &str)> = raw
+        .fields
+        .as_ref()?
+        .iter()
+        .map(|f| Some((raw.json.get(f.key.clone())?, raw.json.get(f.value.clone())?)))
+        .collect::<Option<_>>()?;
+    let id = match fields.iter().find(|(key, _)| *key == "id") {
+        Some((_, id)) => serde_json::from_str::<Value>(id).ok()?,
         None => Value::Null,
     };
     let id = id.as_str().unwrap_or_default();
@@ -49,7 +55,7 @@ pub fn render_user(
     let mut inputs = Map::new();
     for (key, value) in &fields {
         if key.eq_ignore_ascii_case("roles") || key.eq_ignore_ascii_case("userType") {
-            inputs.insert((*key).to_owned(), serde_json::from_str(value.get()).ok()?);
+            inputs.insert((*key).to_owned(), serde_json::from_str(value).ok()?);
         }
     }
     if let Some(groups) = &groups {
@@ -58,8 +64,7 @@ pub fn render_user(
     let role = product::resolve_role(&Value::Object(inputs), product);
 
     let mut out: BTreeMap<&str, Piece<'_>> = BTreeMap::new();
-    for (key, value) in fields {
-        let text = value.get();
+    for (key, text) in fields {
         // Write-only and unreturned attributes; the product extension is
         // always recomputed.
         if key.eq_ignore_ascii_case("password")

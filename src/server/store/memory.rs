@@ -10,12 +10,12 @@ use std::collections::BTreeSet;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use indexmap::IndexMap;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 use super::index::{Indexes, str_at};
 use super::record::Record;
-use super::{Kind, Mutation, Page, QuerySpec, RawUser, SortKey, Store, etag, sort_key};
+use super::{Field, Kind, Mutation, Page, QuerySpec, RawUser, SortKey, Store, etag, sort_key};
 use crate::server::clock::rfc3339;
 use crate::server::error::ScimError;
 
@@ -140,9 +140,44 @@ impl Data {
     fn raw_user(&self, id: &str, record: &Record) -> RawUser {
         RawUser {
             json: record.json().to_owned(),
+            fields: record.fields().map(<[Field]>::to_vec),
             version: record.version(),
             groups: self.groups_of(id),
         }
+    }
+
+    /// Just the top-level attributes named in `reads` (lower-case) of a
+    /// stored resource, with a user's derived `groups` if read; `None` when
+    /// the record has no field index or a group's `members` are read (their
+    /// display names are derived).
+    fn partial_view(
+        &self,
+        kind: Kind,
+        id: &str,
+        record: &Record,
+        reads: &[String],
+    ) -> Option<Value> {
+        let json = record.json();
+        let mut view = Map::new();
+        for field in record.fields()? {
+            let key = json.get(field.key.clone())?;
+            if reads.iter().any(|r| r.eq_ignore_ascii_case(key)) {
+                let value = serde_json::from_str(json.get(field.value.clone())?).ok()?;
+                view.insert(key.to_owned(), value);
+            }
+        }
+        let reads_derived = |name: &str| reads.iter().any(|r| r == name);
+        match kind {
+            Kind::User if reads_derived("groups") => {
+                let groups = self.groups_of(id);
+                if !groups.is_empty() {
+                    view.insert("groups".into(), RawUser::groups_value(&groups));
+                }
+            }
+            Kind::Group if reads_derived("members") => return None,
+            _ => {}
+        }
+        Some(Value::Object(view))
     }
 
     fn view_of(&self, kind: Kind, id: &str) -> Option<Value> {
@@ -375,13 +410,20 @@ impl Store for MemStore {
             return page;
         }
         let Some(path) = spec.sort_by.as_deref() else {
-            // Filter only: decode each candidate once; keep the hits that
-            // land on the page.
+            // Filter only: decode each candidate once (or just the
+            // attributes the filter reads); keep the hits on the page.
             for (id, record) in candidates {
-                let view = data.view(kind, id, record);
+                let (view, whole) = match spec
+                    .reads
+                    .as_deref()
+                    .and_then(|r| data.partial_view(kind, id, record, r))
+                {
+                    Some(partial) => (partial, false),
+                    None => (data.view(kind, id, record), true),
+                };
                 if spec.predicate.is_none_or(|matches| matches(&view)) {
                     if page.total >= skip && on_page(&page) {
-                        push(&mut page, id, record, Some(view));
+                        push(&mut page, id, record, whole.then_some(view));
                     }
                     page.total += 1;
                 }
@@ -448,6 +490,7 @@ mod tests {
             descending: false,
             start_index: 1,
             raw: false,
+            reads: None,
             count: 100,
         }
     }

@@ -60,6 +60,9 @@ pub struct QuerySpec<'a> {
     pub index: Option<IndexKey>,
     /// The full filter, if any; candidates failing it are dropped.
     pub predicate: Option<&'a (dyn Fn(&Value) -> bool + Sync)>,
+    /// The top-level attributes (lower-case) the predicate reads, when
+    /// known: the store may then evaluate it on just those.
+    pub reads: Option<Vec<String>>,
     /// Attribute to sort by, if any (otherwise creation order).
     pub sort_by: Option<String>,
     /// Sort descending.
@@ -95,6 +98,16 @@ pub struct Page {
     pub raw: Vec<RawUser>,
 }
 
+/// Where one top-level attribute of a stored resource sits in its JSON text
+/// (byte ranges: the key without its quotes, and the value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The key, unquoted (it needs no escaping).
+    pub key: std::ops::Range<usize>,
+    /// The value's JSON.
+    pub value: std::ops::Range<usize>,
+}
+
 /// A stored user as its JSON text plus what its view derives, so the HTTP
 /// layer can render the common read (no `attributes`) without decoding it
 /// into a tree and encoding it again (`routes::render`).
@@ -102,6 +115,9 @@ pub struct Page {
 pub struct RawUser {
     /// The stored user: compact JSON, keys sorted, with `id` and `meta`.
     pub json: String,
+    /// Where each top-level attribute sits in `json`, in key order (`None`
+    /// when a key needs escaping).
+    pub fields: Option<Vec<Field>>,
     /// The version behind `meta.version`.
     pub version: u64,
     /// The derived `groups`: (group id, display name), in the view's order.
