@@ -102,24 +102,31 @@ impl CompiledFilter {
         self.filter.attributes_read(core)
     }
 
-    /// Whether the index lookup of [`index`](Self::index) is the whole
-    /// filter, with the filter's own semantics: a lone `eq` on `id` or
-    /// `externalId` (exact in both) or on a user's `userName` (both fold case
-    /// with `to_lowercase`). The store need not evaluate the filter then.
-    pub fn answered_by_index(&self, kind: Kind) -> bool {
-        let Filter::Compare(path, filter::CompareOp::Eq, filter::CompValue::Str(_)) = &self.filter
-        else {
-            return false;
+    /// What the store must still evaluate on the candidates of
+    /// [`index`](Self::index): the filter without its indexed `eq` when
+    /// that lookup has the filter's own semantics (`id` and `externalId` are
+    /// exact in both; a user's `userName` folds case with `to_lowercase` in
+    /// both), else the whole filter. `None`: the index answers it all.
+    pub fn residual(&self, kind: Kind) -> Option<CompiledFilter> {
+        let Some(lookup) = self.filter.equality_lookups() else {
+            return Some(self.clone());
         };
+        let path = lookup.path;
         let core = [crate::scim::USER_SCHEMA, crate::scim::GROUP_SCHEMA];
         let core_path = path
             .urn
             .as_deref()
             .is_none_or(|u| core.iter().any(|c| c.eq_ignore_ascii_case(u)));
         let attr = path.attr.to_ascii_lowercase();
-        core_path
+        let exact = core_path
             && path.sub.is_none()
-            && (attr == "id" || attr == "externalid" || (kind == Kind::User && attr == "username"))
+            && (attr == "id" || attr == "externalid" || (kind == Kind::User && attr == "username"));
+        if !exact {
+            return Some(self.clone());
+        }
+        self.filter
+            .without_conjunct(path)
+            .map(|filter| CompiledFilter { filter })
     }
 
     /// Whether a resource of `kind` matches.
@@ -294,22 +301,37 @@ mod tests {
     }
 
     #[test]
-    fn only_a_lone_exact_equality_is_answered_by_the_index() {
-        let answered = |text: &str, kind: Kind| {
+    fn the_index_answers_an_exact_equality_and_leaves_the_rest() {
+        let residual = |text: &str, kind: Kind| {
             compile_filter(text, &Schemas::default(), kind)
                 .expect("valid")
-                .answered_by_index(kind)
+                .residual(kind)
+                .map(|f| f.filter)
         };
-        assert!(answered("userName eq \"a\"", Kind::User));
-        assert!(answered("externalId eq \"a\"", Kind::Group));
-        assert!(answered("id eq \"a\"", Kind::User));
-        assert!(!answered(
-            "userName eq \"a\" and active eq true",
-            Kind::User
-        ));
-        assert!(!answered("emails.value eq \"a\"", Kind::User));
-        assert!(!answered("displayName eq \"a\"", Kind::Group));
-        assert!(!answered("userName sw \"a\"", Kind::User));
+        let parsed = |text: &str| Some(filter::parse(text).expect("valid"));
+        assert_eq!(residual("userName eq \"a\"", Kind::User), None);
+        assert_eq!(residual("externalId eq \"a\"", Kind::Group), None);
+        assert_eq!(residual("id eq \"a\"", Kind::User), None);
+        assert_eq!(
+            residual("userName eq \"a\" and active eq true", Kind::User),
+            parsed("active eq true")
+        );
+        assert_eq!(
+            residual(
+                "(active eq true and title pr) and externalId eq \"x\"",
+                Kind::User
+            ),
+            parsed("active eq true and title pr")
+        );
+        // Lookups whose index folds differently from the filter stay.
+        for (text, kind) in [
+            ("emails.value eq \"a\"", Kind::User),
+            ("displayName eq \"a\"", Kind::Group),
+            ("userName sw \"a\"", Kind::User),
+            ("userName eq \"a\" or active eq true", Kind::User),
+        ] {
+            assert_eq!(residual(text, kind), parsed(text), "{text}");
+        }
     }
 
     #[test]

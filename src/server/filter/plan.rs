@@ -50,6 +50,21 @@ impl Filter {
         }
     }
 
+    /// This filter without the comparison whose path is `lookup` (compared
+    /// by identity, as [`equality_lookups`](Self::equality_lookups) returns
+    /// it, so it is a conjunct); `None` when nothing is left.
+    pub fn without_conjunct(&self, lookup: &AttrPath) -> Option<Filter> {
+        match self {
+            Filter::Compare(path, ..) if std::ptr::eq(path, lookup) => None,
+            Filter::And(a, b) => match (a.without_conjunct(lookup), b.without_conjunct(lookup)) {
+                (None, None) => None,
+                (Some(rest), None) | (None, Some(rest)) => Some(rest),
+                (Some(a), Some(b)) => Some(Filter::And(Box::new(a), Box::new(b))),
+            },
+            other => Some(other.clone()),
+        }
+    }
+
     /// If the filter is `attr eq "v"`, or an `and` in which one side (at any
     /// depth of nested `and`s) is such an `eq`, returns that attribute and
     /// value. Every match of the whole filter then has `attr` equal to `v`

@@ -168,12 +168,17 @@ pub fn search(
             .filter(|f| !f.trim().is_empty())
             .map(|f| engine::compile_filter(f, &schemas, kind))
             .transpose()?;
-        let predicate = |v: &Value| filter.as_ref().is_none_or(|f| f.matches(v, &schemas, kind));
-        let evaluate = filter.as_ref().is_some_and(|f| !f.answered_by_index(kind));
+        // The store evaluates only what its index does not answer.
+        let residual = filter.as_ref().and_then(|f| f.residual(kind));
+        let predicate = |v: &Value| {
+            residual
+                .as_ref()
+                .is_none_or(|f| f.matches(v, &schemas, kind))
+        };
         let spec = QuerySpec {
             index: filter.as_ref().and_then(engine::CompiledFilter::index),
-            predicate: evaluate.then_some(&predicate),
-            reads: filter.as_ref().and_then(|f| f.reads(kind)),
+            predicate: residual.is_some().then_some(&predicate),
+            reads: residual.as_ref().and_then(|f| f.reads(kind)),
             sort_by: params.sort_by.clone().filter(|s| !s.trim().is_empty()),
             descending,
             start_index: if single { paging.start_index } else { 1 },
