@@ -21,6 +21,8 @@ pub struct Schemas {
     user: ResourceSchema,
     group: ResourceSchema,
     custom: Vec<SchemaDef>,
+    /// [`user_default_drops`], worked out once.
+    user_drops: std::sync::OnceLock<Option<Vec<String>>>,
 }
 
 impl Default for Schemas {
@@ -29,6 +31,7 @@ impl Default for Schemas {
             user: ResourceSchema::user().clone(),
             group: ResourceSchema::group().clone(),
             custom: Vec::new(),
+            user_drops: std::sync::OnceLock::new(),
         }
     }
 }
@@ -169,11 +172,17 @@ pub fn project(
     schema::project(resource, schemas.of(kind), attributes, excluded)
 }
 
-/// How a read with neither `attributes` nor `excludedAttributes` can be
-/// rendered from stored text: the top-level attributes it drops, or `None`
-/// when the schema needs the general projection.
-pub fn default_drops(schemas: &Schemas, kind: Kind) -> Option<Vec<&str>> {
-    schema::default_drops(schemas.of(kind))
+/// How a user read with neither `attributes` nor `excludedAttributes` can
+/// be rendered from stored text: the top-level attributes it drops, or
+/// `None` when the schema needs the general projection.
+pub fn user_default_drops(schemas: &Schemas) -> Option<&[String]> {
+    schemas
+        .user_drops
+        .get_or_init(|| {
+            schema::default_drops(&schemas.user)
+                .map(|drops| drops.into_iter().map(str::to_owned).collect())
+        })
+        .as_deref()
 }
 
 /// Whether the default projection drops an empty object under `key`.

@@ -154,7 +154,7 @@ pub fn search(
         && kinds == [Kind::User]
         && params.attributes.is_empty()
         && params.excluded_attributes.is_empty()
-        && engine::default_drops(&schemas, Kind::User).is_some();
+        && engine::user_default_drops(&schemas).is_some();
     let mut rendered: Vec<Vec<u8>> = Vec::new();
     for &kind in kinds {
         if single {

@@ -22,9 +22,11 @@ use crate::server::engine::{self, Schemas};
 use crate::server::product;
 use crate::server::store::{Kind, RawUser};
 
-/// One attribute of the output: stored text, or a value to encode.
+/// One attribute of the output: stored text, text made here, or a value
+/// to encode.
 enum Piece<'a> {
     Text(&'a str),
+    Owned(String),
     Value(Value),
 }
 
@@ -36,7 +38,7 @@ pub fn render_user(
     product: &ProductConfig,
     schemas: &Schemas,
 ) -> Option<Vec<u8>> {
-    let drops = engine::default_drops(schemas, Kind::User)?;
+    let drops = engine::user_default_drops(schemas)?;
     // The store's index of the text: (key, value JSON), in key order.
     let fields: Vec<(&str, &str)> = raw
         .fields
@@ -44,11 +46,7 @@ pub fn render_user(
         .iter()
         .map(|f| Some((raw.json.get(f.key.clone())?, raw.json.get(f.value.clone())?)))
         .collect::<Option<_>>()?;
-    let id = match fields.iter().find(|(key, _)| *key == "id") {
-        Some((_, id)) => serde_json::from_str::<Value>(id).ok()?,
-        None => Value::Null,
-    };
-    let id = id.as_str().unwrap_or_default();
+    let id = raw.id.as_str();
     let groups = (!raw.groups.is_empty()).then(|| RawUser::groups_value(&raw.groups));
 
     // The product role, from the attributes it reads.
@@ -82,21 +80,11 @@ pub fn render_user(
         }
         match key {
             "schemas" => {
-                let mut list: Value = serde_json::from_str(text).ok()?;
-                if let Some(items) = list.as_array_mut()
-                    && !items.iter().any(|s| s == SCIMULATOR_USER_SCHEMA)
-                {
-                    items.push(Value::String(SCIMULATOR_USER_SCHEMA.into()));
-                }
-                out.insert(key, Piece::Value(list));
+                out.insert(key, schemas_with_product(text)?);
             }
             "meta" => {
-                let mut meta: Value = serde_json::from_str(text).ok()?;
-                if let Some(meta) = meta.as_object_mut() {
-                    let location = format!("{base}/{}/{id}", Kind::User.endpoint());
-                    meta.insert("location".into(), Value::String(location));
-                }
-                out.insert(key, Piece::Value(meta));
+                let location = format!("{base}/{}/{id}", Kind::User.endpoint());
+                out.insert(key, meta_with_location(text, &location)?);
             }
             _ if text == "{}" && engine::drops_empty_object(schemas, Kind::User, key) => {}
             _ => {
@@ -124,7 +112,7 @@ pub fn render_user(
         out.insert(SCIMULATOR_USER_SCHEMA, Piece::Value(projected));
     }
 
-    let mut body = Vec::with_capacity(raw.json.len() + 256);
+    let mut body = Vec::with_capacity(raw.json.len() + 512);
     body.push(b'{');
     for (i, (key, piece)) in out.iter().enumerate() {
         if i > 0 {
@@ -134,11 +122,55 @@ pub fn render_user(
         body.push(b':');
         match piece {
             Piece::Text(text) => body.extend_from_slice(text.as_bytes()),
+            Piece::Owned(text) => body.extend_from_slice(text.as_bytes()),
             Piece::Value(value) => serde_json::to_writer(&mut body, value).ok()?,
         }
     }
     body.push(b'}');
     Some(body)
+}
+
+/// `schemas` with the product extension's URN appended when absent. The
+/// plain case (a list of URNs without it) is spliced as text.
+fn schemas_with_product(text: &str) -> Option<Piece<'_>> {
+    let quoted = Value::String(SCIMULATOR_USER_SCHEMA.into()).to_string();
+    if let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']'))
+        && !text.contains(&quoted)
+    {
+        let separator = if inner.is_empty() { "" } else { "," };
+        return Some(Piece::Owned(format!("[{inner}{separator}{quoted}]")));
+    }
+    let mut list: Value = serde_json::from_str(text).ok()?;
+    if let Some(items) = list.as_array_mut()
+        && !items.iter().any(|s| s == SCIMULATOR_USER_SCHEMA)
+    {
+        items.push(Value::String(SCIMULATOR_USER_SCHEMA.into()));
+    }
+    Some(Piece::Value(list))
+}
+
+/// `meta` with `location`. The store writes `meta` itself (clients cannot
+/// set it) as `{"created":…,"lastModified":…,"resourceType":…,"version":…}`,
+/// so `location` is spliced in before `resourceType`, where key order puts
+/// it; any other shape is decoded instead.
+fn meta_with_location<'a>(text: &'a str, location: &str) -> Option<Piece<'a>> {
+    const NEXT: &str = ",\"resourceType\":";
+    if text.starts_with("{\"created\":")
+        && text.matches(NEXT).count() == 1
+        && !text.contains("\"location\":")
+    {
+        let at = text.find(NEXT)?;
+        let location = Value::String(location.to_owned()).to_string();
+        let (before, after) = text.split_at(at);
+        return Some(Piece::Owned(format!(
+            "{before},\"location\":{location}{after}"
+        )));
+    }
+    let mut meta: Value = serde_json::from_str(text).ok()?;
+    if let Some(meta) = meta.as_object_mut() {
+        meta.insert("location".into(), Value::String(location.to_owned()));
+    }
+    Some(Piece::Value(meta))
 }
 
 #[cfg(test)]

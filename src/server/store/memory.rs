@@ -139,6 +139,7 @@ impl Data {
     /// A user's record as text with its derived groups.
     fn raw_user(&self, id: &str, record: &Record) -> RawUser {
         RawUser {
+            id: id.to_owned(),
             json: record.json().to_owned(),
             fields: record.fields().map(<[Field]>::to_vec),
             version: record.version(),

@@ -113,6 +113,8 @@ pub struct Field {
 /// into a tree and encoding it again (`routes::render`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawUser {
+    /// The user's id.
+    pub id: String,
     /// The stored user: compact JSON, keys sorted, with `id` and `meta`.
     pub json: String,
     /// Where each top-level attribute sits in `json`, in key order (`None`
