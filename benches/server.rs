@@ -32,22 +32,23 @@
 //! `wrk -t1 -c1 -d10s --latency`; the creates run with `--creates`; resident
 //! memory is the server process's VmRSS.
 //!
-//! `scripts/bench.sh`, measured 2026-11-24 05:00 UTC on the shared 2-core
-//! build machine (load average 1.8–3.5; wrk takes one core, the server the
-//! other; four runs that day ranged as shown):
+//! `scripts/bench.sh`, measured 2026-11-24 07:50–08:10 UTC on the shared
+//! 2-core build machine (load average 1.5–2.2; wrk takes one core, the
+//! server the other), three full runs (each ratio the median of 5 rounds):
 //!
 //! ```text
-//! scenario (100,000 users, wrk -t1 -c32 -d10s)       req/s   ratio to trivial (runs 1-4)
-//! trivial axum handler                         59k-97k    -
-//! GET /Users/{id}                              18k-27k    27% 25% 29% 29%
-//! filter=userName eq "..."                     13k-24k    21% 30% 21% 27%
-//! filter=userName eq "..." and active eq true  12k-21k    23% 23% 24% 23%
-//! indexed filter, -c1, p50 100k/1k users                  0.91 0.33 1.00 1.16
-//! indexed filter, -c1, p99 100k/1k users                  0.80 1.47 0.78 1.86
-//! 10,000 sequential creates, one connection    1.51 s, 1.70 s, 3.03 s, 2.60 s
-//!   (10,000 sequential trivial GETs, same client: 1.63 s in run 4)
-//! VmRSS after loading 100,000 users            410 MiB (4.2 KB/user; the
-//!   JSON trees alone 3.5 KB/user, BENCH_RSS_BREAKDOWN=1)
+//! scenario (100,000 users, wrk -t1 -c32 -d5s)     ratio to trivial (runs 1-3)
+//! GET /Users/{id}                                 59.5% 58.6% 58.0%
+//! filter=userName eq "..."                        58.3% 54.0% 54.0%
+//! filter=userName eq "..." and active eq true     50.7% 52.1% 51.1%
+//! indexed filter, -c1, p50 100k/1k users          1.15 1.08 0.89
+//! indexed filter, -c1, p99 100k/1k users          2.29 1.77 1.13 (scheduler tail)
+//! 10,000 sequential creates, one connection       3.10 s, 2.37 s, 2.77 s
+//!   (10,000 sequential trivial GETs, same client: 1.79, 1.38, 1.54 s)
+//! VmRSS after loading 100,000 users               149 MiB (1.5 KB/user; as
+//!   serde_json trees they took 4.2 KB/user, 410 MiB)
+//! --handler, no sockets (trivial router 1.1 us): GET 6.4-8.2 us,
+//!   filter 8.1-9.8 us, filter and active 10.3-12.1 us
 //! ```
 //!
 //! In-process mode, measured 2026-11-24 on the shared 2-core build machine
@@ -297,8 +298,9 @@ async fn serve() {
     let load_time = load.elapsed();
     let rss_big = rss_kib();
     if std::env::var_os("BENCH_RSS_BREAKDOWN").is_some() {
-        // How much of the store is the JSON trees themselves: a copy of
-        // every stored user, as `get` returns it, held in a plain Vec.
+        // What the users would take as serde_json trees (how the store kept
+        // them before records became text): a decoded copy of every stored
+        // user, as `get` returns it, held in a plain Vec.
         let copies: Vec<_> = (0..users)
             .filter_map(|i| big.store.get(Kind::User, &format!("u{i}")))
             .collect();
