@@ -32,19 +32,19 @@
 //! `wrk -t1 -c1 -d10s --latency`; the creates run with `--creates`; resident
 //! memory is the server process's VmRSS.
 //!
-//! `scripts/bench.sh`, measured 2026-11-24 07:50–08:10 UTC on the shared
+//! `scripts/bench.sh`, measured 2026-11-24 07:50–08:25 UTC on the shared
 //! 2-core build machine (load average 1.5–2.2; wrk takes one core, the
-//! server the other), three full runs (each ratio the median of 5 rounds):
+//! server the other), four full runs (each ratio the median of 5 rounds):
 //!
 //! ```text
 //! scenario (100,000 users, wrk -t1 -c32 -d5s)     ratio to trivial (runs 1-3)
-//! GET /Users/{id}                                 59.5% 58.6% 58.0%
-//! filter=userName eq "..."                        58.3% 54.0% 54.0%
-//! filter=userName eq "..." and active eq true     50.7% 52.1% 51.1%
-//! indexed filter, -c1, p50 100k/1k users          1.15 1.08 0.89
-//! indexed filter, -c1, p99 100k/1k users          2.29 1.77 1.13 (scheduler tail)
-//! 10,000 sequential creates, one connection       3.10 s, 2.37 s, 2.77 s
-//!   (10,000 sequential trivial GETs, same client: 1.79, 1.38, 1.54 s)
+//! GET /Users/{id}                                 59.5% 58.6% 58.0% 59.9%
+//! filter=userName eq "..."                        58.3% 54.0% 54.0% 53.2%
+//! filter=userName eq "..." and active eq true     50.7% 52.1% 51.1% 48.9%
+//! indexed filter, -c1, p50 100k/1k users          1.15 1.08 0.89 1.00
+//! indexed filter, -c1, p99 100k/1k users          2.29 1.77 1.13 0.99 (scheduler tail)
+//! 10,000 sequential creates, one connection       3.10 s, 2.37 s, 2.77 s, 8.10 s
+//!   (10,000 sequential trivial GETs, same client: 1.79, 1.38, 1.54, 3.63 s)
 //! VmRSS after loading 100,000 users               149 MiB (1.5 KB/user; as
 //!   serde_json trees they took 4.2 KB/user, 410 MiB)
 //! --handler, no sockets (trivial router 1.1 us): GET 6.4-8.2 us,
