@@ -196,14 +196,7 @@ async fn in_process() {
     let server = start_with_state(config.addr, state, "bench-admin".into())
         .await
         .expect("start");
-    let trivial_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let trivial_addr = trivial_listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
-        let _ = axum::serve(trivial_listener, app).await;
-    });
+    let trivial_addr = start_trivial().await;
     let trivial = format!("http://{trivial_addr}/");
     println!("{requests} requests per scenario, {concurrency} concurrent tasks, loopback");
     println!(
@@ -265,6 +258,23 @@ fn loaded_state(config: &ServerConfig, users: usize) -> AppState {
     state
 }
 
+/// The ceiling every ratio is taken against: a handler that answers `ok`.
+fn trivial_router() -> axum::Router {
+    axum::Router::new().route("/", axum::routing::get(|| async { "ok" }))
+}
+
+/// Serves [`trivial_router`] on a free loopback port; returns its address.
+async fn start_trivial() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, trivial_router()).await;
+    });
+    addr
+}
+
 /// This process's resident set size in KiB (`VmRSS` in `/proc/self/status`).
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -320,14 +330,7 @@ async fn serve() {
     let small = start_with_state(config.addr, small, "bench-admin".into())
         .await
         .expect("start");
-    let trivial_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let trivial_addr = trivial_listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
-        let _ = axum::serve(trivial_listener, app).await;
-    });
+    let trivial_addr = start_trivial().await;
     println!(
         "READY trivial=http://{trivial_addr} big={} small={} users={users} small_users={small_users} \
          load_secs={:.2} rss_before_kib={rss_before} rss_loaded_kib={rss_big}",
@@ -359,7 +362,7 @@ async fn handler() {
     let requests = env_usize("BENCH_REQUESTS", 200_000);
     let config = bench_config();
     let scim = scimulator::server::router(loaded_state(&config, users));
-    let trivial = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let trivial = trivial_router();
     let request = |path: String| {
         axum::http::Request::builder()
             .uri(path)

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::super::ExpandError;
 use super::super::request::{Args, StepExt, eq, ops, step};
-use super::wire::{AD_GROUP_SCHEMA, Flavour, HEADERS, group_lookup, group_path, patch};
+use super::wire::{AD_GROUP_SCHEMA, Flavour, HEADERS, group_lookup, group_path, patch_action};
 use crate::scim::GROUP_SCHEMA;
 use crate::suite::model::{QueryEncoding, RequestStep, SchemaName};
 
@@ -83,12 +83,13 @@ pub(super) fn add_members(
 ) -> Result<Vec<RequestStep>, ExpandError> {
     let ids = member_ids(args)?;
     let op = json!({"op": flavour.op("add"), "path": "members", "value": member_values(&ids)});
-    Ok(vec![
-        step(&HEADERS, o, "add members", "PATCH", group_path(args)?)
-            .body(&HEADERS, patch(vec![op]))
-            .status(&[200, 204])
-            .with_action_extras(args.action),
-    ])
+    Ok(patch_action(
+        o,
+        "add members",
+        group_path(args)?,
+        vec![op],
+        args,
+    ))
 }
 
 /// §6.1 / §6.2 last row: a `Remove` with a value array by default, one
@@ -110,12 +111,13 @@ pub(super) fn remove_members(
             })
             .collect(),
     };
-    Ok(vec![
-        step(&HEADERS, o, "remove members", "PATCH", group_path(args)?)
-            .body(&HEADERS, patch(operations))
-            .status(&[200, 204])
-            .with_action_extras(args.action),
-    ])
+    Ok(patch_action(
+        o,
+        "remove members",
+        group_path(args)?,
+        operations,
+        args,
+    ))
 }
 
 /// §6.1: `{"op":"Replace","path":"displayName","value":"…"}`.
@@ -126,10 +128,5 @@ pub(super) fn rename_group(
 ) -> Result<Vec<RequestStep>, ExpandError> {
     let name = args.string("displayName")?;
     let op = json!({"op": flavour.op("replace"), "path": "displayName", "value": name});
-    Ok(vec![
-        step(&HEADERS, o, "rename", "PATCH", group_path(args)?)
-            .body(&HEADERS, patch(vec![op]))
-            .status(&[200, 204])
-            .with_action_extras(args.action),
-    ])
+    Ok(patch_action(o, "rename", group_path(args)?, vec![op], args))
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::super::ExpandError;
 use super::super::request::{Args, StepExt, eq, ops, step};
 use super::wire::{
-    ENTERPRISE_KEYS, Flavour, HEADERS, filtered, group_lookup, list_checks, patch, user_path,
+    ENTERPRISE_KEYS, Flavour, HEADERS, filtered, group_lookup, list_checks, patch_action, user_path,
 };
 use crate::scim::{ENTERPRISE_USER_SCHEMA, USER_SCHEMA};
 use crate::suite::model::{RequestStep, SchemaName};
@@ -202,12 +202,7 @@ pub(super) fn update_user(
     if operations.is_empty() {
         return Err(args.error("nothing to update: give at least one attribute besides `id`"));
     }
-    Ok(vec![
-        step(&HEADERS, o, "update", "PATCH", path)
-            .body(&HEADERS, patch(operations))
-            .status(&[200, 204])
-            .with_action_extras(args.action),
-    ])
+    Ok(patch_action(o, "update", path, operations, args))
 }
 
 /// §6.1 / §6.2 first row: `{"op":"Replace","path":"active","value":"False"}`
@@ -221,18 +216,8 @@ pub(super) fn set_active(
 ) -> Result<Vec<RequestStep>, ExpandError> {
     let op =
         json!({"op": flavour.op("replace"), "path": "active", "value": flavour.boolean(active)});
-    Ok(vec![
-        step(
-            &HEADERS,
-            o,
-            if active { "enable" } else { "disable" },
-            "PATCH",
-            user_path(args)?,
-        )
-        .body(&HEADERS, patch(vec![op]))
-        .status(&[200, 204])
-        .with_action_extras(args.action),
-    ])
+    let label = if active { "enable" } else { "disable" };
+    Ok(patch_action(o, label, user_path(args)?, vec![op], args))
 }
 
 /// §6.1: the manager is a separate PATCH after create, its value a plain
@@ -250,10 +235,11 @@ pub(super) fn set_manager(
     } else {
         json!({"op": flavour.op("add"), "path": target, "value": manager})
     };
-    Ok(vec![
-        step(&HEADERS, o, "set manager", "PATCH", user_path(args)?)
-            .body(&HEADERS, patch(vec![op]))
-            .status(&[200, 204])
-            .with_action_extras(args.action),
-    ])
+    Ok(patch_action(
+        o,
+        "set manager",
+        user_path(args)?,
+        vec![op],
+        args,
+    ))
 }

@@ -130,6 +130,23 @@ pub(super) fn patch(operations: Vec<Value>) -> Value {
     json!({"schemas": [PATCH_OP_SCHEMA], "Operations": operations})
 }
 
+/// A one-request PATCH action (§6.1): a `PatchOp` body, answered 200 or 204,
+/// with the action's own `expect`/`capture` merged in.
+pub(super) fn patch_action(
+    o: &str,
+    label: &str,
+    path: String,
+    operations: Vec<Value>,
+    args: &Args<'_>,
+) -> Vec<RequestStep> {
+    vec![
+        step(&HEADERS, o, label, "PATCH", path)
+            .body(&HEADERS, patch(operations))
+            .status(&[200, 204])
+            .with_action_extras(args.action),
+    ]
+}
+
 /// §6.1: `filter` only, spaces as `+`, no `startIndex`/`count`.
 pub(super) fn filtered(s: RequestStep, attribute: &str, value: &str) -> RequestStep {
     s.query(
