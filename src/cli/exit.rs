@@ -5,7 +5,7 @@
 //! | 0 | every selected case passed (or was skipped) |
 //! | 1 | at least one case failed at or above `--fail-on` severity |
 //! | 2 | usage or suite error: bad flags, invalid YAML, unknown matcher |
-//! | 3 | harness or runtime error: target unreachable, report I/O, undefined variable |
+//! | 3 | harness or runtime error: the pre-flight stopped the run, the target is unreachable or stopped answering (circuit breaker), the run deadline passed, a case errored, report I/O |
 
 use std::process::ExitCode;
 

@@ -1,9 +1,10 @@
 //! `scimulator run`: arguments → `RunOptions` + `ReportOptions`, the embedded
-//! server when no `--target` is given, the console reporter, report files and
-//! the exit code.
+//! server when no `--target` is given, the pre-flight when one is, the
+//! console reporter, report files and the exit code.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
@@ -81,6 +82,21 @@ pub struct RunArgs {
     /// Do not check every response against the target's own /Schemas.
     #[arg(long)]
     pub no_schema_audit: bool,
+    /// Do not probe the target before the suites (GET /ServiceProviderConfig and /Users?count=1).
+    #[arg(long)]
+    pub no_preflight: bool,
+    /// Largest response body read (e.g. 16MiB, 512KiB, 100000); a larger one errors the step.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
+    pub max_body: usize,
+    /// Timeout of one request, body included (e.g. 30s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+    /// Longest one request waits in all on 429 Too Many Requests before giving up.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub max_throttle_wait: Duration,
+    /// The whole run ends by then: remaining cases error, reports are still written (e.g. 20m, 1h).
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
+    pub deadline: Duration,
 }
 
 /// `--snapshots`.
@@ -185,8 +201,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         fail_fast: args.fail_fast,
         jobs: usize::from(args.jobs),
         audit_declared_schemas: !args.no_schema_audit,
+        max_body: args.max_body,
+        request_timeout: args.request_timeout,
+        deadline: args.deadline,
         ..RunOptions::default()
     };
+    opts.throttle.max_wait = args.max_throttle_wait;
+    opts.throttle.max_total_wait = args.max_throttle_wait;
     let embedded = match &args.target {
         Some(target) => {
             opts.target = target.clone();
@@ -210,6 +231,25 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             Some(server)
         }
     };
+
+    if embedded.is_none() && !args.no_preflight {
+        let redactor = crate::template::Redactor::new(opts.secrets());
+        match crate::runner::preflight(&opts).await {
+            Ok(info) => {
+                eprintln!("Pre-flight passed: {}", info.probes.join("; "));
+                for note in &info.notes {
+                    eprintln!("Pre-flight note: {note}");
+                }
+            }
+            Err(e) => {
+                eprintln!(
+                    "error: pre-flight: {}\n(no suite was run; skip this check with --no-preflight)",
+                    redactor.redact(&e.to_string())
+                );
+                return Ok(exit::code(exit::RUNTIME));
+            }
+        }
+    }
 
     let secrets = opts.secrets();
     let today = time::OffsetDateTime::now_utc().date();
@@ -283,4 +323,101 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         GateOutcome::Failed => exit::FAILURES,
         GateOutcome::Errored => exit::RUNTIME,
     }))
+}
+
+/// `--max-body`: bytes, or a number with `KiB`/`MiB`/`GiB` (also `K`, `M`,
+/// `G`, binary) or `KB`/`MB`/`GB` (decimal); case-insensitive.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("expected a size like 16MiB, 512KiB or 100000, got `{s}`"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}` in `{s}` (use KiB, MiB or GiB)"
+            ));
+        }
+    };
+    let bytes = n
+        .checked_mul(factor)
+        .and_then(|b| usize::try_from(b).ok())
+        .ok_or_else(|| format!("`{s}` is too large"))?;
+    if bytes == 0 {
+        return Err("the size must be more than 0".to_owned());
+    }
+    Ok(bytes)
+}
+
+/// `--request-timeout`, `--deadline`, `--max-throttle-wait`: a number with
+/// `ms`, `s`, `m` or `h` (seconds without a unit).
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("expected a duration like 30s, 20m or 1h, got `{s}`"))?;
+    let d = match unit.trim() {
+        "ms" => Duration::from_millis(n),
+        "" | "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        "h" => Duration::from_secs(n.saturating_mul(3600)),
+        other => {
+            return Err(format!(
+                "unknown duration unit `{other}` in `{s}` (use ms, s, m or h)"
+            ));
+        }
+    };
+    if d.is_zero() {
+        return Err("the duration must be more than 0".to_owned());
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_and_decimal_units() {
+        assert_eq!(parse_size("16MiB"), Ok(16 * 1024 * 1024));
+        assert_eq!(parse_size("512kib"), Ok(512 * 1024));
+        assert_eq!(parse_size("1MB"), Ok(1_000_000));
+        assert_eq!(parse_size("100000"), Ok(100_000));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("MiB").is_err());
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("20m"), Ok(Duration::from_secs(1200)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("5 days").is_err());
+    }
+
+    #[test]
+    fn the_flag_defaults_are_the_library_defaults() {
+        use crate::runner::{
+            DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_MAX_THROTTLE_WAIT, DEFAULT_REQUEST_TIMEOUT,
+        };
+        assert_eq!(parse_size("16MiB"), Ok(DEFAULT_MAX_BODY));
+        assert_eq!(parse_duration("30s"), Ok(DEFAULT_REQUEST_TIMEOUT));
+        assert_eq!(parse_duration("30s"), Ok(DEFAULT_MAX_THROTTLE_WAIT));
+        assert_eq!(parse_duration("30m"), Ok(DEFAULT_DEADLINE));
+    }
 }

@@ -1,5 +1,7 @@
 //! One case: requirements, the case scope, the steps in order, cleanup, and
-//! redaction of everything recorded.
+//! redaction of everything recorded. Once the run's breaker has tripped, a
+//! case that has not started errors with its reason without sending, and
+//! cleanup is not attempted (nothing would answer it).
 
 use std::time::Instant;
 
@@ -76,16 +78,23 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseRe
         warnings: Vec::new(),
         duration_ms: 0,
     };
-    if let Some(reason) = unmet_requirement(ctx, case).await {
+    if let Some(reason) = unmet_static_requirement(ctx, case) {
         result.outcome = Outcome::Skipped(reason);
         return result;
     }
-    if let Some(e) = ctx.unreachable.get() {
-        result.outcome = Outcome::Errored(RunError::new(
-            e.kind,
-            format!("not run, the target is unreachable: {e}"),
-        ));
-        redact(&mut result, &CaseState::empty(suite, case, ctx), ctx);
+    let stopped = |result: &mut CaseResult, e: RunError| {
+        result.outcome = Outcome::Errored(RunError::new(e.kind, format!("not run, {e}")));
+        redact(result, &CaseState::empty(suite, case, ctx), ctx);
+    };
+    if let Some(e) = ctx.breaker.tripped() {
+        stopped(&mut result, e);
+        return result;
+    }
+    if let Some(reason) = unmet_capability(ctx, case).await {
+        match ctx.breaker.tripped() {
+            Some(e) => stopped(&mut result, e),
+            None => result.outcome = Outcome::Skipped(reason),
+        }
         return result;
     }
     let mut state = CaseState {
@@ -112,9 +121,6 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseRe
                 break;
             }
             StepOutcome::Errored(e) => {
-                if e.kind == RunErrorKind::Unreachable {
-                    let _ = ctx.unreachable.set(e.clone());
-                }
                 result.outcome = Outcome::Errored(e);
                 break;
             }
@@ -122,7 +128,13 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseRe
         }
     }
     for step in &case.cleanup {
-        if ctx.unreachable.get().is_some() {
+        if ctx.breaker.tripped().is_some() {
+            result.warnings.push(format!(
+                "cleanup not run ({} step{}): the run stopped; resources this case created \
+                 may remain on the target",
+                case.cleanup.len(),
+                if case.cleanup.len() == 1 { "" } else { "s" }
+            ));
             break;
         }
         index += 1;
@@ -194,8 +206,8 @@ fn init_vars(suite: &Suite, state: &mut CaseState) -> Result<(), RunError> {
     Ok(())
 }
 
-/// The reason the case must be skipped, if any.
-async fn unmet_requirement(ctx: &RunCtx, case: &Case) -> Option<String> {
+/// The reason the case must be skipped that needs no request, if any.
+fn unmet_static_requirement(ctx: &RunCtx, case: &Case) -> Option<String> {
     for req in &case.requires {
         match req {
             Requirement::RevokedToken if ctx.opts.revoked_token.is_none() => {
@@ -206,12 +218,22 @@ async fn unmet_requirement(ctx: &RunCtx, case: &Case) -> Option<String> {
                     "needs scimulator's reference server (run without --target)".to_owned(),
                 );
             }
-            Requirement::Capability(name) => {
-                if let Err(reason) = ctx.capability(name).await {
-                    return Some(reason);
-                }
-            }
-            Requirement::RevokedToken | Requirement::ReferenceServer => {}
+            Requirement::RevokedToken
+            | Requirement::ReferenceServer
+            | Requirement::Capability(_) => {}
+        }
+    }
+    None
+}
+
+/// The reason the case must be skipped for a capability the target does
+/// not advertise, if any (reads `/ServiceProviderConfig` once per run).
+async fn unmet_capability(ctx: &RunCtx, case: &Case) -> Option<String> {
+    for req in &case.requires {
+        if let Requirement::Capability(name) = req
+            && let Err(reason) = ctx.capability(name).await
+        {
+            return Some(reason);
         }
     }
     None

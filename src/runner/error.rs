@@ -1,5 +1,6 @@
 //! Harness errors: the run could not do what a step asked (connection refused,
-//! undefined variable, unreadable snapshot). Test failures are not errors.
+//! undefined variable, unreadable snapshot, a target that stopped answering).
+//! Test failures are not errors.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +12,12 @@ pub enum RunErrorKind {
     Unreachable,
     /// The request timed out.
     Timeout,
+    /// A response body was larger than the cap (`--max-body`).
+    TooLarge,
+    /// The target kept answering `429` after the whole 429 policy.
+    Throttled,
+    /// The run's deadline passed (`--deadline`).
+    Deadline,
     /// Any other transport error.
     Http,
     /// A template could not be rendered (undefined variable, bad function).

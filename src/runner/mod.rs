@@ -15,6 +15,12 @@
 //! with the status and headers of the last page (or the first non-200 page
 //! as it came).
 //!
+//! **Bounds.** Every body is capped (`max_body`), every request timed out,
+//! every 429 wait bounded; a circuit breaker stops the run once the target
+//! has stopped answering, and a deadline ends it whatever happens; see
+//! [`RunOptions`]. [`preflight`] diagnoses a target that is not a SCIM
+//! endpoint before any suite runs.
+//!
 //! **Outcomes.** A case stops at its first failing or erroring step; its
 //! cleanup steps always run and their failures become warnings. Unmet
 //! `requires` make the case skipped with the reason; a skip is never a pass.
@@ -33,6 +39,7 @@
 //! # }
 //! ```
 
+mod breaker;
 mod capture;
 mod case;
 mod client;
@@ -40,6 +47,7 @@ mod error;
 mod event;
 mod options;
 mod plan;
+mod preflight;
 mod query;
 mod render;
 mod result;
@@ -48,8 +56,13 @@ mod step;
 
 pub use error::{RunError, RunErrorKind};
 pub use event::{EventSink, NullSink, RunEvent, VecSink};
-pub use options::{Credentials, RunOptions, ThrottlePolicy};
+pub use options::{
+    Credentials, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_BODY,
+    DEFAULT_MAX_THROTTLE_WAIT, DEFAULT_REQUEST_TIMEOUT, RunOptions, ThrottlePolicy, WorstCase,
+    format_duration, format_size,
+};
 pub use plan::{plan, selected};
+pub use preflight::{PreflightError, PreflightInfo, preflight};
 pub use query::{build as build_query, encode_component};
 pub use result::{
     CaseResult, Exchange, Outcome, RunReport, StepOutcome, StepResult, SuiteResult, Summary,

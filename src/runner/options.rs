@@ -1,4 +1,15 @@
-//! Run options: where to send requests, with which credentials, what to select.
+//! Run options: where to send requests, with which credentials, what to
+//! select, and the bounds that make every run end (timeouts, the body cap,
+//! the 429 policy, the whole-run deadline). It holds data and the defaults
+//! only; the client, the breaker and the orchestration enforce them.
+//!
+//! **Bounds with the defaults.** A request takes at most
+//! [`DEFAULT_REQUEST_TIMEOUT`] (body included); one request waits at most
+//! [`DEFAULT_MAX_THROTTLE_WAIT`] on `429` in all; the circuit breaker stops
+//! the run after 3 consecutive requests without an answer or 2 consecutive
+//! requests still throttled; [`DEFAULT_DEADLINE`] ends any run. So a target
+//! that never answers ends a run within about 90 s, and one answering `429`
+//! forever within about 60 s (see [`RunOptions::worst_case`]).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,7 +33,11 @@ pub enum Credentials {
     },
 }
 
-/// How `429 Too Many Requests` is handled (Okta's policy with test-friendly caps).
+/// How `429 Too Many Requests` is handled: Okta's policy (okta-wire.md §3:
+/// wait `Retry-After` seconds, or 5 minutes without it; double on each
+/// further 429; give up after 10 attempts), bounded by `max_wait` per wait
+/// and `max_total_wait` per request so a target answering 429 forever
+/// cannot hold a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottlePolicy {
     /// Total attempts, the first included (Okta: 10).
@@ -40,11 +55,22 @@ impl Default for ThrottlePolicy {
         Self {
             max_attempts: 10,
             default_wait: Duration::from_secs(300),
-            max_wait: Duration::from_secs(300),
-            max_total_wait: Duration::from_secs(600),
+            max_wait: DEFAULT_MAX_THROTTLE_WAIT,
+            max_total_wait: DEFAULT_MAX_THROTTLE_WAIT,
         }
     }
 }
+
+/// Default TCP connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default whole-request timeout (body included).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap of one response body: 16 MiB.
+pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+/// Default bound of all 429 waits of one request.
+pub const DEFAULT_MAX_THROTTLE_WAIT: Duration = Duration::from_secs(30);
+/// Default whole-run deadline: 30 minutes.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30 * 60);
 
 /// Everything a run needs besides the suites. Build with `Default` plus the
 /// `with_*` methods or struct update syntax.
@@ -78,8 +104,16 @@ pub struct RunOptions {
     pub jobs: usize,
     /// TCP connect timeout.
     pub connect_timeout: Duration,
-    /// Whole-request timeout (Okta's is 60 s).
+    /// Whole-request timeout, body included (Okta waits 60 s; the default
+    /// is [`DEFAULT_REQUEST_TIMEOUT`] so a silent target ends a run in time).
     pub request_timeout: Duration,
+    /// The largest response body read ([`DEFAULT_MAX_BODY`]); a larger one
+    /// errors the step, naming the cap, after reading at most this much.
+    /// A paginated step's pages together are held to it too.
+    pub max_body: usize,
+    /// The whole run's deadline ([`DEFAULT_DEADLINE`]): when it passes,
+    /// requests in flight are abandoned and the remaining cases error.
+    pub deadline: Duration,
     /// The target is scimulator's own reference server.
     pub reference_server: bool,
     /// Check every JSON response against the target's own `/Schemas` and
@@ -108,8 +142,10 @@ impl Default for RunOptions {
             snapshot_root: PathBuf::from("snapshots"),
             fail_fast: false,
             jobs: 1,
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(60),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
+            deadline: DEFAULT_DEADLINE,
             reference_server: false,
             audit_declared_schemas: false,
             throttle: ThrottlePolicy::default(),
@@ -168,6 +204,70 @@ impl RunOptions {
     }
 }
 
+/// How long runs against the worst targets can take with some options
+/// (what the defaults promise, computed rather than waited for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorstCase {
+    /// A target that accepts connections and never answers.
+    pub silent: Duration,
+    /// A target that answers every request with `429` at once (each
+    /// answer's own time is bounded by the request timeout besides).
+    pub throttling: Duration,
+}
+
+impl RunOptions {
+    /// The longest a run can last against a silent or an always-throttling
+    /// target, without the pre-flight (which stops earlier: after one
+    /// timeout, or two throttled probes) and assuming the requests run one
+    /// after another (parallel suites only trip the breaker sooner). Bounded
+    /// by the deadline in any case.
+    pub fn worst_case(&self) -> WorstCase {
+        // A request that never answers lasts the request timeout (the
+        // connect timeout is part of it when the handshake never completes).
+        let silent = self
+            .request_timeout
+            .saturating_mul(super::breaker::NO_ANSWER_LIMIT);
+        // A request answered 429 at once waits at most `max_total_wait`.
+        let throttling = self
+            .throttle
+            .max_total_wait
+            .saturating_mul(super::breaker::THROTTLED_LIMIT);
+        WorstCase {
+            silent: silent.min(self.deadline),
+            throttling: throttling.min(self.deadline),
+        }
+    }
+}
+
+/// `16 MiB`, `512 KiB`, `1000 bytes`: a size as the flags accept it.
+pub fn format_size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes % KIB == 0 {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// `30s`, `20m`, `1h`, `1500ms`: a duration as the flags accept it.
+pub fn format_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 != 0 {
+        return format!("{ms}ms");
+    }
+    let s = d.as_secs();
+    if s >= 3600 && s % 3600 == 0 {
+        format!("{}h", s / 3600)
+    } else if s >= 60 && s % 60 == 0 {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
 /// The encoded part of a Basic `Authorization` header.
 pub(crate) fn basic_value(user: &str, password: &str) -> String {
     use base64::Engine as _;
@@ -184,6 +284,25 @@ mod tests {
             basic_value("Aladdin", "open sesame"),
             "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
         );
+    }
+
+    #[test]
+    fn sizes_and_durations_read_like_the_flags() {
+        assert_eq!(format_size(DEFAULT_MAX_BODY), "16 MiB");
+        assert_eq!(format_size(512 * 1024), "512 KiB");
+        assert_eq!(format_size(1000), "1000 bytes");
+        assert_eq!(format_duration(DEFAULT_DEADLINE), "30m");
+        assert_eq!(format_duration(Duration::from_secs(30)), "30s");
+        assert_eq!(format_duration(Duration::from_secs(90)), "90s");
+        assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
+    }
+
+    #[test]
+    fn the_defaults_end_a_run_against_a_silent_target_within_2_minutes_and_a_throttling_one_within_90_s()
+     {
+        let w = RunOptions::default().worst_case();
+        assert!(w.silent <= Duration::from_secs(120), "{w:?}");
+        assert!(w.throttling <= Duration::from_secs(90), "{w:?}");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Orchestration: the shared run context, suites in parallel up to `jobs`
-//! (cases of a suite in order), events forwarded to the sink in order of arrival.
+//! (cases of a suite in order), events forwarded to the sink in order of arrival,
+//! and the whole-run deadline (a timer that trips the run's breaker, so
+//! requests in flight are abandoned and the remaining cases error).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,6 +10,7 @@ use std::time::Instant;
 use serde_json::Value;
 use tokio::sync::{OnceCell, Semaphore, mpsc};
 
+use crate::runner::breaker::Breaker;
 use crate::runner::case::run_case;
 use crate::runner::client::{HttpClient, Outgoing, millis};
 use crate::runner::event::{EventSink, RunEvent};
@@ -37,9 +40,9 @@ pub(crate) struct RunCtx {
     audited: std::sync::atomic::AtomicUsize,
     capabilities: OnceCell<Result<Value, String>>,
     stop: AtomicBool,
-    /// Set by the first case that found the target unreachable; later cases
-    /// error at once instead of waiting for the connect timeout again.
-    pub unreachable: std::sync::OnceLock<RunError>,
+    /// Trips when the target stopped answering or the deadline passed;
+    /// later cases error at once with its reason (shared with `client`).
+    pub breaker: Arc<Breaker>,
 }
 
 impl RunCtx {
@@ -54,9 +57,10 @@ impl RunCtx {
         for (k, v) in &opts.secret_vars {
             scope.set(k, Value::String(v.clone()), true);
         }
+        let breaker = Arc::new(Breaker::new(opts.request_timeout));
         Ok(Self {
             opts: opts.clone(),
-            client: HttpClient::new(opts)?,
+            client: HttpClient::new(opts, Arc::clone(&breaker))?,
             snapshot_mode: opts.snapshot_mode.resolve(),
             scope,
             vars,
@@ -65,7 +69,7 @@ impl RunCtx {
             audited: std::sync::atomic::AtomicUsize::new(0),
             capabilities: OnceCell::new(),
             stop: AtomicBool::new(false),
-            unreachable: std::sync::OnceLock::new(),
+            breaker,
         })
     }
 
@@ -141,6 +145,20 @@ pub(crate) async fn run_planned(
         suites: suites.len(),
         cases: suites.iter().map(|s| s.cases.len()).sum(),
     });
+    let deadline = {
+        let breaker = Arc::clone(&ctx.breaker);
+        let after = opts.deadline;
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            breaker.trip(RunError::new(
+                RunErrorKind::Deadline,
+                format!(
+                    "the run deadline of {} was reached (--deadline)",
+                    crate::runner::options::format_duration(after)
+                ),
+            ));
+        })
+    };
     let (tx, mut rx) = mpsc::unbounded_channel::<RunEvent>();
     let jobs = opts.jobs.max(1);
     let producer = {
@@ -179,8 +197,9 @@ pub(crate) async fn run_planned(
     while let Some(event) = rx.recv().await {
         sink.event(&event);
     }
-    let suites = producer
-        .await
+    let suites = producer.await;
+    deadline.abort();
+    let suites = suites
         .map_err(|e| RunError::new(RunErrorKind::Http, format!("the run task failed: {e}")))??;
     let mut suites = suites;
     if opts.audit_declared_schemas && ctx.audited.load(Ordering::SeqCst) > 0 {

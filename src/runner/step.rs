@@ -45,7 +45,7 @@ pub(crate) async fn run_step(
     match execute(ctx, state, step, &template_line, &mut result).await {
         Ok(failures) if failures.is_empty() => result.outcome = StepOutcome::Passed,
         Ok(failures) => {
-            result.failures = failures;
+            result.failures = bounded(failures);
             result.outcome = StepOutcome::Failed;
         }
         Err(e) => result.outcome = StepOutcome::Errored(e),
@@ -156,6 +156,9 @@ async fn paginate(
     let mut pages = 0u64;
     let mut start = 1u64;
     let mut last: Option<Incoming> = None;
+    // The pages together are one body for the checks: held to the cap too.
+    let mut bytes = 0usize;
+    let mut cost = 0usize;
     while pages < p.max_pages.max(1) {
         if total.is_some_and(|t| start > t) {
             break;
@@ -182,6 +185,29 @@ async fn paginate(
             .await?;
         if resp.status != 200 {
             return Ok(resp);
+        }
+        bytes = bytes.saturating_add(resp.body.len());
+        cost = cost.saturating_add(crate::runner::client::check_cost(&resp.body));
+        if bytes > ctx.opts.max_body {
+            return Err(RunError::new(
+                RunErrorKind::TooLarge,
+                format!(
+                    "the {pages} pages of {} {base} add up to more than the {} cap (--max-body)",
+                    out.method,
+                    crate::runner::options::format_size(ctx.opts.max_body)
+                ),
+            ));
+        }
+        if cost > crate::runner::client::cost_limit(ctx.opts.max_body) {
+            return Err(RunError::new(
+                RunErrorKind::TooLarge,
+                crate::runner::client::too_costly(
+                    &format!("the {pages} pages of {} {base}", out.method),
+                    bytes,
+                    cost,
+                    ctx.opts.max_body,
+                ),
+            ));
         }
         let body: Value = serde_json::from_str(&resp.body).unwrap_or(Value::Null);
         total = body.get("totalResults").and_then(Value::as_u64).or(total);
@@ -281,6 +307,29 @@ fn check_snapshot(
     })
 }
 
+/// At most this many failures are kept per step (a list of thousands of
+/// resources failing one rule would otherwise fill the report).
+const MAX_STEP_FAILURES: usize = 25;
+
+/// `failures` cut to [`MAX_STEP_FAILURES`], the cut said in one more failure.
+fn bounded(mut failures: Vec<Failure>) -> Vec<Failure> {
+    if failures.len() <= MAX_STEP_FAILURES {
+        return failures;
+    }
+    let more = failures.len() - MAX_STEP_FAILURES;
+    failures.truncate(MAX_STEP_FAILURES);
+    let kind = failures.last().map_or(FailureKind::Body, |f| f.kind);
+    failures.push(Failure {
+        kind,
+        subject: "more failures".to_owned(),
+        message: format!("and {more} more failures of this step, not kept"),
+        expected: None,
+        actual: None,
+        diff: None,
+    });
+    failures
+}
+
 fn truncate(s: &str) -> String {
     const MAX: usize = 200;
     if s.chars().count() <= MAX {
@@ -293,6 +342,25 @@ fn truncate(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_keeps_at_most_25_failures_and_counts_the_rest() {
+        let f = |i: usize| Failure {
+            kind: FailureKind::Schema,
+            subject: format!("s{i}"),
+            message: "m".into(),
+            expected: None,
+            actual: None,
+            diff: None,
+        };
+        assert_eq!(bounded((0..3).map(f).collect()).len(), 3);
+        let cut = bounded((0..1000).map(f).collect());
+        assert_eq!(cut.len(), MAX_STEP_FAILURES + 1);
+        assert_eq!(
+            cut.last().map(|f| f.message.as_str()),
+            Some("and 975 more failures of this step, not kept")
+        );
+    }
 
     #[test]
     fn truncate_keeps_short_text_and_cuts_long_text() {

@@ -143,6 +143,10 @@ fn is_list(body: &Value) -> bool {
             .is_some_and(|s| s.iter().any(|u| u == LIST_RESPONSE_SCHEMA))
 }
 
+/// At most this many violations are reported per validation (a list of
+/// thousands of resources failing one rule would otherwise fill memory).
+const MAX_VIOLATIONS: usize = 100;
+
 fn one_or_list(item: &Compiled, body: &Value, subject: &str, out: &mut Vec<Failure>) {
     if !is_list(body) {
         violations(item, body, "", subject, out);
@@ -152,6 +156,9 @@ fn one_or_list(item: &Compiled, body: &Value, subject: &str, out: &mut Vec<Failu
     paging(body, "", subject, out);
     if let Some(resources) = body.get("Resources").and_then(Value::as_array) {
         for (i, resource) in resources.iter().enumerate() {
+            if out.len() >= MAX_VIOLATIONS {
+                break;
+            }
             violations(item, resource, &format!("/Resources/{i}"), subject, out);
         }
     }
@@ -164,7 +171,8 @@ fn violations(
     subject: &str,
     out: &mut Vec<Failure>,
 ) {
-    for error in compiled.validator.iter_errors(body) {
+    let room = MAX_VIOLATIONS.saturating_sub(out.len());
+    for error in compiled.validator.iter_errors(body).take(room) {
         let pointer = format!("{prefix}{}", error.instance_path());
         let at = if pointer.is_empty() {
             "(root)".to_string()

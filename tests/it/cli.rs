@@ -74,7 +74,15 @@ async fn a_passing_run_exits_0_and_writes_the_default_reports() {
     let suite = write_suite(dir.path(), "s.yaml", PASSING);
     let out = scimulator(
         dir.path(),
-        &["run", &suite, "--target", &server.uri(), "--token", CANARY],
+        &[
+            "run",
+            &suite,
+            "--no-preflight",
+            "--target",
+            &server.uri(),
+            "--token",
+            CANARY,
+        ],
     )
     .await;
     let (stdout, stderr) = text(&out);
@@ -96,6 +104,7 @@ async fn fail_on_decides_whether_an_advisory_failure_fails_the_run() {
     let base = [
         "run",
         suite.as_str(),
+        "--no-preflight",
         "--target",
         target.as_str(),
         "--report",
@@ -123,7 +132,11 @@ async fn an_unreachable_target_exits_3() {
         .port();
     let suite = write_suite(dir.path(), "s.yaml", PASSING);
     let target = format!("http://127.0.0.1:{port}");
-    let out = scimulator(dir.path(), &["run", &suite, "--target", &target]).await;
+    let out = scimulator(
+        dir.path(),
+        &["run", &suite, "--no-preflight", "--target", &target],
+    )
+    .await;
     let (stdout, _) = text(&out);
     assert_eq!(out.status.code(), Some(3), "{stdout}");
     assert!(stdout.contains("ERROR ["), "{stdout}");
@@ -276,6 +289,7 @@ async fn the_token_appears_in_no_output_of_the_binary() {
         &[
             "run",
             &suite,
+            "--no-preflight",
             "--target",
             &server.uri(),
             "--token",
@@ -318,6 +332,7 @@ async fn a_report_that_cannot_be_written_exits_3_naming_the_path() {
         &[
             "run",
             &suite,
+            "--no-preflight",
             "--target",
             &server.uri(),
             "--report",

@@ -112,6 +112,7 @@ pub(crate) async fn run(dir: &Path, target: &str, extra: &[&str], envs: &[(&str,
     let mut args = vec![
         "run",
         suite.as_str(),
+        "--no-preflight",
         "--target",
         target,
         "--token",

@@ -5,6 +5,7 @@ mod cli;
 mod core;
 mod entra_defects;
 mod gating;
+mod hostile;
 mod okta_defects;
 mod products_defects;
 mod pure;
