@@ -33,6 +33,7 @@
 //! # }
 //! ```
 
+mod audit;
 mod capture;
 mod case;
 mod client;
