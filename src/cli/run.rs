@@ -81,6 +81,10 @@ pub struct RunArgs {
     /// Do not check every response against the target's own /Schemas.
     #[arg(long)]
     pub no_schema_audit: bool,
+    /// Do not write every declared writable User/Group attribute and read it back
+    /// (the `schema-round-trip` case; it creates and deletes one user and one group).
+    #[arg(long)]
+    pub no_round_trip: bool,
 }
 
 /// `--snapshots`.
@@ -185,6 +189,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         fail_fast: args.fail_fast,
         jobs: usize::from(args.jobs),
         audit_declared_schemas: !args.no_schema_audit,
+        round_trip: !args.no_round_trip,
         ..RunOptions::default()
     };
     let embedded = match &args.target {

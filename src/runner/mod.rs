@@ -44,6 +44,7 @@ mod plan;
 mod query;
 mod render;
 mod result;
+mod roundtrip;
 mod run;
 mod step;
 

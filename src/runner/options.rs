@@ -86,6 +86,11 @@ pub struct RunOptions {
     /// report contradictions as one `recommended` check at the end of the
     /// run (`scimulator run` turns this on; `--no-schema-audit` turns it off).
     pub audit_declared_schemas: bool,
+    /// Write every attribute the target declares writable on its User and
+    /// Group resource types, read them back, and report those accepted but
+    /// not stored as one `recommended` case at the end of the run
+    /// (`scimulator run` turns this on; `--no-round-trip` turns it off).
+    pub round_trip: bool,
     /// 429 handling.
     pub throttle: ThrottlePolicy,
     /// Redirects followed per request.
@@ -112,6 +117,7 @@ impl Default for RunOptions {
             request_timeout: Duration::from_secs(60),
             reference_server: false,
             audit_declared_schemas: false,
+            round_trip: false,
             throttle: ThrottlePolicy::default(),
             max_redirects: 10,
         }

@@ -32,7 +32,7 @@ pub(crate) struct RunCtx {
     /// The declared-schema audit and the cached `/Schemas` (`audit.rs`).
     pub(crate) audit: Audit,
     capabilities: OnceCell<Result<Value, String>>,
-    stop: AtomicBool,
+    pub(crate) stop: AtomicBool,
     /// Set by the first case that found the target unreachable; later cases
     /// error at once instead of waiting for the connect timeout again.
     pub unreachable: std::sync::OnceLock<RunError>,
@@ -177,6 +177,9 @@ pub(crate) async fn run_planned(
         .await
         .map_err(|e| RunError::new(RunErrorKind::Http, format!("the run task failed: {e}")))??;
     let mut suites = suites;
+    if let Some(result) = crate::runner::roundtrip::run_selected(&ctx, sink).await {
+        suites.push(result);
+    }
     if opts.audit_declared_schemas && ctx.audit.ran() {
         let result = ctx.audit_result();
         sink.event(&RunEvent::CaseFinished(Box::new(result.clone())));

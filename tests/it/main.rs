@@ -11,6 +11,7 @@ mod pure;
 mod reports;
 mod rfc_defects;
 mod runner;
+mod schema_round_trip;
 mod server;
 mod server_auth;
 mod server_live;

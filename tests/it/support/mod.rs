@@ -289,3 +289,32 @@ pub fn defect_coverage<'a>(
     }
     problems
 }
+
+// ---- issue 10 (schema): the schema-driven round trip ---------------------
+
+/// Runs only the schema-driven round trip (no suite) through a proxy
+/// injecting `fault` (or none) in front of the reference server, and
+/// returns its case.
+pub async fn run_round_trip(fault: Option<Fault>) -> scimulator::runner::CaseResult {
+    let reference = Reference::start().await;
+    let proxy = Proxy::start(
+        &reference.root(),
+        fault.unwrap_or(Fault::Patch204),
+        reference.creds.clone(),
+    )
+    .await;
+    let snapshots = tempfile::tempdir().expect("a temporary directory");
+    let mut opts = options(&proxy, &reference.creds, None, &snapshots);
+    opts.round_trip = true;
+    let report = scimulator::runner::run(Vec::new(), &opts, &mut VecSink::default())
+        .await
+        .expect("the run starts");
+    reference.server.shutdown().await;
+    report
+        .suites
+        .into_iter()
+        .filter(|s| s.source == "schema-round-trip")
+        .flat_map(|s| s.cases)
+        .next()
+        .expect("the round-trip case ran")
+}
