@@ -15,6 +15,15 @@
 //! with the status and headers of the last page (or the first non-200 page
 //! as it came).
 //!
+//! **Run-level cases.** Besides the planned suites, a run can add two
+//! `recommended` cases of its own at the end: the declared-schema audit
+//! (`audit_declared_schemas`, suite `declared-schemas`: every resource in a
+//! successful response against the target's own `/Schemas`) and the
+//! schema-driven round trip (`round_trip`, suite `schema-round-trip`: every
+//! attribute the target declares writable on User and Group is written,
+//! read back and compared). `--tag` and `--filter` select the round trip
+//! like any case (tags `schemas`, `round-trip`).
+//!
 //! **Outcomes.** A case stops at its first failing or erroring step; its
 //! cleanup steps always run and their failures become warnings. Unmet
 //! `requires` make the case skipped with the reason; a skip is never a pass.
