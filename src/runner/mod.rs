@@ -52,7 +52,8 @@ pub use options::{Credentials, RunOptions, ThrottlePolicy};
 pub use plan::{plan, selected};
 pub use query::{build as build_query, encode_component};
 pub use result::{
-    CaseResult, Exchange, Outcome, RunReport, StepOutcome, StepResult, SuiteResult, Summary,
+    CaseResult, Exchange, Outcome, RunReport, SnapshotCheck, SnapshotStatus, StepOutcome,
+    StepResult, SuiteResult, Summary,
 };
 
 use crate::suite::model::Suite;
