@@ -157,6 +157,32 @@ fn folders(cases: &[CaseResult], label: &str) -> Vec<String> {
     out
 }
 
+/// The skipped checks of `cases` grouped by reason: `(reason, count, folders)`.
+fn skipped_by_reason(cases: &[CaseResult]) -> Vec<(String, usize, Vec<String>)> {
+    let mut out: Vec<(String, usize, Vec<String>)> = Vec::new();
+    for case in cases {
+        for (_, check) in case.snapshot_checks() {
+            let SnapshotStatus::Skipped { reason } = &check.outcome else {
+                continue;
+            };
+            let folder = folder_of(&check.path, &case.suite);
+            let i = match out.iter().position(|(r, _, _)| r == reason) {
+                Some(i) => i,
+                None => {
+                    out.push((reason.clone(), 0, Vec::new()));
+                    out.len() - 1
+                }
+            };
+            let entry = &mut out[i];
+            entry.1 += 1;
+            if !entry.2.contains(&folder) {
+                entry.2.push(folder);
+            }
+        }
+    }
+    out
+}
+
 /// The run's `Snapshots:` console line, empty when every check matched (or
 /// there was none):
 ///
@@ -190,11 +216,15 @@ pub fn console_line(cases: &[CaseResult], gate: &Gate) -> String {
     if n.updated > 0 {
         parts.push(format!("{} updated", n.updated));
     }
-    if n.skipped > 0 {
+    for (reason, count, folders) in skipped_by_reason(cases) {
+        let hint = if reason.contains("--snapshots no") {
+            "; run once with `--snapshots new` (the default outside CI) to record them"
+        } else {
+            ""
+        };
         parts.push(format!(
-            "{} not checked (none stored for this target in {}; `--snapshots no`, the default when CI is set, records none: run once with `--snapshots new` to record them)",
-            n.skipped,
-            folders(cases, "skipped").join(", ")
+            "{count} not checked: {reason} (in {}){hint}",
+            folders.join(", ")
         ));
     }
     if n.matched > 0 {
@@ -273,7 +303,7 @@ mod tests {
             ),
             case_with(
                 SnapshotStatus::Skipped {
-                    reason: "none".into(),
+                    reason: "none stored, and `--snapshots no` records none".into(),
                 },
                 PATH,
             ),
@@ -282,7 +312,7 @@ mod tests {
         let g = gate(&mixed);
         let line = console_line(&mixed, &g);
         assert!(
-            line.starts_with("Snapshots: 1 drifted (the response differs from the stored snapshot; not failing the run; --fail-on-drift makes it fail); 1 not checked (none stored for this target in .scimulator/snapshots/h_1_v2;"),
+            line.starts_with("Snapshots: 1 drifted (the response differs from the stored snapshot; not failing the run; --fail-on-drift makes it fail); 1 not checked: none stored, and `--snapshots no` records none (in .scimulator/snapshots/h_1_v2); run once with `--snapshots new` (the default outside CI) to record them; 1 matched"),
             "{line}"
         );
         assert!(line.ends_with("; 1 matched\n"), "{line}");

@@ -262,9 +262,10 @@ fn check_snapshot(
     let checked = match store.check(header, name, &value, ctx.snapshot_mode) {
         Ok(c) => c,
         Err(e) => {
+            let path = snapshot::snapshot_path(&store.dir, &state.suite, &state.case, name);
             return SnapshotCheck {
                 name: name.to_owned(),
-                path: store.dir.display().to_string(),
+                path: path.display().to_string(),
                 outcome: SnapshotStatus::Skipped {
                     reason: format!("the snapshot could not be read or written: {e}"),
                 },

@@ -184,7 +184,11 @@ async fn drift_fails_the_run_only_with_fail_on_drift() {
     // A CI run before any recording: the check is skipped, the run passes.
     let out = run(&[], true).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("1 not checked (none stored for this target"));
+    assert!(
+        text(&out).contains("Snapshots: 1 not checked: none stored for this target yet"),
+        "{}",
+        text(&out)
+    );
     assert!(!dir.path().join(".scimulator").exists(), "CI wrote nothing");
     // The first local run records.
     let out = run(&[], false).await;
