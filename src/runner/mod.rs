@@ -19,6 +19,12 @@
 //! cleanup steps always run and their failures become warnings. Unmet
 //! `requires` make the case skipped with the reason; a skip is never a pass.
 //!
+//! **Snapshots.** A step's `expect.snapshot` never changes its outcome: the
+//! check is recorded in [`StepResult::snapshot`] as matched, recorded,
+//! updated, skipped (none stored under `--snapshots no`) or drift, in the
+//! target's own folder ([`crate::snapshot::SnapshotStore`]). The reporters
+//! show drift beside the verdict; it fails a run only with `--fail-on-drift`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use scimulator::report::ConsoleReporter;
