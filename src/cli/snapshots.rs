@@ -78,7 +78,8 @@ fn default_roots() -> Vec<PathBuf> {
 /// Where pending snapshots are looked for.
 #[derive(Debug, Args)]
 pub struct PendingArgs {
-    /// Snapshot files or directories (default: see --target and --snapshot-dir).
+    /// Snapshot files or directories (default: the --target / --snapshot-dir folder, else every
+    /// folder under .scimulator/snapshots/ and ./snapshots/).
     pub paths: Vec<PathBuf>,
     /// Which folders.
     #[command(flatten)]
