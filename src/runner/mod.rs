@@ -28,6 +28,12 @@
 //! cleanup steps always run and their failures become warnings. Unmet
 //! `requires` make the case skipped with the reason; a skip is never a pass.
 //!
+//! **Snapshots.** A step's `expect.snapshot` never changes its outcome: the
+//! check is recorded in [`StepResult::snapshot`] as matched, recorded,
+//! updated, skipped (none stored under `--snapshots no`) or drift, in the
+//! target's own folder ([`crate::snapshot::SnapshotStore`]). The reporters
+//! show drift beside the verdict; it fails a run only with `--fail-on-drift`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use scimulator::report::ConsoleReporter;
@@ -63,7 +69,8 @@ pub use options::{Credentials, RunOptions, ThrottlePolicy};
 pub use plan::{plan, selected};
 pub use query::{build as build_query, encode_component};
 pub use result::{
-    CaseResult, Exchange, Outcome, RunReport, StepOutcome, StepResult, SuiteResult, Summary,
+    CaseResult, Exchange, Outcome, RunReport, SnapshotCheck, SnapshotStatus, StepOutcome,
+    StepResult, SuiteResult, Summary,
 };
 
 use crate::suite::model::Suite;

@@ -70,8 +70,11 @@ pub struct RunOptions {
     pub secret_vars: Vec<(String, String)>,
     /// Snapshot update mode.
     pub snapshot_mode: SnapshotMode,
-    /// Directory holding `suites/<suite>/<case>__<name>.snap`.
-    pub snapshot_root: PathBuf,
+    /// Directory holding `suites/<suite>/<case>__<name>.snap` (`--snapshot-dir`).
+    /// `None`: the target's own folder, `.scimulator/snapshots/<target>/`, or
+    /// the bundled snapshots for the reference server (see
+    /// [`crate::snapshot::SnapshotStore`]).
+    pub snapshot_dir: Option<PathBuf>,
     /// Stop starting new cases after the first failure.
     pub fail_fast: bool,
     /// Suites run in parallel (cases of one suite always run in order).
@@ -110,7 +113,7 @@ impl Default for RunOptions {
             vars: Vec::new(),
             secret_vars: Vec::new(),
             snapshot_mode: SnapshotMode::Auto,
-            snapshot_root: PathBuf::from("snapshots"),
+            snapshot_dir: None,
             fail_fast: false,
             jobs: 1,
             connect_timeout: Duration::from_secs(10),
@@ -147,11 +150,11 @@ impl RunOptions {
         self
     }
 
-    /// Sets the snapshot mode and root directory.
+    /// Sets the snapshot mode and directory.
     #[must_use]
-    pub fn with_snapshots(mut self, mode: SnapshotMode, root: impl Into<PathBuf>) -> Self {
+    pub fn with_snapshots(mut self, mode: SnapshotMode, dir: impl Into<PathBuf>) -> Self {
         self.snapshot_mode = mode;
-        self.snapshot_root = root.into();
+        self.snapshot_dir = Some(dir.into());
         self
     }
 

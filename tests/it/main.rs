@@ -17,5 +17,6 @@ mod server_auth;
 mod server_live;
 mod server_patch;
 mod server_product;
+mod snapshots;
 mod suites_failing;
 mod support;
