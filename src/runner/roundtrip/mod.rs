@@ -267,6 +267,7 @@ impl<'a> Session<'a> {
             failures: Vec::new(),
             exchanges: Vec::new(),
             duration_ms: 0,
+            snapshot: None,
         };
         let sent = self.ctx.client.send(&req, None, &mut step.exchanges).await;
         step.duration_ms = millis(started.elapsed());
