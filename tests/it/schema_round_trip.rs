@@ -9,7 +9,7 @@ use scimulator::runner::Outcome;
 
 use crate::support::faults::Fault;
 use crate::support::faults::schema::ACME;
-use crate::support::{run_round_trip, run_suite_audited};
+use crate::support::{run_round_trip, run_round_trip_on, run_suite_audited};
 
 fn failures(case: &scimulator::runner::CaseResult) -> Vec<String> {
     match &case.outcome {
@@ -120,4 +120,34 @@ async fn the_schema_audit_reports_each_undeclared_attribute() {
         2,
         "one finding each, however often seen: {found:#?}"
     );
+}
+
+/// A custom extension the reference server is configured with (`product.
+/// extensions`) is declared, written and stored: the round trip writes its
+/// attributes and passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_custom_extension_passes() {
+    let mut config = scimulator::server::ServerConfig::default();
+    let attr = |name: &str, kind: &str| {
+        serde_json::json!({"name": name, "type": kind, "multiValued": false, "required": false,
+            "caseExact": false, "mutability": "readWrite", "returned": "default",
+            "uniqueness": "none"})
+    };
+    config.product.extensions = vec![serde_json::json!({
+        "id": ACME, "name": "AcmeUser",
+        "attributes": [attr("costCenter", "string"), attr("badgeNumber", "integer"),
+                       attr("hired", "dateTime"), attr("ratio", "decimal")]
+    })];
+    let case = run_round_trip_on(config, None).await;
+    assert_eq!(case.outcome, Outcome::Passed, "{:?}", failures(&case));
+    let create = case
+        .steps
+        .iter()
+        .find(|s| s.request_line == "POST /Users")
+        .and_then(|s| s.exchanges.first())
+        .and_then(|e| e.request_body.clone())
+        .unwrap_or_default();
+    for attr in ["costCenter", "badgeNumber", "hired", "ratio"] {
+        assert!(create.contains(attr), "{attr} was written: {create}");
+    }
 }

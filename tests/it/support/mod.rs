@@ -38,9 +38,15 @@ pub struct Reference {
 
 impl Reference {
     pub async fn start() -> Self {
+        Self::start_with(ServerConfig::default()).await
+    }
+
+    /// Like [`Reference::start`] with `config` (its address is replaced by
+    /// a free loopback port).
+    pub async fn start_with(config: ServerConfig) -> Self {
         let config = ServerConfig {
             addr: "127.0.0.1:0".parse().expect("loopback address"),
-            ..ServerConfig::default()
+            ..config
         };
         let server = scimulator::server::start(config)
             .await
@@ -296,7 +302,15 @@ pub fn defect_coverage<'a>(
 /// injecting `fault` (or none) in front of the reference server, and
 /// returns its case.
 pub async fn run_round_trip(fault: Option<Fault>) -> scimulator::runner::CaseResult {
-    let reference = Reference::start().await;
+    run_round_trip_on(ServerConfig::default(), fault).await
+}
+
+/// [`run_round_trip`] against a reference server configured with `config`.
+pub async fn run_round_trip_on(
+    config: ServerConfig,
+    fault: Option<Fault>,
+) -> scimulator::runner::CaseResult {
+    let reference = Reference::start_with(config).await;
     let proxy = Proxy::start(
         &reference.root(),
         fault.unwrap_or(Fault::Patch204),
