@@ -97,7 +97,7 @@ fn run_options(target: String) -> RunOptions {
         revoked_token: Some(REVOKED.into()),
         reference_server: true,
         snapshot_mode: SnapshotMode::No,
-        snapshot_root: manifest_dir().join("snapshots"),
+        snapshot_dir: Some(manifest_dir().join("snapshots")),
         ..RunOptions::new(target)
     }
 }

@@ -57,9 +57,13 @@ pub struct RunArgs {
     /// Snapshot update mode (auto: `no` when CI is set, else `new`).
     #[arg(long, value_enum, default_value = "auto")]
     pub snapshots: SnapshotArg,
-    /// Directory of stored snapshots.
-    #[arg(long, value_name = "DIR", default_value = "snapshots")]
-    pub snapshot_dir: PathBuf,
+    /// Directory of stored snapshots (default: .scimulator/snapshots/<host>_<port>_<path>/
+    /// for a target; the bundled snapshots for the embedded server).
+    #[arg(long, value_name = "DIR")]
+    pub snapshot_dir: Option<PathBuf>,
+    /// Make snapshot drift (a response that differs from its stored snapshot) fail the run (exit 1).
+    #[arg(long)]
+    pub fail_on_drift: bool,
     /// Report to write (repeatable): junit=FILE, json=FILE, html=FILE, markdown=FILE or badge=FILE
     /// (default: reports/junit.xml and reports/report.json).
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
@@ -97,6 +101,10 @@ pub struct RunArgs {
     /// The whole run ends by then: remaining cases error, reports are still written (e.g. 20m, 1h).
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_duration)]
     pub deadline: Duration,
+    /// Do not write every declared writable User/Group attribute and read it back
+    /// (the `schema-round-trip` case; it creates and deletes one user and one group).
+    #[arg(long)]
+    pub no_round_trip: bool,
 }
 
 /// `--snapshots`.
@@ -104,11 +112,11 @@ pub struct RunArgs {
 pub enum SnapshotArg {
     /// `no` on CI, else `new`.
     Auto,
-    /// Write missing snapshots and `.snap.new` for mismatches.
+    /// Record missing snapshots and write `.snap.new` for drift.
     New,
-    /// Write missing snapshots and overwrite mismatches.
+    /// Record missing snapshots and overwrite drifted ones.
     Always,
-    /// Write nothing; missing or different snapshots fail.
+    /// Write and delete nothing: a missing snapshot skips its check.
     No,
 }
 
@@ -197,17 +205,22 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         vars: args.vars.clone(),
         secret_vars: args.secrets.clone(),
         snapshot_mode: args.snapshots.into(),
-        snapshot_root: args.snapshot_dir.clone(),
+        snapshot_dir: args.snapshot_dir.clone(),
         fail_fast: args.fail_fast,
         jobs: usize::from(args.jobs),
         audit_declared_schemas: !args.no_schema_audit,
         max_body: args.max_body,
         request_timeout: args.request_timeout,
         deadline: args.deadline,
+        round_trip: !args.no_round_trip,
         ..RunOptions::default()
     };
     opts.throttle.max_wait = args.max_throttle_wait;
     opts.throttle.max_total_wait = args.max_throttle_wait;
+    if let Some(message) = snapshot_dir_conflict(&args) {
+        eprintln!("error: {message}");
+        return Ok(exit::code(exit::USAGE));
+    }
     let embedded = match &args.target {
         Some(target) => {
             opts.target = target.clone();
@@ -266,7 +279,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         fail_on,
         baseline.clone(),
         today,
-    );
+    )
+    .with_fail_on_drift(args.fail_on_drift);
     let mut sink = ProgressSink::new(gate_sink, progress::wanted(), secrets.clone());
     let outcome = crate::runner::run(suites, &opts, &mut sink).await;
     if let Some(server) = embedded {
@@ -289,7 +303,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         fail_on,
         baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
         today,
-    );
+    )
+    .with_fail_on_drift(args.fail_on_drift);
     let ctx = ReportContext {
         gate,
         profiles,
@@ -323,6 +338,24 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         GateOutcome::Failed => exit::FAILURES,
         GateOutcome::Errored => exit::RUNTIME,
     }))
+}
+
+/// Refuses `--snapshot-dir` naming the bundled snapshots of a scimulator
+/// checkout for a run against another target: they hold the reference
+/// server's responses and must never be overwritten by a foreign server's.
+fn snapshot_dir_conflict(args: &RunArgs) -> Option<String> {
+    let dir = args.snapshot_dir.as_ref()?;
+    args.target.as_ref()?;
+    let bundled = crate::snapshot::checkout_snapshots(std::path::Path::new("."))?;
+    let same = |a: &std::path::Path, b: &std::path::Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    same(dir, &bundled).then(|| {
+        format!(
+            "--snapshot-dir {} holds scimulator's bundled snapshots of its reference server; \
+             a run against --target records its own (default: {})",
+            dir.display(),
+            crate::snapshot::PER_TARGET_ROOT
+        )
+    })
 }
 
 /// `--max-body`: bytes, or a number with `KiB`/`MiB`/`GiB` (also `K`, `M`,

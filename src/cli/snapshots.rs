@@ -1,5 +1,10 @@
 //! `scimulator snapshots review|accept|reject|prune`: insta's review flow for
-//! the harness's own `.snap` files.
+//! the harness's own `.snap` files. Snapshots belong to a target (see
+//! [`crate::snapshot::SnapshotStore`]): `--target URL` picks that target's
+//! folder, `--snapshot-dir DIR` any folder; without either, every target's
+//! folder under `.scimulator/snapshots/` and a `snapshots/` folder in the
+//! working directory (a scimulator checkout's bundled snapshots, or one
+//! written by an older scimulator) are used.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, IsTerminal, Write};
@@ -26,11 +31,59 @@ pub enum SnapshotsCommand {
     Prune(PruneArgs),
 }
 
+/// Which snapshot folders a subcommand works on.
+#[derive(Debug, Args)]
+pub struct FolderArgs {
+    /// The snapshot folder of this target (.scimulator/snapshots/<host>_<port>_<path>/).
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// A snapshot folder (as given to `run --snapshot-dir`).
+    #[arg(long, value_name = "DIR")]
+    pub snapshot_dir: Option<PathBuf>,
+}
+
+impl FolderArgs {
+    /// The folders named by the flags, else every default folder that exists.
+    fn roots(&self) -> Vec<PathBuf> {
+        let mut roots: Vec<PathBuf> = self.snapshot_dir.iter().cloned().collect();
+        if let Some(t) = &self.target {
+            roots.push(snapshot::per_target_dir(std::path::Path::new(""), t));
+        }
+        if !roots.is_empty() {
+            return roots;
+        }
+        default_roots()
+    }
+}
+
+/// Every per-target folder under `.scimulator/snapshots/`, then `snapshots/`, when they exist.
+fn default_roots() -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(snapshot::PER_TARGET_ROOT) {
+        let mut dirs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        roots.extend(dirs);
+    }
+    let legacy = PathBuf::from("snapshots");
+    if legacy.is_dir() {
+        roots.push(legacy);
+    }
+    roots
+}
+
 /// Where pending snapshots are looked for.
 #[derive(Debug, Args)]
 pub struct PendingArgs {
-    /// Snapshot files or directories (default: snapshots/).
+    /// Snapshot files or directories (default: the --target / --snapshot-dir folder, else every
+    /// folder under .scimulator/snapshots/ and ./snapshots/).
     pub paths: Vec<PathBuf>,
+    /// Which folders.
+    #[command(flatten)]
+    pub folders: FolderArgs,
 }
 
 /// `prune` arguments.
@@ -38,9 +91,9 @@ pub struct PendingArgs {
 pub struct PruneArgs {
     /// Suite files or directories whose snapshots are kept (default: the bundled suites).
     pub paths: Vec<PathBuf>,
-    /// The snapshot root.
-    #[arg(long, value_name = "DIR", default_value = "snapshots")]
-    pub snapshot_dir: PathBuf,
+    /// Which folders.
+    #[command(flatten)]
+    pub folders: FolderArgs,
     /// Only print what would be deleted.
     #[arg(long)]
     pub dry_run: bool,
@@ -73,11 +126,10 @@ pub fn run(cmd: SnapshotsCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn pending_list(a: &PendingArgs) -> anyhow::Result<Vec<PendingSnapshot>> {
-    let dirs = if a.paths.is_empty() {
-        vec![PathBuf::from("snapshots")]
-    } else {
-        a.paths.clone()
-    };
+    let mut dirs = a.paths.clone();
+    if dirs.is_empty() || a.folders.target.is_some() || a.folders.snapshot_dir.is_some() {
+        dirs.extend(a.folders.roots());
+    }
     Ok(snapshot::pending(&dirs)?)
 }
 
@@ -142,7 +194,7 @@ fn prune(a: &PruneArgs) -> anyhow::Result<ExitCode> {
             return Ok(exit::code(exit::USAGE));
         }
     };
-    let mut keep = BTreeSet::new();
+    let mut referenced = Vec::new();
     for suite in &suites {
         let suite = crate::idp::expand_suite(suite, None)?;
         for case in &suite.cases {
@@ -150,29 +202,30 @@ fn prune(a: &PruneArgs) -> anyhow::Result<ExitCode> {
                 if let Step::Request(r) = step
                     && let Some(name) = &r.expect.snapshot
                 {
-                    keep.insert(snapshot::snapshot_path(
-                        &a.snapshot_dir,
-                        &suite.source,
-                        &case.name,
-                        name,
-                    ));
+                    referenced.push((suite.source.clone(), case.name.clone(), name.clone()));
                 }
             }
         }
     }
     let mut removed = 0;
-    for path in snapshot::stored(&a.snapshot_dir.join("suites"))? {
-        if keep.contains(&path) {
-            continue;
+    for root in a.folders.roots() {
+        let keep: BTreeSet<PathBuf> = referenced
+            .iter()
+            .map(|(suite, case, name)| snapshot::snapshot_path(&root, suite, case, name))
+            .collect();
+        for path in snapshot::stored(&root.join("suites"))? {
+            if keep.contains(&path) {
+                continue;
+            }
+            if a.dry_run {
+                println!("would delete {}", path.display());
+            } else {
+                std::fs::remove_file(&path)
+                    .map_err(|e| anyhow::anyhow!("deleting {}: {e}", path.display()))?;
+                println!("deleted {}", path.display());
+            }
+            removed += 1;
         }
-        if a.dry_run {
-            println!("would delete {}", path.display());
-        } else {
-            std::fs::remove_file(&path)
-                .map_err(|e| anyhow::anyhow!("deleting {}: {e}", path.display()))?;
-            println!("deleted {}", path.display());
-        }
-        removed += 1;
     }
     println!("{removed} unreferenced snapshot(s)");
     Ok(exit::code(exit::SUCCESS))

@@ -11,6 +11,12 @@
 //! Summary: 1 passed, 1 failed, 1 skipped
 //! ```
 //!
+//! Under a case, snapshot checks that did not simply match get a line:
+//! `note: snapshot … recorded in …` / `not checked: …`, or `DRIFT snapshot
+//! … differs from …` followed by the diff (drift never changes the case's
+//! status). Before the summary, the gate sink prints the root causes, the
+//! `Snapshots:` line and the gate.
+//!
 //! The last line is always `Summary: N passed, N failed, N skipped`; errored
 //! cases count as failed there. Colours are used only on a terminal without
 //! `NO_COLOR`.
@@ -18,7 +24,7 @@
 use std::io::Write;
 
 use crate::report::transcript::{failure_lines, severity_name, step_heading, truncate};
-use crate::runner::{CaseResult, EventSink, Outcome, RunEvent, StepOutcome};
+use crate::runner::{CaseResult, EventSink, Outcome, RunEvent, SnapshotStatus, StepOutcome};
 use crate::template::Redactor;
 
 const INDENT: &str = "         ";
@@ -130,6 +136,20 @@ impl<W: Write> ConsoleReporter<W> {
                 for f in failures {
                     out.push_str(&failure_lines(f, INDENT));
                 }
+            }
+        }
+        for (step, check) in case.snapshot_checks() {
+            let Some(sentence) = crate::report::snapshots::check_sentence(step, check) else {
+                continue;
+            };
+            if let SnapshotStatus::Drift { diff, .. } = &check.outcome {
+                let label = self.paint("DRIFT", "1;33");
+                out.push_str(&format!("{INDENT}{label} {sentence}\n"));
+                for line in diff.lines() {
+                    out.push_str(&format!("{INDENT}    {line}\n"));
+                }
+            } else {
+                out.push_str(&format!("{INDENT}note: {sentence}\n"));
             }
         }
         for w in &case.warnings {

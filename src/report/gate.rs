@@ -1,7 +1,10 @@
-//! Gating: what the run's outcomes mean for CI, given `--fail-on` and an
-//! optional baseline. Every case gets a [`Verdict`]; counts per severity and
-//! the exit code follow from the verdicts. Pure logic; the console lines are
-//! built here and printed by [`GateSink`] just before the `Summary:` line.
+//! Gating: what the run's outcomes mean for CI, given `--fail-on`, an
+//! optional baseline and `--fail-on-drift`. Every case gets a [`Verdict`];
+//! counts per severity and the exit code follow from the verdicts. Snapshot
+//! drift never changes a verdict: it fails the gate only with
+//! `--fail-on-drift`. Pure logic; the console lines are built here and
+//! printed by [`GateSink`] just before the `Summary:` line, after the root
+//! causes ([`crate::report::causes`]) and the snapshot line.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -87,6 +90,10 @@ pub struct Gate {
     pub errored: bool,
     /// The day entries were checked against.
     pub today: Date,
+    /// Snapshot checks that found drift, over all cases.
+    pub drifted: usize,
+    /// Whether drift fails the run (`--fail-on-drift`).
+    pub fail_on_drift: bool,
 }
 
 /// What the run means for CI (the CLI maps it to exit codes 0, 1 and 3).
@@ -94,7 +101,8 @@ pub struct Gate {
 pub enum GateOutcome {
     /// Nothing blocks.
     Passed,
-    /// A failure at or above `--fail-on`, not covered by an unexpired baseline entry.
+    /// A failure at or above `--fail-on`, not covered by an unexpired
+    /// baseline entry, or drift with `--fail-on-drift`.
     Failed,
     /// A case could not be run (harness error).
     Errored,
@@ -119,7 +127,9 @@ impl Gate {
         let mut ids = Vec::new();
         let mut used = vec![false; baseline.map_or(0, |(_, b)| b.entries.len())];
         let mut errored = false;
+        let mut drifted = 0;
         for c in cases {
+            drifted += c.drift().count();
             let entry = baseline.and_then(|(_, b)| {
                 b.entries
                     .iter()
@@ -165,7 +175,21 @@ impl Gate {
             unmatched,
             errored,
             today,
+            drifted,
+            fail_on_drift: false,
         }
+    }
+
+    /// The same gate, failing on drift when `on` (`--fail-on-drift`).
+    #[must_use]
+    pub fn with_fail_on_drift(mut self, on: bool) -> Self {
+        self.fail_on_drift = on;
+        self
+    }
+
+    /// Whether drift fails this run: there is some, and `--fail-on-drift` asks.
+    pub fn drift_blocks(&self) -> bool {
+        self.fail_on_drift && self.drifted > 0
     }
 
     /// The gate of a finished report.
@@ -211,11 +235,12 @@ impl Gate {
             .count()
     }
 
-    /// Errored when a case errored, failed when a failure blocks, else passed.
+    /// Errored when a case errored, failed when a failure (or, with
+    /// `--fail-on-drift`, drift) blocks, else passed.
     pub fn outcome(&self) -> GateOutcome {
         if self.errored {
             GateOutcome::Errored
-        } else if self.blocking() > 0 {
+        } else if self.blocking() > 0 || self.drift_blocks() {
             GateOutcome::Failed
         } else {
             GateOutcome::Passed
@@ -320,15 +345,29 @@ impl Gate {
                 );
             }
         }
-        let _ = writeln!(
-            out,
-            "Gate: {} (fail-on {}: {} blocking failure{})",
+        let _ = writeln!(out, "Gate: {}", self.gate_detail());
+        out
+    }
+
+    /// `failed (fail-on recommended: 2 blocking failures)`, plus
+    /// `; 1 drifted snapshot, --fail-on-drift` when drift blocks.
+    pub fn gate_detail(&self) -> String {
+        let drift = if self.drift_blocks() {
+            format!(
+                "; {} drifted snapshot{}, --fail-on-drift",
+                self.drifted,
+                if self.drifted == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "{} (fail-on {}: {} blocking failure{}{drift})",
             self.status_word(),
             severity_name(self.fail_on),
             self.blocking(),
             if self.blocking() == 1 { "" } else { "s" }
-        );
-        out
+        )
     }
 }
 
@@ -350,6 +389,8 @@ pub struct GateSink<S, W: Write> {
     fail_on: Severity,
     baseline: Option<(String, Baseline)>,
     today: Date,
+    fail_on_drift: bool,
+    target: String,
 }
 
 impl<S, W: Write> std::fmt::Debug for GateSink<S, W> {
@@ -378,7 +419,16 @@ impl<S: EventSink, W: Write> GateSink<S, W> {
             fail_on,
             baseline,
             today,
+            fail_on_drift: false,
+            target: String::new(),
         }
+    }
+
+    /// Makes drift fail the gate (`--fail-on-drift`).
+    #[must_use]
+    pub fn with_fail_on_drift(mut self, on: bool) -> Self {
+        self.fail_on_drift = on;
+        self
     }
 
     /// The wrapped sink back.
@@ -390,11 +440,17 @@ impl<S: EventSink, W: Write> GateSink<S, W> {
 impl<S: EventSink, W: Write> EventSink for GateSink<S, W> {
     fn event(&mut self, event: &RunEvent) {
         match event {
+            RunEvent::RunStarted { target, .. } => self.target.clone_from(target),
             RunEvent::CaseFinished(case) => self.cases.push((**case).clone()),
             RunEvent::RunFinished { .. } => {
                 let baseline = self.baseline.as_ref().map(|(p, b)| (p.as_str(), b));
-                let gate = Gate::new(&self.cases, self.fail_on, baseline, self.today);
-                let text = self.redactor.redact(&gate.console_text());
+                let gate = Gate::new(&self.cases, self.fail_on, baseline, self.today)
+                    .with_fail_on_drift(self.fail_on_drift);
+                let causes = crate::report::causes::root_causes(&self.cases, &self.target);
+                let mut text = crate::report::causes::console_text(&causes);
+                text.push_str(&crate::report::snapshots::console_line(&self.cases, &gate));
+                text.push_str(&gate.console_text());
+                let text = self.redactor.redact(&text);
                 let _ = self.out.write_all(text.as_bytes());
                 let _ = self.out.flush();
             }
@@ -477,6 +533,53 @@ mod tests {
             let gate = Gate::new(cs.iter(), *fail_on, baseline.map(|b| ("b.yaml", b)), today);
             assert_eq!(gate.outcome(), *want, "row {i}: {}", gate.console_text());
         }
+    }
+
+    #[test]
+    fn drift_fails_the_gate_only_with_fail_on_drift() {
+        use crate::runner::{SnapshotCheck, SnapshotStatus, StepOutcome, StepResult};
+        let mut drifted = case("d", Severity::Required, Outcome::Passed);
+        drifted.steps.push(StepResult {
+            index: 1,
+            name: "GET /x".into(),
+            request_line: "GET /x".into(),
+            origin: None,
+            outcome: StepOutcome::Passed,
+            failures: vec![],
+            exchanges: vec![],
+            snapshot: Some(SnapshotCheck {
+                name: "n".into(),
+                path: "p".into(),
+                outcome: SnapshotStatus::Drift {
+                    diff: "-a\n+b".into(),
+                    pending: None,
+                },
+            }),
+            duration_ms: 0,
+        });
+        let today = date!(2026 - 01 - 01);
+        let cases = [drifted, case("ok", Severity::Required, Outcome::Passed)];
+        let gate = Gate::new(cases.iter(), Severity::Advisory, None, today);
+        assert_eq!(gate.verdicts, [Verdict::Passed, Verdict::Passed]);
+        assert_eq!(gate.drifted, 1);
+        assert_eq!(gate.outcome(), GateOutcome::Passed);
+        assert!(
+            gate.console_text()
+                .contains("Gate: passed (fail-on advisory: 0 blocking failures)\n")
+        );
+        let gate = gate.with_fail_on_drift(true);
+        assert_eq!(gate.outcome(), GateOutcome::Failed);
+        assert_eq!(gate.blocking(), 0, "drift is not a failing case");
+        assert!(
+            gate.console_text().contains(
+                "Gate: failed (fail-on advisory: 0 blocking failures; 1 drifted snapshot, --fail-on-drift)"
+            ),
+            "{}",
+            gate.console_text()
+        );
+        let clean =
+            Gate::new(cases[1..].iter(), Severity::Advisory, None, today).with_fail_on_drift(true);
+        assert_eq!(clean.outcome(), GateOutcome::Passed);
     }
 
     #[test]

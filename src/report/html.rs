@@ -1,8 +1,9 @@
 //! The HTML report: one self-contained file (inline CSS and a small inline
 //! filter script, no external assets) that reads offline and prints. It
 //! shows the gate, counts per severity, the capability scorecard per IdP
-//! profile, every case with its severity and `why`, failure diffs, and every
-//! exchange in a `<details>` block.
+//! profile, the root causes shared by several failing cases (most cases
+//! first), the failures, snapshot drift with its diffs, every case with its
+//! severity and `why`, failure diffs, and every exchange in a `<details>` block.
 //!
 //! Everything that came from the target or the suites is HTML-escaped with
 //! [`escape`]; secrets are redacted before escaping (and once more over the
@@ -10,8 +11,10 @@
 
 use std::fmt::Write as _;
 
+use crate::report::causes::root_causes;
 use crate::report::gate::Verdict;
 use crate::report::scorecard::{ReportContext, Scorecard};
+use crate::report::snapshots::{SnapshotCounts, drift_entries};
 use crate::report::transcript::severity_name;
 use crate::report::{FORMAT_VERSION, suite_label};
 use crate::runner::{Outcome, RunReport};
@@ -57,7 +60,9 @@ pub fn to_html(report: &RunReport, ctx: &ReportContext, redactor: &Redactor) -> 
     header(&mut out, report, ctx);
     severity_table(&mut out, ctx);
     scorecard(&mut out, report, ctx);
+    causes_section(&mut out, report);
     failures_index(&mut out, report, ctx);
+    drift_section(&mut out, report);
     if gate.baseline.is_some() {
         baseline(&mut out, ctx);
     }
@@ -100,11 +105,20 @@ fn redacted_report(report: &RunReport, redactor: &Redactor) -> Option<RunReport>
 
 fn header(out: &mut String, report: &RunReport, ctx: &ReportContext) {
     let gate = &ctx.gate;
+    let drift = if gate.drift_blocks() {
+        format!(
+            "; {} drifted snapshot{}, --fail-on-drift",
+            gate.drifted,
+            if gate.drifted == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
         "<header>\n<h1>scimulator conformance report</h1>\n\
          <div id=\"verdict\" class=\"verdict {word}\">Gate {word}: {} blocking failure{} \
-         (fail-on {})</div>",
+         (fail-on {}){drift}</div>",
         gate.blocking(),
         if gate.blocking() == 1 { "" } else { "s" },
         severity_name(gate.fail_on),
@@ -148,8 +162,18 @@ fn header(out: &mut String, report: &RunReport, ctx: &ReportContext) {
                 .map_or_else(|| "none".to_owned(), escape),
         ),
     ];
+    let n = SnapshotCounts::of(report.cases());
+    let snapshots = (n.matched + n.recorded + n.updated + n.skipped + n.drift > 0).then(|| {
+        (
+            "Snapshots",
+            format!(
+                "{} matched, {} recorded, {} updated, {} not checked, {} drifted",
+                n.matched, n.recorded, n.updated, n.skipped, n.drift
+            ),
+        )
+    });
     out.push_str("<dl class=\"meta\">\n");
-    for (k, v) in rows {
+    for (k, v) in rows.into_iter().chain(snapshots) {
         let _ = writeln!(out, "<dt>{k}</dt><dd>{v}</dd>");
     }
     out.push_str("</dl>\n</header>\n");
@@ -267,6 +291,90 @@ fn failures_index(out: &mut String, report: &RunReport, ctx: &ReportContext) {
             escape(&clip_line(&first)),
             l = verdict_class(case, verdict),
             sev = severity_name(case.severity),
+        );
+    }
+    out.push_str("</ul>\n</section>\n");
+}
+
+/// The `case-N` anchor of every case, by `(suite, name)`.
+fn anchors(report: &RunReport) -> Vec<(&str, &str, usize)> {
+    report
+        .cases()
+        .enumerate()
+        .map(|(i, c)| (c.suite.as_str(), c.name.as_str(), i + 1))
+        .collect()
+}
+
+/// Failing cases grouped under the request and answer they share, most
+/// cases first (only causes of two cases or more).
+fn causes_section(out: &mut String, report: &RunReport) {
+    let causes = root_causes(report.cases(), &report.target);
+    if causes.is_empty() {
+        return;
+    }
+    let total: usize = causes.iter().map(|c| c.cases.len()).sum();
+    let _ = writeln!(
+        out,
+        "<section id=\"causes\">\n<h2>Root causes ({})</h2>\n\
+         <p class=\"muted\">{total} failing cases share {} cause{}: the same request answered the same way. Fix these first.</p>\n<ol>",
+        causes.len(),
+        causes.len(),
+        if causes.len() == 1 { "" } else { "s" }
+    );
+    let anchors = anchors(report);
+    for cause in &causes {
+        let _ = writeln!(
+            out,
+            "<li><b>{} cases</b>: <code>{}</code>\n<ul>",
+            cause.cases.len(),
+            escape(&cause.headline())
+        );
+        for c in &cause.cases {
+            let index = anchors
+                .iter()
+                .find(|(s, n, _)| *s == c.suite && *n == c.case)
+                .map_or(0, |(_, _, i)| *i);
+            let _ = writeln!(
+                out,
+                "<li><a href=\"#case-{index}\">{} › {}</a></li>",
+                escape(&suite_label(&c.suite)),
+                escape(&c.case)
+            );
+        }
+        out.push_str("</ul></li>\n");
+    }
+    out.push_str("</ol>\n</section>\n");
+}
+
+/// Every snapshot that differs from its stored version, with the diff.
+fn drift_section(out: &mut String, report: &RunReport) {
+    let drift = drift_entries(report);
+    if drift.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"drift\">\n<h2>Snapshot drift ({})</h2>\n\
+         <p class=\"muted\">Responses that differ from their stored snapshot. Drift does not change a case's verdict; \
+         it fails the run only with <code>--fail-on-drift</code>.</p>\n<ul>",
+        drift.len()
+    );
+    let anchors = anchors(report);
+    for d in &drift {
+        let index = anchors
+            .iter()
+            .find(|(s, n, _)| *s == d.suite && *n == d.case)
+            .map_or(0, |(_, _, i)| *i);
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#case-{index}\">{} › {}</a>: snapshot <code>{}</code> (step {}) differs from <code>{}</code>\
+             <pre class=\"diff\">{}</pre></li>",
+            escape(&suite_label(&d.suite)),
+            escape(&d.case),
+            escape(&d.snapshot),
+            d.step,
+            escape(&d.path),
+            case::diff_html(&d.diff)
         );
     }
     out.push_str("</ul>\n</section>\n");

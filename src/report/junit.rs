@@ -4,6 +4,11 @@
 //! Every `<testcase>` carries a `severity` property (and, with a gate, a
 //! `baseline` property for known, fixed and expired cases); every
 //! `<testsuite>` carries its counts per severity (`required.passed`, …).
+//! A snapshot check that did not simply match adds a `snapshot.<name>`
+//! property (`recorded`, `updated`, `skipped` or `drift`) and a line in
+//! `<system-out>`, with the diff for drift. Drift is not a failure, except
+//! with a gate that has `--fail-on-drift`: then a case that passed but
+//! drifted is a `<failure type="drift">`.
 
 use std::time::Duration;
 
@@ -13,7 +18,7 @@ use crate::report::ReportError;
 use crate::report::console::suite_label;
 use crate::report::gate::{Gate, SEVERITIES, Verdict};
 use crate::report::transcript::{case_transcript, severity_name};
-use crate::runner::{Outcome, RunReport};
+use crate::runner::{Outcome, RunReport, SnapshotStatus};
 use crate::template::Redactor;
 
 /// Renders `report` as JUnit XML.
@@ -51,7 +56,21 @@ pub fn to_junit_with(
         for case in &suite.cases {
             let verdict = verdicts.as_mut().and_then(Iterator::next);
             let transcript = redactor.redact(&case_transcript(case));
+            let drift_fails =
+                gate.is_some_and(|g| g.fail_on_drift) && case.drift().next().is_some();
             let status = match &case.outcome {
+                Outcome::Passed if drift_fails => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    let names: Vec<String> =
+                        case.drift().map(|(_, c)| format!("`{}`", c.name)).collect();
+                    s.set_message(redactor.redact(&format!(
+                        "snapshot {} drifted (--fail-on-drift)",
+                        names.join(", ")
+                    )));
+                    s.set_type("drift");
+                    s.set_description(transcript.clone());
+                    s
+                }
                 Outcome::Passed => TestCaseStatus::success(),
                 Outcome::Failed(failures) => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -84,6 +103,27 @@ pub fn to_junit_with(
             tc.set_classname(label.clone());
             tc.set_time(Duration::from_millis(case.duration_ms));
             tc.add_property(Property::new("severity", severity_name(case.severity)));
+            let mut system_out = String::new();
+            for (step, check) in case.snapshot_checks() {
+                let Some(sentence) = crate::report::snapshots::check_sentence(step, check) else {
+                    continue;
+                };
+                tc.add_property(Property::new(
+                    format!("snapshot.{}", check.name),
+                    check.outcome.label(),
+                ));
+                system_out.push_str(&sentence);
+                system_out.push('\n');
+                if let SnapshotStatus::Drift { diff, .. } = &check.outcome {
+                    system_out.push_str(diff);
+                    if !diff.ends_with('\n') {
+                        system_out.push('\n');
+                    }
+                }
+            }
+            if !system_out.is_empty() {
+                tc.set_system_out(redactor.redact(&system_out));
+            }
             if let Some(v @ (Verdict::Known(_) | Verdict::Fixed(_) | Verdict::Expired(_))) = verdict
             {
                 tc.add_property(Property::new("baseline", v.label()));

@@ -1,7 +1,10 @@
 //! The markdown summary (`--report markdown=FILE`, and appended to
 //! `$GITHUB_STEP_SUMMARY` when that is set): the gate, counts per severity,
-//! the capability scorecard, the failures and the baseline findings. Text
-//! from the target is escaped with [`md_escape`] (GitHub renders inline HTML).
+//! the capability scorecard, the root causes shared by several failing
+//! cases (most cases first), the failures, snapshot drift (diffs in fenced
+//! blocks) and the baseline findings. Text from the target is escaped with
+//! [`md_escape`] (GitHub renders inline HTML); a fence is always longer than
+//! any run of backticks inside it.
 
 use std::fmt::Write as _;
 
@@ -53,9 +56,18 @@ pub fn to_markdown(report: &RunReport, ctx: &ReportContext, redactor: &Redactor)
         "passed" => "✅",
         _ => "❌",
     };
+    let drift = if gate.drift_blocks() {
+        format!(
+            ", {} drifted snapshot{} with --fail-on-drift",
+            gate.drifted,
+            if gate.drifted == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "## {icon} scimulator: {} ({} blocking failure{}, fail-on {})\n",
+        "## {icon} scimulator: {} ({} blocking failure{}, fail-on {}{drift})\n",
         gate.status_word(),
         gate.blocking(),
         if gate.blocking() == 1 { "" } else { "s" },
@@ -112,6 +124,7 @@ pub fn to_markdown(report: &RunReport, ctx: &ReportContext, redactor: &Redactor)
         out.push('\n');
     }
 
+    causes(&mut out, report);
     let failures: Vec<_> = ctx.judged(report).filter(|(_, v)| v.is_failure()).collect();
     if !failures.is_empty() {
         let _ = writeln!(out, "\n### Failures ({})\n", failures.len());
@@ -143,6 +156,7 @@ pub fn to_markdown(report: &RunReport, ctx: &ReportContext, redactor: &Redactor)
             let _ = writeln!(out, "- … and {} more", failures.len() - MAX_FAILURES);
         }
     }
+    drift_section(&mut out, report, gate.fail_on_drift);
     if let Some(path) = &gate.baseline {
         let (known, fixed, expired) = gate.baseline_counts();
         let _ = writeln!(
@@ -164,8 +178,100 @@ pub fn to_markdown(report: &RunReport, ctx: &ReportContext, redactor: &Redactor)
     redactor.redact(&out)
 }
 
+/// `### Root causes`: failing cases sharing a request and answer, most first.
+fn causes(out: &mut String, report: &RunReport) {
+    let causes = crate::report::causes::root_causes(report.cases(), &report.target);
+    if causes.is_empty() {
+        return;
+    }
+    let total: usize = causes.iter().map(|c| c.cases.len()).sum();
+    let _ = writeln!(
+        out,
+        "\n### Root causes ({})\n\n{total} failing cases share {} cause{} (the same request answered the same way); fix these first.\n",
+        causes.len(),
+        causes.len(),
+        if causes.len() == 1 { "" } else { "s" }
+    );
+    for (i, cause) in causes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}. **{} cases**: {}",
+            i + 1,
+            cause.cases.len(),
+            md_escape(&clip(&cause.headline()))
+        );
+        for c in cause.cases.iter().take(MAX_FAILURES) {
+            let _ = writeln!(
+                out,
+                "    - {} › {}",
+                md_escape(&suite_label(&c.suite)),
+                md_escape(&c.case)
+            );
+        }
+        if cause.cases.len() > MAX_FAILURES {
+            let _ = writeln!(out, "    - … and {} more", cause.cases.len() - MAX_FAILURES);
+        }
+    }
+}
+
+/// `### Snapshot drift`: each drifted snapshot with its diff.
+fn drift_section(out: &mut String, report: &RunReport, fail_on_drift: bool) {
+    let drift = crate::report::snapshots::drift_entries(report);
+    if drift.is_empty() {
+        return;
+    }
+    let effect = if fail_on_drift {
+        "it fails the run (`--fail-on-drift`)"
+    } else {
+        "it does not change a case's verdict or fail the run (add `--fail-on-drift` for that)"
+    };
+    let _ = writeln!(
+        out,
+        "\n### Snapshot drift ({})\n\nResponses that differ from their stored snapshot; {effect}.\n",
+        drift.len()
+    );
+    for d in drift.iter().take(MAX_FAILURES) {
+        let fence = fence_for(&d.diff);
+        let _ = writeln!(
+            out,
+            "- {} › {}: snapshot {} (step {}) differs from {}\n\n{fence}diff\n{}\n{fence}\n",
+            md_escape(&suite_label(&d.suite)),
+            md_escape(&d.case),
+            md_escape(&d.snapshot),
+            d.step,
+            md_escape(&d.path),
+            d.diff.trim_end()
+        );
+    }
+    if drift.len() > MAX_FAILURES {
+        let _ = writeln!(out, "- … and {} more", drift.len() - MAX_FAILURES);
+    }
+}
+
+/// A backtick fence longer than any run of backticks in `text` (at least 3).
+fn fence_for(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fences_outgrow_the_backticks_inside() {
+        assert_eq!(fence_for("plain"), "```");
+        assert_eq!(fence_for("a ``` b"), "````");
+        assert_eq!(fence_for("`````"), "``````");
+    }
+
     use super::*;
 
     #[test]

@@ -1,12 +1,15 @@
 //! Reporters: the streaming console reporter (an [`EventSink`]), the
 //! progress bar and gate lines in front of it, and the file reports written
 //! after the run (JUnit XML, versioned JSON, HTML, markdown, SVG badge).
-//! Gating (`--fail-on`, baselines) is judged here, in [`gate`], from the
-//! results alone. Everything written goes through a [`Redactor`] first.
+//! Gating (`--fail-on`, baselines, `--fail-on-drift`) is judged here, in
+//! [`gate`], from the results alone; [`causes`] groups failing cases by the
+//! request and answer that broke them, and [`snapshots`] words snapshot
+//! outcomes (recorded, skipped, drift). Everything written goes through a [`Redactor`] first.
 //! Reporters only read the run's results; they never run anything.
 
 pub mod badge;
 pub mod baseline;
+pub mod causes;
 mod console;
 mod error;
 pub mod gate;
@@ -16,6 +19,7 @@ mod junit;
 pub mod markdown;
 pub mod progress;
 pub mod scorecard;
+pub mod snapshots;
 mod transcript;
 
 pub use crate::runner::{EventSink, RunEvent};
@@ -164,6 +168,8 @@ fn json_with_gate(
             "outcome": gate.status_word(),
             "fail_on": transcript::severity_name(gate.fail_on),
             "blocking": gate.blocking(),
+            "fail_on_drift": gate.fail_on_drift,
+            "drifted": gate.drifted,
             "by_severity": by_severity,
             "baseline_file": gate.baseline,
             "baseline": baseline,

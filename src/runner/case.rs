@@ -183,6 +183,7 @@ async fn run_any_step(
             )),
             failures: Vec::new(),
             exchanges: Vec::new(),
+            snapshot: None,
             duration_ms: 0,
         },
     }

@@ -21,9 +21,24 @@
 //! [`RunOptions`]. [`preflight`] diagnoses a target that is not a SCIM
 //! endpoint before any suite runs.
 //!
+//! **Run-level cases.** Besides the planned suites, a run can add two
+//! `recommended` cases of its own at the end: the declared-schema audit
+//! (`audit_declared_schemas`, suite `declared-schemas`: every resource in a
+//! successful response against the target's own `/Schemas`) and the
+//! schema-driven round trip (`round_trip`, suite `schema-round-trip`: every
+//! attribute the target declares writable on User and Group is written,
+//! read back and compared). `--tag` and `--filter` select the round trip
+//! like any case (tags `schemas`, `round-trip`).
+//!
 //! **Outcomes.** A case stops at its first failing or erroring step; its
 //! cleanup steps always run and their failures become warnings. Unmet
 //! `requires` make the case skipped with the reason; a skip is never a pass.
+//!
+//! **Snapshots.** A step's `expect.snapshot` never changes its outcome: the
+//! check is recorded in [`StepResult::snapshot`] as matched, recorded,
+//! updated, skipped (none stored under `--snapshots no`) or drift, in the
+//! target's own folder ([`crate::snapshot::SnapshotStore`]). The reporters
+//! show drift beside the verdict; it fails a run only with `--fail-on-drift`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,6 +54,7 @@
 //! # }
 //! ```
 
+mod audit;
 mod breaker;
 mod capture;
 mod case;
@@ -51,6 +67,7 @@ mod preflight;
 mod query;
 mod render;
 mod result;
+mod roundtrip;
 mod run;
 mod step;
 
@@ -65,7 +82,8 @@ pub use plan::{plan, selected};
 pub use preflight::{PreflightError, PreflightInfo, preflight};
 pub use query::{build as build_query, encode_component};
 pub use result::{
-    CaseResult, Exchange, Outcome, RunReport, StepOutcome, StepResult, SuiteResult, Summary,
+    CaseResult, Exchange, Outcome, RunReport, SnapshotCheck, SnapshotStatus, StepOutcome,
+    StepResult, SuiteResult, Summary,
 };
 
 use crate::suite::model::Suite;

@@ -96,8 +96,11 @@ pub struct RunOptions {
     pub secret_vars: Vec<(String, String)>,
     /// Snapshot update mode.
     pub snapshot_mode: SnapshotMode,
-    /// Directory holding `suites/<suite>/<case>__<name>.snap`.
-    pub snapshot_root: PathBuf,
+    /// Directory holding `suites/<suite>/<case>__<name>.snap` (`--snapshot-dir`).
+    /// `None`: the target's own folder, `.scimulator/snapshots/<target>/`, or
+    /// the bundled snapshots for the reference server (see
+    /// [`crate::snapshot::SnapshotStore`]).
+    pub snapshot_dir: Option<PathBuf>,
     /// Stop starting new cases after the first failure.
     pub fail_fast: bool,
     /// Suites run in parallel (cases of one suite always run in order).
@@ -120,6 +123,11 @@ pub struct RunOptions {
     /// report contradictions as one `recommended` check at the end of the
     /// run (`scimulator run` turns this on; `--no-schema-audit` turns it off).
     pub audit_declared_schemas: bool,
+    /// Write every attribute the target declares writable on its User and
+    /// Group resource types, read them back, and report those accepted but
+    /// not stored as one `recommended` case at the end of the run
+    /// (`scimulator run` turns this on; `--no-round-trip` turns it off).
+    pub round_trip: bool,
     /// 429 handling.
     pub throttle: ThrottlePolicy,
     /// Redirects followed per request.
@@ -139,7 +147,7 @@ impl Default for RunOptions {
             vars: Vec::new(),
             secret_vars: Vec::new(),
             snapshot_mode: SnapshotMode::Auto,
-            snapshot_root: PathBuf::from("snapshots"),
+            snapshot_dir: None,
             fail_fast: false,
             jobs: 1,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -148,6 +156,7 @@ impl Default for RunOptions {
             deadline: DEFAULT_DEADLINE,
             reference_server: false,
             audit_declared_schemas: false,
+            round_trip: false,
             throttle: ThrottlePolicy::default(),
             max_redirects: 10,
         }
@@ -177,11 +186,11 @@ impl RunOptions {
         self
     }
 
-    /// Sets the snapshot mode and root directory.
+    /// Sets the snapshot mode and directory.
     #[must_use]
-    pub fn with_snapshots(mut self, mode: SnapshotMode, root: impl Into<PathBuf>) -> Self {
+    pub fn with_snapshots(mut self, mode: SnapshotMode, dir: impl Into<PathBuf>) -> Self {
         self.snapshot_mode = mode;
-        self.snapshot_root = root.into();
+        self.snapshot_dir = Some(dir.into());
         self
     }
 

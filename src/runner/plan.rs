@@ -27,13 +27,26 @@ pub fn plan(suites: &[Suite], opts: &RunOptions) -> Result<Vec<Suite>, RunError>
 
 /// Whether `case` passes the tag and name filters.
 pub fn selected(suite: &Suite, case: &Case, opts: &RunOptions) -> bool {
-    let tag_ok = opts.tags.is_empty()
-        || opts
-            .tags
-            .iter()
-            .any(|t| suite.tags.contains(t) || case.tags.contains(t));
+    let tags = suite
+        .tags
+        .iter()
+        .chain(case.tags.iter())
+        .map(String::as_str);
+    selected_by(&suite.source, &case.name, tags, opts)
+}
+
+/// [`selected`] for a case the runner generates (no suite file): `source`
+/// and `name` as `--filter` sees them, and its tags.
+pub(crate) fn selected_by<'t>(
+    source: &str,
+    name: &str,
+    tags: impl IntoIterator<Item = &'t str>,
+    opts: &RunOptions,
+) -> bool {
+    let tags: Vec<&str> = tags.into_iter().collect();
+    let tag_ok = opts.tags.is_empty() || opts.tags.iter().any(|t| tags.contains(&t.as_str()));
     let filter_ok = opts.filter.as_deref().is_none_or(|f| {
-        let hay = format!("{} › {}", suite.source, case.name).to_lowercase();
+        let hay = format!("{source} › {name}").to_lowercase();
         hay.contains(&f.to_lowercase())
     });
     tag_ok && filter_ok

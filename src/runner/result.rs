@@ -68,8 +68,63 @@ pub struct StepResult {
     pub failures: Vec<Failure>,
     /// Every exchange, retries, redirects and pages included.
     pub exchanges: Vec<Exchange>,
+    /// What the step's snapshot check found (`expect.snapshot`), when it ran.
+    /// It never changes the step's outcome: drift is reported beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotCheck>,
     /// Wall time of the step in milliseconds.
     pub duration_ms: u64,
+}
+
+/// One snapshot check of a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotCheck {
+    /// The snapshot's name (`expect.snapshot`).
+    pub name: String,
+    /// The stored snapshot, or where a missing one is (or would be)
+    /// recorded; `bundled:snapshots/…` for one compiled into scimulator.
+    pub path: String,
+    /// What happened.
+    pub outcome: SnapshotStatus,
+}
+
+/// What a snapshot check found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SnapshotStatus {
+    /// The response matches the stored snapshot.
+    Matched,
+    /// There was none; the response was recorded as the snapshot.
+    Recorded,
+    /// It differed and was overwritten (`--snapshots always`).
+    Updated,
+    /// Not checked, with the reason (none stored and `--snapshots no`).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// The response differs from the stored snapshot. Not a failure of the
+    /// case; it fails the run only with `--fail-on-drift`.
+    Drift {
+        /// Unified diff, stored → received.
+        diff: String,
+        /// The `.snap.new` written for review (`--snapshots new`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pending: Option<String>,
+    },
+}
+
+impl SnapshotStatus {
+    /// `matched`, `recorded`, `updated`, `skipped` or `drift`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Matched => "matched",
+            Self::Recorded => "recorded",
+            Self::Updated => "updated",
+            Self::Skipped { .. } => "skipped",
+            Self::Drift { .. } => "drift",
+        }
+    }
 }
 
 /// How a case ended.
@@ -127,6 +182,20 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
+    /// Every snapshot check of the case's steps (cleanup included), in order.
+    pub fn snapshot_checks(&self) -> impl Iterator<Item = (&StepResult, &SnapshotCheck)> {
+        self.steps
+            .iter()
+            .chain(self.cleanup.iter())
+            .filter_map(|s| s.snapshot.as_ref().map(|c| (s, c)))
+    }
+
+    /// The snapshot checks that found drift.
+    pub fn drift(&self) -> impl Iterator<Item = (&StepResult, &SnapshotCheck)> {
+        self.snapshot_checks()
+            .filter(|(_, c)| matches!(c.outcome, SnapshotStatus::Drift { .. }))
+    }
+
     /// The step that decided a failed or errored outcome.
     pub fn failing_step(&self) -> Option<&StepResult> {
         self.steps

@@ -10,6 +10,7 @@ use std::time::Instant;
 use serde_json::Value;
 use tokio::sync::{OnceCell, Semaphore, mpsc};
 
+use crate::runner::audit::{AUDIT_SUITE, Audit};
 use crate::runner::breaker::Breaker;
 use crate::runner::case::run_case;
 use crate::runner::client::{HttpClient, Outgoing, millis};
@@ -31,15 +32,10 @@ pub(crate) struct RunCtx {
     pub scope: Scope,
     /// `(name, text)` of the public run variables.
     pub vars: Vec<(String, String)>,
-    /// `/Schemas`, fetched once per run for `expect.schema: Declared`.
-    declared: OnceCell<Result<Vec<crate::scim::schema::SchemaDef>, String>>,
-    /// Contradictions of the declared schemas seen in any response
-    /// (`audit_declared_schemas`), first occurrence of each.
-    audit: std::sync::Mutex<Vec<crate::assert::Failure>>,
-    /// How many responses the audit checked (no check, no audit case).
-    audited: std::sync::atomic::AtomicUsize,
+    /// The declared-schema audit and the cached `/Schemas` (`audit.rs`).
+    pub(crate) audit: Audit,
     capabilities: OnceCell<Result<Value, String>>,
-    stop: AtomicBool,
+    pub(crate) stop: AtomicBool,
     /// Trips when the target stopped answering or the deadline passed;
     /// later cases error at once with its reason (shared with `client`).
     pub breaker: Arc<Breaker>,
@@ -64,9 +60,7 @@ impl RunCtx {
             snapshot_mode: opts.snapshot_mode.resolve(),
             scope,
             vars,
-            declared: OnceCell::new(),
-            audit: std::sync::Mutex::new(Vec::new()),
-            audited: std::sync::atomic::AtomicUsize::new(0),
+            audit: Audit::default(),
             capabilities: OnceCell::new(),
             stop: AtomicBool::new(false),
             breaker,
@@ -103,7 +97,7 @@ impl RunCtx {
 
     /// `GET path` on the target with the run's credentials and headers, as
     /// JSON (the discovery documents the run reads for itself).
-    async fn get_discovery(&self, path: &str) -> Result<Value, String> {
+    pub(crate) async fn get_discovery(&self, path: &str) -> Result<Value, String> {
         let mut headers = Vec::new();
         if let Ok(Some(auth)) = auth_header(&Auth::Default, &self.scope, &self.opts) {
             headers.push(("Authorization".to_owned(), auth));
@@ -198,11 +192,20 @@ pub(crate) async fn run_planned(
         sink.event(&event);
     }
     let suites = producer.await;
+    let suites =
+        suites.map_err(|e| RunError::new(RunErrorKind::Http, format!("the run task failed: {e}")));
+    let mut suites = match suites {
+        Ok(Ok(suites)) => suites,
+        Ok(Err(e)) | Err(e) => {
+            deadline.abort();
+            return Err(e);
+        }
+    };
+    if let Some(result) = crate::runner::roundtrip::run_selected(&ctx, sink).await {
+        suites.push(result);
+    }
     deadline.abort();
-    let suites = suites
-        .map_err(|e| RunError::new(RunErrorKind::Http, format!("the run task failed: {e}")))??;
-    let mut suites = suites;
-    if opts.audit_declared_schemas && ctx.audited.load(Ordering::SeqCst) > 0 {
+    if opts.audit_declared_schemas && ctx.audit.ran() {
         let result = ctx.audit_result();
         sink.event(&RunEvent::CaseFinished(Box::new(result.clone())));
         suites.push(SuiteResult {
@@ -256,127 +259,4 @@ async fn run_suite(
         cases,
         duration_ms: millis(started.elapsed()),
     }
-}
-
-impl RunCtx {
-    /// `expect.schema: Declared`: checks `body` against the target's own
-    /// `/Schemas` (fetched once per run, like the capabilities).
-    pub(crate) async fn declared_check(&self, body: &Value) -> Vec<crate::assert::Failure> {
-        let declared = self
-            .declared
-            .get_or_init(|| async {
-                let doc = self.get_discovery("/Schemas").await?;
-                crate::schema::parse_declared(&doc)
-            })
-            .await;
-        match declared {
-            Ok(defs) => crate::schema::validate_declared(body, defs),
-            Err(reason) => vec![crate::assert::Failure {
-                kind: crate::assert::FailureKind::Schema,
-                subject: "Declared".to_owned(),
-                message: format!("the server's declared schemas are unavailable: {reason}"),
-                expected: Some("GET /Schemas answering a ListResponse of schemas".to_owned()),
-                actual: None,
-                diff: None,
-            }],
-        }
-    }
-}
-
-/// The suite name of the run-wide declared-schema audit.
-pub(crate) const AUDIT_SUITE: &str = "declared-schemas";
-/// At most this many distinct contradictions are kept.
-const AUDIT_MAX: usize = 50;
-
-impl RunCtx {
-    /// With `audit_declared_schemas`, checks one successful JSON response
-    /// against the target's `/Schemas` and remembers each new contradiction,
-    /// with where it was seen.
-    pub(crate) async fn audit_declared(
-        &self,
-        suite: &str,
-        case: &str,
-        request: &str,
-        body: &Value,
-    ) {
-        if !self.opts.audit_declared_schemas || !is_resource_response(request, body) {
-            return;
-        }
-        let failures = self.declared_check(body).await;
-        self.audited.fetch_add(1, Ordering::SeqCst);
-        let Ok(mut seen) = self.audit.lock() else {
-            return;
-        };
-        for mut f in failures {
-            let known = seen
-                .iter()
-                .any(|s| s.subject == f.subject && s.expected == f.expected);
-            if known || seen.len() >= AUDIT_MAX {
-                continue;
-            }
-            f.actual = Some(format!(
-                "{} (first seen: {request} in {suite} › {case})",
-                f.actual.as_deref().unwrap_or("-")
-            ));
-            seen.push(f);
-        }
-    }
-
-    /// The audit as one `recommended` case.
-    fn audit_result(&self) -> crate::runner::result::CaseResult {
-        let failures = self.audit.lock().map(|f| f.clone()).unwrap_or_default();
-        crate::runner::result::CaseResult {
-            suite: AUDIT_SUITE.to_owned(),
-            name: "every response follows the server's own /Schemas".to_owned(),
-            severity: crate::suite::model::Severity::Recommended,
-            why: "RFC 7643 §7 and RFC 7644 §4: a response that contradicts the server's declared \
-                  schema misleads every client that maps attributes from /Schemas"
-                .to_owned(),
-            tags: vec!["schemas".to_owned()],
-            outcome: if failures.is_empty() {
-                Outcome::Passed
-            } else {
-                Outcome::Failed(failures)
-            },
-            steps: Vec::new(),
-            cleanup: Vec::new(),
-            warnings: Vec::new(),
-            duration_ms: 0,
-        }
-    }
-}
-
-/// Whether a response holds User/Group-like resources the audit can check:
-/// not discovery documents (which describe schemas rather than follow
-/// them), and not projections (`attributes=` may leave out required ones).
-fn is_resource_response(request: &str, body: &Value) -> bool {
-    use crate::scim::{
-        ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA,
-        SERVICE_PROVIDER_CONFIG_SCHEMA,
-    };
-    if request.contains("attributes=") {
-        return false;
-    }
-    // A list is audited through its resources: an empty page holds nothing.
-    let first = match body.get("Resources") {
-        Some(resources) => match resources.as_array().and_then(|r| r.first()) {
-            Some(first) => first,
-            None => return false,
-        },
-        None => body,
-    };
-    let Some(schemas) = first.get("schemas").and_then(Value::as_array) else {
-        return false;
-    };
-    !schemas.iter().filter_map(Value::as_str).any(|s| {
-        [
-            SCHEMA_SCHEMA,
-            RESOURCE_TYPE_SCHEMA,
-            SERVICE_PROVIDER_CONFIG_SCHEMA,
-            LIST_RESPONSE_SCHEMA,
-            ERROR_SCHEMA,
-        ]
-        .iter()
-        .any(|d| d.eq_ignore_ascii_case(s))
-    })
 }

@@ -10,7 +10,7 @@ use crate::runner::capture::capture_all;
 use crate::runner::case::CaseState;
 use crate::runner::client::{Incoming, millis};
 use crate::runner::render::{render_expect, render_request, value_text};
-use crate::runner::result::{Exchange, StepOutcome, StepResult};
+use crate::runner::result::{Exchange, SnapshotCheck, SnapshotStatus, StepOutcome, StepResult};
 use crate::runner::run::RunCtx;
 use crate::runner::{RunError, RunErrorKind};
 use crate::snapshot::{self, CheckOutcome, NormalizeInput, SnapshotHeader};
@@ -34,6 +34,7 @@ pub(crate) async fn run_step(
         outcome: StepOutcome::Passed,
         failures: Vec::new(),
         exchanges: Vec::new(),
+        snapshot: None,
         duration_ms: 0,
     };
     if let Some(when) = &step.when
@@ -126,7 +127,7 @@ async fn execute(
             if failures.is_empty()
                 && let Some(name) = &expect.snapshot
             {
-                failures.extend(check_snapshot(ctx, state, name, template_line, &response)?);
+                result.snapshot = Some(check_snapshot(ctx, state, name, template_line, &response));
             }
             break;
         }
@@ -247,14 +248,23 @@ async fn paginate(
     })
 }
 
+/// Compares the normalised response with the target's stored snapshot
+/// (see [`snapshot::SnapshotStore`]). Never a failure: a mismatch is drift,
+/// a missing snapshot is recorded or (with `--snapshots no`) skipped, and a
+/// snapshot that cannot be read or written is skipped with the reason.
 fn check_snapshot(
     ctx: &RunCtx,
     state: &CaseState,
     name: &str,
     template_line: &str,
     response: &Incoming,
-) -> Result<Vec<Failure>, RunError> {
-    let path = snapshot::snapshot_path(&ctx.opts.snapshot_root, &state.suite, &state.case, name);
+) -> SnapshotCheck {
+    let store = snapshot::SnapshotStore::for_run(
+        &ctx.opts.target,
+        ctx.opts.reference_server,
+        ctx.opts.snapshot_dir.as_deref(),
+        std::path::Path::new(""),
+    );
     let secrets = state.secrets(ctx);
     // The target's base URL varies by run (the embedded server's port) and
     // appears in `$ref` and `meta.location`: snapshot it as `[target]`.
@@ -275,36 +285,36 @@ fn check_snapshot(
         case: state.case.clone(),
         request: template_line.to_owned(),
     };
-    let outcome = snapshot::check(&path, header, &value, ctx.snapshot_mode)
-        .map_err(|e| RunError::new(RunErrorKind::Io, e.to_string()))?;
-    let fail = |message: String, diff: Option<String>| Failure {
-        kind: FailureKind::Snapshot,
-        subject: name.to_owned(),
-        message,
-        expected: Some(path.display().to_string()),
-        actual: None,
-        diff,
-    };
-    Ok(match outcome {
-        CheckOutcome::Matched | CheckOutcome::Written(_) | CheckOutcome::Updated(_) => Vec::new(),
-        CheckOutcome::Missing(p) => vec![fail(
-            format!(
-                "no stored snapshot `{}` (snapshots are not written with --snapshots no)",
-                p.display()
-            ),
-            None,
-        )],
-        CheckOutcome::Mismatch { diff, pending } => {
-            let message = match pending {
-                Some(p) => format!(
-                    "the response differs from snapshot `{name}`; the new version is in `{}` (run `scimulator snapshots review`)",
-                    p.display()
-                ),
-                None => format!("the response differs from snapshot `{name}`"),
+    let checked = match store.check(header, name, &value, ctx.snapshot_mode) {
+        Ok(c) => c,
+        Err(e) => {
+            let path = snapshot::snapshot_path(&store.dir, &state.suite, &state.case, name);
+            return SnapshotCheck {
+                name: name.to_owned(),
+                path: path.display().to_string(),
+                outcome: SnapshotStatus::Skipped {
+                    reason: format!("the snapshot could not be read or written: {e}"),
+                },
             };
-            vec![fail(message, Some(diff))]
         }
-    })
+    };
+    let outcome = match checked.outcome {
+        CheckOutcome::Matched => SnapshotStatus::Matched,
+        CheckOutcome::Written(_) => SnapshotStatus::Recorded,
+        CheckOutcome::Updated(_) => SnapshotStatus::Updated,
+        CheckOutcome::Missing(_) => SnapshotStatus::Skipped {
+            reason: "none stored for this target yet, and `--snapshots no` records none".to_owned(),
+        },
+        CheckOutcome::Mismatch { diff, pending } => SnapshotStatus::Drift {
+            diff,
+            pending: pending.map(|p| p.display().to_string()),
+        },
+    };
+    SnapshotCheck {
+        name: name.to_owned(),
+        path: checked.location,
+        outcome,
+    }
 }
 
 /// At most this many failures are kept per step (a list of thousands of

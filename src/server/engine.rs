@@ -206,8 +206,9 @@ fn violation(v: SchemaViolation) -> ScimError {
     ScimError::bad_request(Some(v.scim_type()), v.to_string())
 }
 
-/// Validates and normalises an incoming resource of `kind` (Entra's string
-/// booleans become booleans; wrong types → 400 `invalidValue`).
+/// Validates and normalises an incoming resource of `kind`: undeclared
+/// attributes are dropped, Entra's string booleans become booleans, wrong
+/// types → 400 `invalidValue`.
 pub fn prepare_input(resource: &mut Value, schemas: &Schemas, kind: Kind) -> Result<(), ScimError> {
     if !resource.is_object() {
         return Err(ScimError::invalid_syntax(
@@ -225,6 +226,10 @@ pub fn prepare_input(resource: &mut Value, schemas: &Schemas, kind: Kind) -> Res
                 .is_some_and(|u| known.iter().any(|k| k.eq_ignore_ascii_case(u)))
         });
     }
+    // Attributes no declared schema defines are ignored (never stored, never
+    // returned), on POST, PUT and PATCH alike (RFC 7643 §3: a resource is
+    // what the schemas it lists define).
+    schema::strip_undeclared(resource, schema);
     schema::normalize_booleans(resource, schema);
     schema::validate(resource, schema).map_err(violation)
 }

@@ -1,4 +1,5 @@
 //! Reading and writing snapshots on disk, and the pending `.snap.new` files.
+//! In `no` mode nothing is written or deleted: a check only reads.
 
 use std::path::{Path, PathBuf};
 
@@ -11,18 +12,18 @@ use crate::snapshot::{SnapshotError, SnapshotMode};
 pub enum CheckOutcome {
     /// The stored snapshot matches.
     Matched,
-    /// There was none; it was written.
+    /// There was none; it was written (recorded).
     Written(PathBuf),
     /// It differed and was overwritten (`always`).
     Updated(PathBuf),
-    /// It differs. `pending` is the `.snap.new` written (`new` mode).
+    /// It differs (drift). `pending` is the `.snap.new` written (`new` mode).
     Mismatch {
         /// Unified diff stored → received.
         diff: String,
         /// The pending file, if one was written.
         pending: Option<PathBuf>,
     },
-    /// There is none and the mode forbids writing (`no`).
+    /// There is none and the mode forbids writing (`no`): the check is skipped.
     Missing(PathBuf),
 }
 
@@ -53,7 +54,11 @@ pub fn check(
     let stored_body = SnapshotFile::parse(&stored).map_or(stored.clone(), |f| f.body);
     match compare(&stored_body, &fresh.body) {
         Comparison::Match => {
-            remove_if_exists(&new_path)?;
+            // A stale `.snap.new` goes once the stored snapshot matches
+            // again, except in `no` mode, which never touches the disk.
+            if mode != SnapshotMode::No {
+                remove_if_exists(&new_path)?;
+            }
             Ok(CheckOutcome::Matched)
         }
         Comparison::Mismatch { diff } => match mode {
@@ -243,6 +248,55 @@ mod tests {
             check(&path, header(), &json!({"a": 2}), SnapshotMode::No).expect("check"),
             CheckOutcome::Matched
         );
+    }
+
+    /// Every file under `dir` with its contents, sorted.
+    fn listing(dir: &Path) -> Vec<(PathBuf, String)> {
+        let mut files = Vec::new();
+        collect(dir, &mut files, &|_| true).expect("list");
+        files.sort();
+        files
+            .into_iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).expect("read");
+                (p, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_mode_writes_and_deletes_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let matching = dir.path().join("s/match.snap");
+        let differing = dir.path().join("s/differ.snap");
+        check(&matching, header(), &json!(1), SnapshotMode::New).expect("write");
+        check(&differing, header(), &json!(1), SnapshotMode::New).expect("write");
+        // Stale pending files beside both.
+        std::fs::write(pending_path(&matching), "stale").expect("write");
+        std::fs::write(pending_path(&differing), "stale").expect("write");
+        let before = listing(dir.path());
+        assert_eq!(before.len(), 4);
+        let outcomes = [
+            check(&matching, header(), &json!(1), SnapshotMode::No).expect("check"),
+            check(&differing, header(), &json!(2), SnapshotMode::No).expect("check"),
+            check(
+                &dir.path().join("s/missing.snap"),
+                header(),
+                &json!(3),
+                SnapshotMode::No,
+            )
+            .expect("check"),
+        ];
+        assert_eq!(outcomes[0], CheckOutcome::Matched);
+        assert!(matches!(
+            outcomes[1],
+            CheckOutcome::Mismatch { pending: None, .. }
+        ));
+        assert!(matches!(outcomes[2], CheckOutcome::Missing(_)));
+        assert_eq!(listing(dir.path()), before, "no mode changed the folder");
+        // `new` mode does clear the stale file beside a matching snapshot.
+        check(&matching, header(), &json!(1), SnapshotMode::New).expect("check");
+        assert!(!pending_path(&matching).exists());
     }
 
     #[test]

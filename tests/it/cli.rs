@@ -82,6 +82,7 @@ async fn a_passing_run_exits_0_and_writes_the_default_reports() {
             &server.uri(),
             "--token",
             CANARY,
+            "--no-round-trip",
         ],
     )
     .await;
@@ -234,7 +235,7 @@ cases:
         expect: { status: 200 }
 "#,
     );
-    let out = scimulator(dir.path(), &["run", &suite]).await;
+    let out = scimulator(dir.path(), &["run", &suite, "--no-round-trip"]).await;
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert_eq!(
@@ -343,4 +344,36 @@ async fn a_report_that_cannot_be_written_exits_3_naming_the_path() {
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("writing report blocker"), "{stderr}");
+}
+
+/// `scimulator run` adds the schema-driven round trip: it passes on the
+/// embedded server, `--filter` selects it like any case, and
+/// `--no-round-trip` leaves it out.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_round_trip_runs_by_default_and_can_be_turned_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = scimulator(dir.path(), &["run", "--filter", "schema-round-trip"]).await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("PASS")
+            && stdout.contains(
+                "schema-round-trip › every declared writable attribute is stored as sent"
+            ),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("Summary: 1 passed, 0 failed, 0 skipped")
+    );
+    let out = scimulator(
+        dir.path(),
+        &["run", "--filter", "schema-round-trip", "--no-round-trip"],
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert!(
+        !stdout.contains("schema-round-trip ›"),
+        "{stdout}\n{stderr}"
+    );
 }

@@ -1,5 +1,6 @@
 //! The runner against misbehaving `wiremock` servers: captures, 429,
-//! redirects, unreachable targets, requirements, paging, snapshots, cleanup.
+//! redirects, unreachable targets, requirements, paging, cleanup (snapshots
+//! are in `snapshots.rs`).
 
 use std::time::Duration;
 
@@ -433,61 +434,6 @@ cases:
         Outcome::Errored(e) => assert_eq!(e.kind, RunErrorKind::Template, "{e}"),
         other => panic!("expected an error, got {other:?}"),
     }
-}
-
-#[tokio::test]
-async fn snapshots_are_written_then_a_changed_response_is_a_mismatch() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let server = MockServer::start().await;
-    let yaml = r#"
-suite: s
-cases:
-  - name: Read user
-    why: w
-    steps:
-      - request: { method: GET, path: /Users/1 }
-        expect: { snapshot: response }
-"#;
-    let mount = |name: &'static str| {
-        Mock::given(path("/Users/1")).respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"id": "1", "userName": name, "meta": {"created": "2026-11-24T00:00:00Z"}}),
-        ))
-    };
-    mount("ada").mount(&server).await;
-    let mut o = opts(&server.uri()).with_snapshots(SnapshotMode::New, dir.path());
-    let first = run_yaml(yaml, &o).await;
-    assert_eq!(only_case(&first).outcome, Outcome::Passed);
-    let snap = dir.path().join("suites/fixture/read_user__response.snap");
-    let text = std::fs::read_to_string(&snap).expect("snapshot written");
-    assert!(text.starts_with("suite: fixture.yaml\ncase: Read user\nrequest: GET /Users/1\n---\n"));
-    assert!(text.contains("\"created\": \"[timestamp]\"") && text.contains("\"id\": \"[id]\""));
-
-    server.reset().await;
-    mount("grace").mount(&server).await;
-    o.snapshot_mode = SnapshotMode::No;
-    let second = run_yaml(yaml, &o).await;
-    let f = failures(only_case(&second));
-    assert_eq!(f[0].kind, FailureKind::Snapshot);
-    let diff = f[0].diff.as_deref().expect("a diff");
-    assert!(
-        diff.contains("-    \"userName\": \"ada\"")
-            && diff.contains("+    \"userName\": \"grace\""),
-        "{diff}"
-    );
-    assert!(
-        !dir.path()
-            .join("suites/fixture/read_user__response.snap.new")
-            .exists()
-    );
-
-    o.snapshot_mode = SnapshotMode::New;
-    let third = run_yaml(yaml, &o).await;
-    assert!(matches!(only_case(&third).outcome, Outcome::Failed(_)));
-    assert!(
-        dir.path()
-            .join("suites/fixture/read_user__response.snap.new")
-            .exists()
-    );
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use crate::report::gate::Verdict;
 use crate::report::html::escape;
 use crate::report::scorecard::{ReportContext, capabilities_of};
 use crate::report::transcript::severity_name;
-use crate::runner::{CaseResult, Exchange, Outcome, StepOutcome, StepResult};
+use crate::runner::{CaseResult, Exchange, Outcome, SnapshotStatus, StepOutcome, StepResult};
 
 /// Longest body shown in the page (characters).
 const MAX_BODY: usize = 20_000;
@@ -32,19 +32,26 @@ pub(super) fn case_html(
     let caps = capabilities_of(case).join(", ");
     let sev = severity_name(case.severity);
     let profile = ctx.profile_of(case);
+    let drifted = case.drift().next().is_some();
     let search = format!(
-        "{} {} {sev} {class} {profile} {caps} {}",
+        "{} {} {sev} {class} {profile} {caps} {}{}",
         case.suite,
         case.name,
-        case.tags.join(" ")
+        case.tags.join(" "),
+        if drifted { " drift" } else { "" }
     )
     .to_lowercase();
     let _ = writeln!(
         out,
-        "<article id=\"case-{index}\" class=\"case v-{status_class}\" data-search=\"{}\">\n<h4><span class=\"badge b-{class}\">{}</span> \
+        "<article id=\"case-{index}\" class=\"case v-{status_class}\" data-search=\"{}\">\n<h4><span class=\"badge b-{class}\">{}</span>{} \
          <span class=\"sev sev-{sev}\">{sev}</span> {} <span class=\"muted\">{} ms</span></h4>",
         escape(&search),
         class.to_uppercase(),
+        if drifted {
+            " <span class=\"badge b-drift\">DRIFT</span>"
+        } else {
+            ""
+        },
         escape(&case.name),
         case.duration_ms,
     );
@@ -87,6 +94,21 @@ pub(super) fn case_html(
             let _ = writeln!(out, "<p><b>Skipped:</b> {}</p>", escape(reason));
         }
         Outcome::Passed => {}
+    }
+    for (step, check) in case.snapshot_checks() {
+        let Some(sentence) = crate::report::snapshots::check_sentence(step, check) else {
+            continue;
+        };
+        if let SnapshotStatus::Drift { diff, .. } = &check.outcome {
+            let _ = writeln!(
+                out,
+                "<div class=\"drift\"><span class=\"subject\">drift</span>: {}<pre class=\"diff\">{}</pre></div>",
+                escape(&sentence),
+                diff_html(diff)
+            );
+        } else {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&sentence));
+        }
     }
     // Steps of a failing case are shown; those of other cases fold away.
     let fold = !matches!(case.outcome, Outcome::Failed(_) | Outcome::Errored(_));
@@ -149,7 +171,7 @@ fn failure_html(out: &mut String, f: &Failure) {
 }
 
 /// A unified diff with removed lines red and added lines green.
-fn diff_html(diff: &str) -> String {
+pub(super) fn diff_html(diff: &str) -> String {
     let mut out = String::new();
     for line in clip(diff).lines() {
         let class = if line.starts_with('-') && !line.starts_with("---") {

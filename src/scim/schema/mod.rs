@@ -1,7 +1,7 @@
 //! SCIM schema definitions (RFC 7643 §7) and the pure helpers built on them:
 //! the attribute-path resolver, response projection (`attributes` /
 //! `excludedAttributes` and `returned`), type validation, Entra string-boolean
-//! normalisation and PUT mutability checks. Shared by the reference server and
+//! normalisation, PUT mutability checks and dropping undeclared attributes. Shared by the reference server and
 //! the harness. It owns the embedded built-in schemas (`src/scim/schemas/*.json`,
 //! faithful to RFC 7643 §8.7.1); it must do no I/O and know nothing of HTTP.
 
@@ -9,6 +9,7 @@ mod error;
 mod model;
 mod project;
 mod resource;
+mod undeclared;
 mod validate;
 
 pub use error::SchemaViolation;
@@ -18,6 +19,7 @@ pub use resource::{
     AttrLocation, ResolvedAttr, ResourceSchema, SplitPath, builtin_schemas, common_attributes,
     effective_def, get_ci, key_ci,
 };
+pub use undeclared::strip_undeclared;
 pub use validate::{
     check_mutability, check_single, check_value, normalize_booleans, normalize_value, parse_bool,
     validate,

@@ -1,8 +1,9 @@
 //! Schema validation of a whole resource (types, required attributes),
 //! Entra ID string-boolean normalisation, and the PUT mutability check.
 //!
-//! Attributes unknown to the schema are accepted and not checked (clients
-//! such as Entra ID send vendor keys); `null` means "unassigned" and is
+//! Attributes unknown to the schema are not checked here (the server drops
+//! them first with [`strip_undeclared`](super::strip_undeclared), so a
+//! client's vendor keys are ignored, never refused); `null` means "unassigned" and is
 //! accepted for every attribute except required ones.
 
 use serde_json::{Map, Value};

@@ -89,13 +89,31 @@ fn apply_key(
     if let Some(ext) = schema.extension(key) {
         return apply_extension_object(doc, kind, &ext.id, Some(value), schema);
     }
-    let path = parse_path(key)?;
-    if path.filter.is_some() {
-        return Err(PatchError::invalid_path(format!(
+    if key.contains('[') {
+        // The key is in `value`, not in `path`: RFC 7644 §3.12 `invalidValue`.
+        return Err(PatchError::invalid_value(format!(
             "a value filter is not allowed in a key of a path-less value: {key:?}"
         )));
     }
-    apply_path(doc, kind, &path, key, Some(value), schema)
+    match parse_path(key) {
+        Ok(path) if resolves(&path, schema) => {
+            apply_path(doc, kind, &path, key, Some(value), schema)
+        }
+        // An attribute no declared schema defines is ignored, as POST and PUT
+        // ignore it.
+        _ => Ok(()),
+    }
+}
+
+/// Whether `path` names an attribute (or sub-attribute) the schema declares.
+fn resolves(path: &PatchPath, schema: &ResourceSchema) -> bool {
+    schema
+        .resolve_parts(
+            path.attr.urn.as_deref(),
+            &path.attr.attr,
+            path.attr.sub.as_deref(),
+        )
+        .is_some()
 }
 
 fn apply_extension_object(
@@ -136,8 +154,14 @@ fn apply_extension_object(
             };
             for (k, v) in map {
                 let key = format!("{urn}:{k}");
-                let path = parse_path(&key)?;
-                apply_path(doc, kind, &path, &key, Some(v), schema)?;
+                // Keys the extension does not declare (a nested `schemas`
+                // included) are ignored, as POST and PUT ignore them.
+                match parse_path(&key) {
+                    Ok(path) if !k.contains('[') && resolves(&path, schema) => {
+                        apply_path(doc, kind, &path, &key, Some(v), schema)?;
+                    }
+                    _ => {}
+                }
             }
             Ok(())
         }

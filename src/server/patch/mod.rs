@@ -13,7 +13,7 @@
 //!
 //! | op + target | effect |
 //! | --- | --- |
-//! | add, no path, object value | each key is applied as `add` with that key as path: plain names, dotted `name.givenName` and URN-qualified keys (Entra 2020), extension URN keys holding objects. `schemas` is ignored |
+//! | add, no path, object value | each key is applied as `add` with that key as path: plain names, dotted `name.givenName` and URN-qualified keys (Entra 2020), extension URN keys holding objects. `schemas`, and keys no declared schema defines (also inside an extension object), are ignored, as POST and PUT ignore them |
 //! | replace, no path, object value | same, as `replace` (Okta `{"active":false}`; Okta group rename `{"id","displayName"}`) |
 //! | remove, no path | `noTarget` |
 //! | add `attr` (multi-valued) | appends each value (a single value is wrapped); an element equal to an existing one (same `value`, and same `type` when both have one) is not duplicated; a new `primary: true` clears the others; null sub-attributes (Entra `"$ref": null`) are dropped |
@@ -40,7 +40,8 @@
 //! | condition | scimType |
 //! | --- | --- |
 //! | unknown `op` | `invalidSyntax` |
-//! | unknown attribute or sub-attribute, malformed path, filter on a non multi-valued complex attribute | `invalidPath` |
+//! | a `path` naming no declared attribute or sub-attribute, malformed path, filter on a non multi-valued complex attribute | `invalidPath` |
+//! | a value filter in a key of a path-less value | `invalidValue` |
 //! | malformed value filter | `invalidFilter` |
 //! | wrong value type, missing value, non-object path-less value, removing/clearing a required attribute | `invalidValue` |
 //! | writing a `readOnly` attribute (`id`, `meta`, `groups`, the scimulator product extension) with a different value; replacing or removing an `immutable` one | `mutability` |

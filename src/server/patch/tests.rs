@@ -401,8 +401,8 @@ fn patch_errors_have_rfc_scim_types() {
             "invalidPath",
         ),
         (
-            json!([{"op": "replace", "value": {"favouriteColour": "x"}}]),
-            "invalidPath",
+            json!([{"op": "replace", "value": {"emails[type eq \"work\"].value": "x"}}]),
+            "invalidValue",
         ),
         (
             json!([{"op": "replace", "path": "name.nope", "value": "x"}]),
@@ -441,6 +441,43 @@ fn patch_errors_have_rfc_scim_types() {
     for (o, want) in cases {
         let e = patch_user(o.clone()).expect_err(&o.to_string());
         assert_eq!(e.scim_type(), want, "{o}: {e}");
+    }
+}
+
+/// Keys of a path-less value (or of an extension object) that no declared
+/// schema defines are ignored, as POST and PUT ignore them; a `path` the
+/// client wrote that names no declared attribute is `invalidPath`.
+#[test]
+fn undeclared_keys_in_values_are_ignored_and_undeclared_paths_refused() {
+    let ignored = [
+        json!([{"op": "replace", "value": {"favouriteColour": "x"}}]),
+        json!([{"op": "add", "value": {"fooTop": "bar", "name.nick": "x"}}]),
+        json!([{"op": "add", "value": {ENT: {"schemas": [ENT]}}}]),
+        json!([{"op": "replace", "value": {"urn:example:unknown:2.0:User:x": 1}}]),
+        json!([{"op": "add", "path": ENT, "value": {"schemas": [ENT], "vendorKey": 1}}]),
+    ];
+    for o in ignored {
+        assert_eq!(patch_user(o.clone()).as_ref(), Ok(&user()), "{o}");
+    }
+    let applied = patch_user(json!([{"op": "add", "value": {
+        "fooTop": "bar", "title": "Eng", ENT: {"schemas": [ENT], "department": "Ops"}}}]))
+    .expect("applies");
+    assert_eq!(applied["title"], json!("Eng"));
+    assert_eq!(applied[ENT], json!({"department": "Ops"}));
+    assert!(applied.get("fooTop").is_none());
+    for (o, named) in [
+        (
+            json!([{"op": "add", "path": "fooTop", "value": "bar"}]),
+            "fooTop",
+        ),
+        (
+            json!([{"op": "add", "path": format!("{ENT}:schemas"), "value": [ENT]}]),
+            "schemas",
+        ),
+    ] {
+        let e = patch_user(o.clone()).expect_err(&o.to_string());
+        assert_eq!(e.scim_type(), "invalidPath", "{o}");
+        assert!(e.detail.contains(named), "{o}: {e}");
     }
 }
 

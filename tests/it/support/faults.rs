@@ -241,6 +241,15 @@ pub enum Fault {
     NoEtags,
     /// Unassigned attributes come back as `null` (single) or `[]` (multi).
     NullForUnassigned,
+    // ---- issue 10 (schema): declared-schema audit and round trip ---------
+    /// Users carry two attributes no schema declares (`legacyId`, `tenantTier`).
+    TwoUndeclaredAttributes,
+    /// `/ResourceTypes` and `/Schemas` declare a custom User extension
+    /// (`urn:example:params:scim:schemas:extension:acme:2.0:User` with
+    /// `costCenter` and `badgeNumber`); writes to it are accepted and dropped.
+    CustomExtensionDropped,
+    /// Any write carrying `nickName` is refused with 400 `invalidValue`.
+    NickNameRefused,
 }
 
 impl Fault {
@@ -493,6 +502,8 @@ impl Fault {
             }
             // ---- H6 (rfc7644) ----
             _ if self.is_rfc() => return rfc_on_request(*self, req, ctx).await,
+            // ---- issue 10 (schema) ----
+            _ if self.is_schema() => return schema_on_request(*self, req, ctx).await,
             _ => {}
         }
         None
@@ -653,6 +664,8 @@ impl Fault {
             }
             // ---- H6 (rfc7644) ----
             _ if self.is_rfc() => rfc_on_response(*self, req, resp, ctx).await,
+            // ---- issue 10 (schema) ----
+            _ if self.is_schema() => schema_on_response(*self, req, resp, ctx).await,
             _ => {}
         }
     }
@@ -739,3 +752,7 @@ use rfc::{rfc_on_request, rfc_on_response};
 // ---- H5 (entra): defects and quirks of the Entra ID suites ---------------
 mod entra;
 use entra::{entra_on_request, entra_on_response};
+
+// ---- issue 10 (schema): declared-schema audit and round trip -------------
+pub mod schema;
+use schema::{schema_on_request, schema_on_response};

@@ -38,9 +38,15 @@ pub struct Reference {
 
 impl Reference {
     pub async fn start() -> Self {
+        Self::start_with(ServerConfig::default()).await
+    }
+
+    /// Like [`Reference::start`] with `config` (its address is replaced by
+    /// a free loopback port).
+    pub async fn start_with(config: ServerConfig) -> Self {
         let config = ServerConfig {
             addr: "127.0.0.1:0".parse().expect("loopback address"),
-            ..ServerConfig::default()
+            ..config
         };
         let server = scimulator::server::start(config)
             .await
@@ -288,4 +294,41 @@ pub fn defect_coverage<'a>(
         }
     }
     problems
+}
+
+// ---- issue 10 (schema): the schema-driven round trip ---------------------
+
+/// Runs only the schema-driven round trip (no suite) through a proxy
+/// injecting `fault` (or none) in front of the reference server, and
+/// returns its case.
+pub async fn run_round_trip(fault: Option<Fault>) -> scimulator::runner::CaseResult {
+    run_round_trip_on(ServerConfig::default(), fault).await
+}
+
+/// [`run_round_trip`] against a reference server configured with `config`.
+pub async fn run_round_trip_on(
+    config: ServerConfig,
+    fault: Option<Fault>,
+) -> scimulator::runner::CaseResult {
+    let reference = Reference::start_with(config).await;
+    let proxy = Proxy::start(
+        &reference.root(),
+        fault.unwrap_or(Fault::Patch204),
+        reference.creds.clone(),
+    )
+    .await;
+    let snapshots = tempfile::tempdir().expect("a temporary directory");
+    let mut opts = options(&proxy, &reference.creds, None, &snapshots);
+    opts.round_trip = true;
+    let report = scimulator::runner::run(Vec::new(), &opts, &mut VecSink::default())
+        .await
+        .expect("the run starts");
+    reference.server.shutdown().await;
+    report
+        .suites
+        .into_iter()
+        .filter(|s| s.source == "schema-round-trip")
+        .flat_map(|s| s.cases)
+        .next()
+        .expect("the round-trip case ran")
 }
