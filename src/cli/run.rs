@@ -75,8 +75,10 @@ pub struct RunArgs {
     /// Stop starting new cases after the first failure.
     #[arg(long)]
     pub fail_fast: bool,
-    /// Suites run in parallel (cases of a suite always run in order).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Suites run in parallel (cases of a suite always run in order). Every
+    /// bundled case holds on a server with other data and other traffic, so
+    /// the verdicts are those of `--jobs 1`, only sooner.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
     /// Do not check every response against the target's own /Schemas.
     #[arg(long)]

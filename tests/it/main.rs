@@ -8,6 +8,7 @@ mod gating;
 mod okta_defects;
 mod products_defects;
 mod pure;
+mod quirk_matrix;
 mod reports;
 mod rfc_defects;
 mod runner;
