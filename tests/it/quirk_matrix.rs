@@ -76,6 +76,12 @@ fn quirk(fault: Fault) -> Target {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_reference_server_as_it_is() {
+    // The baseline: `scimulator run`'s embedded server, nothing changed.
+    prove("the reference server itself", quirk(Transparent)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn patch_answers_204_without_content_type() {
     prove("PATCH 204 without Content-Type", quirk(Patch204)).await;
 }
