@@ -286,3 +286,24 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         GateOutcome::Errored => exit::RUNTIME,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    fn jobs(argv: &[&str]) -> u16 {
+        match Cli::try_parse_from(argv).map(|c| c.command) {
+            Ok(Command::Run(args)) => args.jobs,
+            other => panic!("`{argv:?}` parses as a run: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn four_suites_run_in_parallel_unless_asked_otherwise() {
+        assert_eq!(jobs(&["scimulator", "run"]), 4);
+        assert_eq!(jobs(&["scimulator", "run", "--jobs", "1"]), 1);
+        assert!(Cli::try_parse_from(["scimulator", "run", "--jobs", "0"]).is_err());
+    }
+}
