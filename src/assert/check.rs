@@ -13,6 +13,12 @@ use crate::suite::model::{Expect, Predicate};
 /// Checks a response against an (already rendered) expectation: status,
 /// headers, JSONPath predicates and the partial `body`. Not `schema` or
 /// `snapshot`. Returns every failure, empty when all hold.
+///
+/// A `204 No Content` answer has no body (RFC 9110 §15.3.5), whatever its
+/// headers say: the JSONPath predicates and `body` of a step that allows
+/// 204 (a PATCH answered `200` with the resource or `204`, RFC 7644
+/// §3.5.2) describe the `200` alternative and are not applied to it. A
+/// `200` without a JSON body still fails them.
 pub fn check(expect: &Expect, response: &ResponseView<'_>) -> Vec<Failure> {
     let mut failures = Vec::new();
     if let Some(status) = &expect.status {
@@ -42,7 +48,7 @@ pub fn check(expect: &Expect, response: &ResponseView<'_>) -> Vec<Failure> {
     for (name, header) in &expect.headers {
         failures.extend(check_header(name, header, response.headers));
     }
-    if expect.json.is_empty() && expect.body.is_none() {
+    if (expect.json.is_empty() && expect.body.is_none()) || response.status == 204 {
         return failures;
     }
     let Some(body) = response.json else {
@@ -264,6 +270,31 @@ mod tests {
             run("json: { '$.Resources[*].id': { contains: c } }", 200, &body).len(),
             1
         );
+    }
+
+    #[test]
+    fn a_204_skips_body_checks_and_a_200_without_a_body_fails_them() {
+        let yaml = "status: [200, 204]\njson: { $.id: '1', $.title: Queen }";
+        // 204 with a Content-Type header (scim2-server) or without one.
+        let content_type = [(
+            "Content-Type".to_string(),
+            "application/scim+json".to_string(),
+        )];
+        for headers in [&content_type[..], &[]] {
+            let view = ResponseView {
+                status: 204,
+                headers,
+                text: "",
+                json: None,
+            };
+            assert_eq!(check(&expect(yaml), &view), vec![]);
+        }
+        let empty_200 = run(yaml, 200, "");
+        assert_eq!(empty_200.len(), 1);
+        assert_eq!(empty_200[0].message, "body is not JSON: the body is empty");
+        let object_200 = run(yaml, 200, "{}");
+        assert_eq!(object_200.len(), 2, "{object_200:?}");
+        assert_eq!(object_200[0].subject, "$.id");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Header checks: case-insensitive names; exact values, `exists`, `equals`,
-//! `matches` (regex) and `contains` (case-insensitive).
+//! `ne` (absent or another value), `matches` (regex) and `contains`
+//! (case-insensitive).
 
 use super::failure::{Failure, FailureKind};
 use crate::suite::model::HeaderCheck;
@@ -86,6 +87,16 @@ pub(crate) fn check_header(
                     )),
                 }
             }
+            if let Some(unwanted) = &p.ne
+                && actual == Some(unwanted.as_str())
+            {
+                out.push(fail(
+                    name,
+                    format!("header `{name}` is still `{unwanted}`"),
+                    format!("ne: {unwanted}"),
+                    actual,
+                ));
+            }
             if let Some(want) = &p.contains
                 && !actual.is_some_and(|a| a.to_lowercase().contains(&want.to_lowercase()))
             {
@@ -134,6 +145,9 @@ mod tests {
             ("ETag", "{ equals: 'W/\"3\"' }", true),
             ("ETag", "{ equals: 'W/\"4\"' }", false),
             ("X-Missing", "{ matches: '.*' }", false),
+            ("ETag", "{ ne: 'W/\"4\"' }", true),
+            ("ETag", "{ ne: 'W/\"3\"' }", false),
+            ("X-Missing", "{ ne: x }", true),
             (
                 "ETag",
                 "{ exists: true, matches: '^W/', contains: '3' }",

@@ -1,6 +1,6 @@
 //! JSONPath predicates: `eq`, `eq_ci`, `ne`, `exists`, `absent`, `type`,
 //! `len`, `contains`, `matches`, `gt`/`lt`/`ge`/`le`, `one_of`, `unique`,
-//! `non_empty`. Every key given must hold.
+//! `non_empty`, `same_order`. Every key given must hold.
 
 use serde_json::Value;
 
@@ -227,7 +227,53 @@ fn eval_ops(ops: &PredicateOps, actual: Option<&Value>) -> Vec<Miss> {
             reason: describe(actual),
         }));
     }
+    if let Some(reference) = &ops.same_order {
+        push(same_order_miss(reference, actual));
+    }
     misses
+}
+
+/// A selection as a list: an array is its elements, one value is a list of one.
+fn as_list(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::Array(items) => items.iter().collect(),
+        one => vec![one],
+    }
+}
+
+/// `same_order`: the values found in both lists keep their relative order.
+/// Each value counts at its first occurrence; values found in only one
+/// list are ignored (another client may have created or deleted them
+/// between two reads), so a path that selects nothing holds too.
+fn same_order_miss(reference: &Value, actual: Option<&Value>) -> Option<Miss> {
+    let actual = actual?;
+    let expected = format!("same_order {}", compact(reference));
+    let reference = as_list(reference);
+    let actual = as_list(actual);
+    let first_in = |list: &[&Value], v: &Value| list.iter().position(|x| json_eq(x, v));
+    // The common values in reference order, each with its first position in
+    // `actual`; a later value at an earlier position breaks the order.
+    let mut seen: Vec<&Value> = Vec::new();
+    let mut last: Option<(&Value, usize)> = None;
+    for (i, v) in reference.iter().enumerate() {
+        if first_in(&reference[..i], v).is_some() || seen.iter().any(|s| json_eq(s, v)) {
+            continue;
+        }
+        seen.push(v);
+        let Some(pos) = first_in(&actual, v) else {
+            continue;
+        };
+        if let Some((before, at)) = last
+            && pos < at
+        {
+            return Some(Miss {
+                expected,
+                reason: format!("{} now comes before {}", compact(v), compact(before)),
+            });
+        }
+        last = Some((v, pos));
+    }
+    None
 }
 
 fn contains_miss(needle: &Value, actual: Option<&Value>) -> Option<Miss> {
@@ -396,6 +442,37 @@ mod tests {
                 true,
             ),
             (
+                "{ same_order: [a, b, c] }",
+                Some(json!(["a", "b", "c"])),
+                true,
+            ),
+            // Values only one side has are ignored (created or deleted meanwhile).
+            (
+                "{ same_order: [a, x, b, c] }",
+                Some(json!(["y", "a", "b", "z", "c"])),
+                true,
+            ),
+            ("{ same_order: [a, b] }", Some(json!(["b", "a"])), false),
+            (
+                "{ same_order: [a, b, c] }",
+                Some(json!(["a", "c", "b"])),
+                false,
+            ),
+            // First occurrences count: a repeat later on does not reorder.
+            ("{ same_order: [a, b] }", Some(json!(["a", "b", "a"])), true),
+            (
+                "{ same_order: [a, b] }",
+                Some(json!(["b", "a", "b"])),
+                false,
+            ),
+            // A single selected value is a list of one; a scalar reference too.
+            ("{ same_order: [a, b] }", Some(json!("b")), true),
+            ("{ same_order: a }", Some(json!(["b", "a"])), true),
+            ("{ same_order: [1, 2] }", Some(json!([1.0, 2.0])), true),
+            ("{ same_order: [] }", Some(json!(["a"])), true),
+            // Nothing selected: no common value, nothing out of order.
+            ("{ same_order: [a] }", None, true),
+            (
                 "{ exists: true, type: string, eq_ci: ADA }",
                 Some(json!(1)),
                 false,
@@ -418,6 +495,16 @@ mod tests {
         assert_eq!(misses[0].expected, "type string");
         assert_eq!(misses[0].reason, "got number 12");
         assert_eq!(misses[1].reason, "got 12 (no length)");
+    }
+
+    #[test]
+    fn same_order_names_the_pair_that_swapped() {
+        let misses = eval(
+            &ops("{ same_order: [u1, u2, u3] }"),
+            Some(&json!(["u1", "other", "u3", "u2"])),
+        );
+        assert_eq!(misses.len(), 1);
+        assert_eq!(misses[0].reason, r#""u3" now comes before "u2""#);
     }
 
     #[test]

@@ -80,8 +80,10 @@ pub struct RunArgs {
     /// Stop starting new cases after the first failure.
     #[arg(long)]
     pub fail_fast: bool,
-    /// Suites run in parallel (cases of a suite always run in order).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Suites run in parallel (cases of a suite always run in order). Every
+    /// bundled case holds on a server with other data and other traffic, so
+    /// the verdicts are those of `--jobs 1`, only sooner.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
     /// Do not check every response against the target's own /Schemas.
     #[arg(long)]
@@ -420,6 +422,7 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser as _;
 
     #[test]
     fn sizes_parse_with_binary_and_decimal_units() {
@@ -452,5 +455,19 @@ mod tests {
         assert_eq!(parse_duration("30s"), Ok(DEFAULT_REQUEST_TIMEOUT));
         assert_eq!(parse_duration("30s"), Ok(DEFAULT_MAX_THROTTLE_WAIT));
         assert_eq!(parse_duration("30m"), Ok(DEFAULT_DEADLINE));
+    }
+
+    fn jobs(argv: &[&str]) -> u16 {
+        match crate::cli::Cli::try_parse_from(argv).map(|c| c.command) {
+            Ok(crate::cli::Command::Run(args)) => args.jobs,
+            other => panic!("`{argv:?}` parses as a run: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn four_suites_run_in_parallel_unless_asked_otherwise() {
+        assert_eq!(jobs(&["scimulator", "run"]), 4);
+        assert_eq!(jobs(&["scimulator", "run", "--jobs", "1"]), 1);
+        assert!(crate::cli::Cli::try_parse_from(["scimulator", "run", "--jobs", "0"]).is_err());
     }
 }

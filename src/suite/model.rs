@@ -378,6 +378,9 @@ pub struct HeaderPredicate {
     /// Substring the value must contain (case-insensitive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
+    /// The header is absent or has another value than this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ne: Option<String>,
 }
 
 /// A predicate on the value(s) a JSONPath selects. Written as a map of one
@@ -450,6 +453,13 @@ pub struct PredicateOps {
     /// String is non-empty / array or object has at least one element.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub non_empty: Option<bool>,
+    /// The values found both in the selected array and in this array (or
+    /// template rendering to one) appear in the same relative order in both;
+    /// values found in only one of them are ignored (so a path selecting
+    /// nothing holds), and each counts at its first occurrence. Compares the
+    /// order of two reads of a list that other clients may change in between.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_order: Option<Value>,
 }
 
 /// The embedded RFC 7643 JSON Schemas a body can be validated against.

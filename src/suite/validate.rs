@@ -303,7 +303,7 @@ impl Lint<'_> {
                                 .into(),
                         );
                     }
-                    for v in [&p.equals, &p.contains].into_iter().flatten() {
+                    for v in [&p.equals, &p.contains, &p.ne].into_iter().flatten() {
                         self.check_template(Some(i), &field, v, defined);
                     }
                     if let Some(re) = &p.matches {
@@ -359,7 +359,7 @@ impl Lint<'_> {
                 Some(i),
                 field.to_string(),
                 Needle::Text(path),
-                "empty predicate: use one of `eq`, `eq_ci`, `ne`, `exists`, `absent`, `type`, `len`, `contains`, `matches`, `gt`, `lt`, `ge`, `le`, `one_of`, `unique`, `non_empty`".into(),
+                "empty predicate: use one of `eq`, `eq_ci`, `ne`, `exists`, `absent`, `type`, `len`, `contains`, `matches`, `gt`, `lt`, `ge`, `le`, `one_of`, `unique`, `non_empty`, `same_order`".into(),
             );
         }
         if let Some(t) = &ops.type_
@@ -375,7 +375,7 @@ impl Lint<'_> {
         if let Some(re) = &ops.matches {
             self.regex(i, &format!("{field}.matches"), re);
         }
-        let values = [&ops.eq, &ops.eq_ci, &ops.ne, &ops.contains];
+        let values = [&ops.eq, &ops.eq_ci, &ops.ne, &ops.contains, &ops.same_order];
         for v in values.into_iter().flatten() {
             self.check_templates_in_value(Some(i), field, v, defined);
         }

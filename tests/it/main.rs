@@ -9,6 +9,7 @@ mod hostile;
 mod okta_defects;
 mod products_defects;
 mod pure;
+mod quirk_matrix;
 mod reports;
 mod rfc_defects;
 mod runner;

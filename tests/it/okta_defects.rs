@@ -227,7 +227,7 @@ const DEFECTS: &[(&str, &str, Fault, &str)] = &[
         "okta/import.yaml",
         "an import sees every user exactly once",
         UnstableOrder,
-        "$.Resources[*].id",
+        "same_order",
     ),
     (
         "okta/import.yaml",
@@ -320,6 +320,14 @@ const DEFECTS: &[(&str, &str, Fault, &str)] = &[
         "Test 12: status 404",
         UnknownIdIs200,
         "404",
+    ),
+    // The advisory wish of Runscope tests 4, 11 and 12: an error without
+    // `detail` (conformant, RFC 7644 §3.12, so only this case notices).
+    (
+        "okta/runscope-spec.yaml",
+        "Tests 4, 11 and 12: errors carry a detail",
+        MinimalErrorBody,
+        "$.detail",
     ),
     // runscope-crud
     (

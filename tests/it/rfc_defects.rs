@@ -274,6 +274,13 @@ const DEFECTS: &[(&str, &str, Fault, &str)] = &[
         Patch200Empty,
         "$.id",
     ),
+    // A 204 is conformant whatever its headers; a 200 without a body is not.
+    (
+        P,
+        "a PATCH answered 200 carries the resource",
+        Patch200NoBody,
+        "not JSON",
+    ),
     // groups
     (
         G,

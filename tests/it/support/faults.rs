@@ -93,17 +93,35 @@ pub enum Fault {
     EmailsMissing,
     /// `name` is dropped on create.
     NamesNotStored,
-    // ---- quirks (conformant) -------------------------------------------
-    /// PATCH answers 204 with no body.
+    // ---- quirks (conformant; implemented in `faults/quirks.rs`) ---------
+    /// PATCH answers 204 with no body and no `Content-Type`.
     Patch204,
+    /// PATCH answers 204 with no body but a `Content-Type` header (scim2-server).
+    Patch204WithContentType,
     /// Responses say `application/json`.
     PlainJsonContentType,
+    /// Responses say `application/scim+json; charset=utf-8`.
+    ScimJsonCharset,
     /// The first request gets 429 with `Retry-After: 1`.
     ThrottleOnce,
-    /// Resources carry extra vendor attributes.
+    /// The first request to each distinct path gets 429 with `Retry-After: 1`.
+    ThrottleEachPathOnce,
+    /// A vendor extension, declared in `/Schemas` and `/ResourceTypes` with
+    /// read-only attributes, is returned on every User and Group; writes of
+    /// it are ignored (RFC 7644 §3.5.1).
     VendorAttributes,
     /// Lists return at most 1 resource per page, whatever `count` asks.
     PageCap,
+    /// Resource ids look like `usr_01HV…-._~…`: long, URL-safe, unusual.
+    UnusualIds,
+    /// `meta.created` and `meta.lastModified` have whole-second resolution.
+    SecondTimestamps,
+    /// `/ServiceProviderConfig` advertises no etag, sort, bulk or
+    /// changePassword; no ETag header and no `meta.version`.
+    NoOptionalFeatures,
+    /// Nothing is changed (for targets whose unusual part is their data or
+    /// their other traffic, not their answers).
+    Transparent,
     // ---- H5 (entra): Entra ID defects ----------------------------------
     /// A list without `count` is refused with 400.
     PagingParamsRequired,
@@ -222,6 +240,8 @@ pub enum Fault {
     ValueFilterPathIgnored,
     /// PATCH answers 200 with `{}` instead of the resource.
     Patch200Empty,
+    /// PATCH answers 200 with no body at all (a 204 mislabelled).
+    Patch200NoBody,
     /// Users carry `active` as the string `"true"` (contradicting /Schemas).
     DeclaredTypeContradiction,
     /// `/ServiceProviderConfig` advertises bulk, but `/Bulk` does not exist.
@@ -472,34 +492,13 @@ impl Fault {
                 req.set_query_pairs(&pairs);
             }
             AlwaysThrottle => return Some(throttled()),
-            ThrottleOnce if ctx.fire_once() => return Some(throttled()),
             NamesNotStored if req.method == Method::POST => edit_json(req, |b| {
                 if let Some(o) = b.as_object_mut() {
                     o.remove("name");
                 }
             }),
-            PageCap => {
-                let pairs: Vec<_> = req
-                    .query_pairs()
-                    .into_iter()
-                    .map(|(k, v)| match (k.as_str(), v.parse::<u64>()) {
-                        ("count", Ok(n)) if n > 1 => (k, "1".to_owned()),
-                        _ => (k, v),
-                    })
-                    .collect();
-                req.set_query_pairs(&pairs);
-            }
+            _ if self.is_quirk() => return quirk_on_request(*self, req, ctx).await,
             _ if self.is_entra() => return entra_on_request(*self, req, ctx).await,
-            IntegerIds => {
-                if let Ok(ids) = ctx.ids.lock() {
-                    req.path = ids.inbound(&req.path);
-                    req.query = req.query.as_deref().map(|q| ids.inbound(q));
-                    if let Ok(text) = std::str::from_utf8(&req.body) {
-                        req.body = ids.inbound(text).into();
-                        req.headers.remove(header::CONTENT_LENGTH);
-                    }
-                }
-            }
             // ---- H6 (rfc7644) ----
             _ if self.is_rfc() => return rfc_on_request(*self, req, ctx).await,
             // ---- issue 10 (schema) ----
@@ -618,19 +617,6 @@ impl Fault {
                     o.remove("emails");
                 }
             }),
-            Patch204 if req.method == Method::PATCH && resp.status == StatusCode::OK => {
-                *resp = Resp::empty(204);
-            }
-            PlainJsonContentType if !resp.body.is_empty() => {
-                resp.headers.insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                );
-            }
-            VendorAttributes => edit_users(resp, |u| {
-                u["urn:example:vendor:2.0:User"] = json!({"tenant": "acme", "seats": 3});
-                u["vendorFlag"] = json!(true);
-            }),
             UnstableOrder if !req.query_pairs().iter().any(|(k, _)| k == "filter") => {
                 let flip = !ctx
                     .fired
@@ -643,25 +629,8 @@ impl Fault {
                     resp.set_json(&b);
                 }
             }
+            _ if self.is_quirk() => quirk_on_response(*self, req, resp, ctx).await,
             _ if self.is_entra() => entra_on_response(*self, req, resp, ctx).await,
-            IntegerIds => {
-                if let Ok(mut ids) = ctx.ids.lock() {
-                    if let Ok(text) = std::str::from_utf8(&resp.body) {
-                        resp.body = ids.outbound(text).into();
-                        resp.headers.remove(header::CONTENT_LENGTH);
-                    }
-                    if let Some(location) = resp
-                        .headers
-                        .get(header::LOCATION)
-                        .and_then(|v| v.to_str().ok())
-                    {
-                        let mapped = ids.outbound(location);
-                        if let Ok(v) = HeaderValue::from_str(&mapped) {
-                            resp.headers.insert(header::LOCATION, v);
-                        }
-                    }
-                }
-            }
             // ---- H6 (rfc7644) ----
             _ if self.is_rfc() => rfc_on_response(*self, req, resp, ctx).await,
             // ---- issue 10 (schema) ----
@@ -756,3 +725,8 @@ use entra::{entra_on_request, entra_on_response};
 // ---- issue 10 (schema): declared-schema audit and round trip -------------
 pub mod schema;
 use schema::{schema_on_request, schema_on_response};
+
+// ---- quirks of the conformant-but-unusual server matrix -------------------
+pub mod quirks;
+pub use quirks::IdStyle;
+use quirks::{quirk_on_request, quirk_on_response};

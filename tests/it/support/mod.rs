@@ -2,6 +2,7 @@
 //! starts it, the defect-injecting proxy, and a driver that runs one bundled
 //! case (or a whole folder of suites) through them.
 
+pub mod corpus;
 pub mod faults;
 pub mod proxy;
 

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::faults::Fault;
+use super::faults::{Fault, IdStyle};
 
 /// What the proxy knows about the run, so faults can swap credentials.
 #[derive(Clone, Debug)]
@@ -190,38 +190,51 @@ pub struct Ctx {
     pub upstream: Upstream,
     /// For faults that fire once.
     pub fired: AtomicBool,
-    /// For the integer-id quirk: upstream id ↔ the id the client sees.
+    /// For the id quirks: upstream id ↔ the id the client sees.
     pub ids: std::sync::Mutex<IdMap>,
+    /// For `ThrottleEachPathOnce`: the paths already throttled.
+    pub throttled_paths: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
-/// A two-way map between the upstream's UUIDs and integer-looking ids.
+/// A two-way map between the upstream's UUIDs and the ids the client sees
+/// (integer-looking, or long and unusual, per [`IdStyle`]).
 #[derive(Debug, Default)]
 pub struct IdMap {
+    style: IdStyle,
     to_client: std::collections::HashMap<String, String>,
     to_upstream: Vec<(String, String)>,
 }
 
 impl IdMap {
-    /// Replaces every upstream UUID in `text` by its integer-looking id,
-    /// assigning new ids (9-digit, so they never clash with other numbers).
+    /// An empty map minting ids in `style`.
+    pub fn new(style: IdStyle) -> Self {
+        Self {
+            style,
+            ..Self::default()
+        }
+    }
+
+    /// Replaces every upstream UUID in `text` by its client id, assigning
+    /// new ids (of fixed width, so that no id is a prefix of another).
     pub fn outbound(&mut self, text: &str) -> String {
         let re = regex::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
             .expect("a valid regex");
         re.replace_all(text, |c: &regex::Captures<'_>| {
             let uuid = c[0].to_owned();
-            let next = 900_000_001 + self.to_upstream.len();
+            let n = self.to_upstream.len() + 1;
+            let next = self.style.mint(n);
             self.to_client
                 .entry(uuid.clone())
                 .or_insert_with(|| {
-                    self.to_upstream.push((next.to_string(), uuid));
-                    next.to_string()
+                    self.to_upstream.push((next.clone(), uuid));
+                    next
                 })
                 .clone()
         })
         .into_owned()
     }
 
-    /// Replaces every integer-looking id in `text` by its upstream UUID.
+    /// Replaces every client id in `text` by its upstream UUID.
     pub fn inbound(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for (client, upstream) in &self.to_upstream {
@@ -259,7 +272,8 @@ impl Proxy {
                     .expect("a plain client builds"),
             },
             fired: AtomicBool::new(false),
-            ids: std::sync::Mutex::new(IdMap::default()),
+            ids: std::sync::Mutex::new(IdMap::new(IdStyle::of(fault))),
+            throttled_paths: std::sync::Mutex::new(std::collections::HashSet::new()),
         });
         let app = axum::Router::new().fallback(handle).with_state(ctx);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -42,6 +42,7 @@ impl Fault {
                 | PatchOpDropped(_)
                 | ValueFilterPathIgnored
                 | Patch200Empty
+                | Patch200NoBody
                 | DeclaredTypeContradiction
                 | BulkAdvertisedButMissing
                 | PasswordChangeRefused
@@ -310,6 +311,10 @@ pub(super) async fn rfc_on_response(fault: Fault, req: &Req, resp: &mut Resp, ct
         Patch200Empty if req.method == Method::PATCH && resp.status == StatusCode::OK => {
             resp.set_json(&json!({}));
         }
+        Patch200NoBody if req.method == Method::PATCH && resp.status == StatusCode::OK => {
+            resp.body = Default::default();
+            resp.headers.remove(header::CONTENT_LENGTH);
+        }
         DeclaredTypeContradiction => edit_users(resp, |u| {
             if let Some(a) = u.get("active").and_then(Value::as_bool) {
                 u["active"] = json!(a.to_string());
@@ -362,27 +367,47 @@ pub(super) async fn rfc_on_response(fault: Fault, req: &Req, resp: &mut Resp, ct
                 });
             }
         }
-        NullForUnassigned => edit_resources(resp, |r| {
-            let user = r.get("userName").is_some();
-            if let Some(o) = r.as_object_mut() {
-                let single: &[&str] = if user {
-                    &["nickName", "title", "displayName", "profileUrl"]
-                } else {
-                    &[]
-                };
-                let multi: &[&str] = if user {
-                    &["phoneNumbers", "x509Certificates", "ims", "groups"]
-                } else {
-                    &["members"]
-                };
-                for k in single {
-                    o.entry(*k).or_insert(Value::Null);
-                }
-                for k in multi {
-                    o.entry(*k).or_insert(json!([]));
-                }
-            }
-        }),
+        // Only attributes the request did not leave out: an excluded
+        // attribute is omitted, not unassigned (RFC 7644 §3.9, RFC 7643 §2.5).
+        NullForUnassigned if !req.query_pairs().iter().any(|(k, _)| k == "attributes") => {
+            let excluded: Vec<String> = req
+                .query_pairs()
+                .into_iter()
+                .filter(|(k, _)| k == "excludedAttributes")
+                .flat_map(|(_, v)| {
+                    percent_encoding::percent_decode_str(&v)
+                        .decode_utf8_lossy()
+                        .split(',')
+                        .map(|a| a.trim().to_owned())
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            edit_resources(resp, |r| null_for_unassigned(r, &excluded));
+        }
         _ => {}
+    }
+}
+
+/// Adds `null` (single-valued) or `[]` (multi-valued) for unassigned
+/// attributes of a User or Group, except those in `excluded`.
+fn null_for_unassigned(r: &mut Value, excluded: &[String]) {
+    let user = r.get("userName").is_some();
+    let Some(o) = r.as_object_mut() else { return };
+    let single: &[&str] = if user {
+        &["nickName", "title", "displayName", "profileUrl"]
+    } else {
+        &[]
+    };
+    let multi: &[&str] = if user {
+        &["phoneNumbers", "x509Certificates", "ims", "groups"]
+    } else {
+        &["members"]
+    };
+    let keep = |k: &&&str| !excluded.iter().any(|e| e.eq_ignore_ascii_case(k));
+    for k in single.iter().filter(keep) {
+        o.entry(*k).or_insert(Value::Null);
+    }
+    for k in multi.iter().filter(keep) {
+        o.entry(*k).or_insert(json!([]));
     }
 }
