@@ -57,9 +57,10 @@ case "$server" in
       (cd "$dir" && timeout 300 npm install -q --no-audit --no-fund \
         scimmy@1.3.5 scimmy-routers@1.3.2 express@4.22.3 >/dev/null)
     fi
-    launcher="$repo/../shared/servers/run_scimmy.js"
-    [[ -f "$launcher" ]] || launcher="$repo/scripts/run_scimmy.js"
-    SCIMMY_DIR="$dir" SCIMMY_TOKEN="$token" node "$launcher" "$port" >"$out/server.log" 2>&1 &
+    # The launcher (an in-memory store for SCIMMY, which leaves storage to
+    # the integrator) is a copy of shared/servers/run_scimmy.js.
+    SCIMMY_DIR="$dir" SCIMMY_TOKEN="$token" node "$repo/scripts/run_scimmy.js" "$port" \
+      >"$out/server.log" 2>&1 &
     target="http://127.0.0.1:$port/scim/v2"
     ;;
   *)
