@@ -78,7 +78,8 @@ fn fail(out: &mut Vec<Failure>, message: String, expected: Option<String>, actua
     });
 }
 
-fn excerpt(v: &Value) -> String {
+/// `v` as compact JSON, cut to 120 characters (with `…`) for messages.
+pub(crate) fn excerpt(v: &Value) -> String {
     const MAX: usize = 120;
     let s = v.to_string();
     if s.chars().count() <= MAX {

@@ -9,6 +9,7 @@
 mod declared;
 mod registry;
 
+pub(crate) use declared::excerpt;
 pub use declared::{parse_declared, validate_declared};
 pub use registry::validate;
 

@@ -40,16 +40,6 @@ pub(super) struct Check {
     pub found: Found,
 }
 
-fn is_unassigned(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
-    }
-}
-
 /// Checks every value of `planned` against the resource read back.
 pub(super) fn check(planned: &Planned, resource: &Value) -> Vec<Check> {
     let container = resource.as_object().and_then(|obj| match &planned.urn {
@@ -58,7 +48,7 @@ pub(super) fn check(planned: &Planned, resource: &Value) -> Vec<Check> {
     });
     let got = container
         .and_then(|c| get_ci(c, &planned.def.name))
-        .filter(|v| !is_unassigned(v));
+        .filter(|v| !crate::scim::schema::is_empty(v));
     let def = &planned.def;
     if def.kind != AttributeType::Complex {
         return vec![Check {
@@ -85,7 +75,7 @@ pub(super) fn check(planned: &Planned, resource: &Value) -> Vec<Check> {
         let candidates: Vec<&Value> = elements
             .iter()
             .filter_map(|e| get_ci(e, &sub.name))
-            .filter(|v| !is_unassigned(v))
+            .filter(|v| !crate::scim::schema::is_empty(v))
             .collect();
         let found = if candidates.iter().any(|c| same(sub, value, c)) {
             Found::Stored

@@ -523,7 +523,10 @@ impl<'a> Session<'a> {
                             "{} was accepted ({how}) but is absent when read back",
                             check.path
                         ),
-                        expected: Some(format!("{} as written", excerpt(&planned.value))),
+                        expected: Some(format!(
+                            "{} as written",
+                            crate::schema::excerpt(&planned.value)
+                        )),
                         actual: Some(format!("absent from GET {path}")),
                         diff: None,
                     }),
@@ -538,8 +541,8 @@ impl<'a> Session<'a> {
                             differently.push(format!(
                                 "{} sent {} read back {}",
                                 check.path,
-                                excerpt(&sent),
-                                excerpt(&got)
+                                crate::schema::excerpt(&sent),
+                                crate::schema::excerpt(&got)
                             ));
                         } else {
                             failures.push(Failure {
@@ -548,11 +551,14 @@ impl<'a> Session<'a> {
                                 message: format!(
                                     "{} was accepted ({how}) as {} but reads back as {}",
                                     check.path,
-                                    excerpt(&sent),
-                                    excerpt(&got)
+                                    crate::schema::excerpt(&sent),
+                                    crate::schema::excerpt(&got)
                                 ),
-                                expected: Some(excerpt(&sent)),
-                                actual: Some(format!("{} in GET {path}", excerpt(&got))),
+                                expected: Some(crate::schema::excerpt(&sent)),
+                                actual: Some(format!(
+                                    "{} in GET {path}",
+                                    crate::schema::excerpt(&got)
+                                )),
                                 diff: None,
                             });
                         }
@@ -606,15 +612,5 @@ impl<'a> Session<'a> {
                     .push(format!("cleanup: DELETE {path} failed: {e}")),
             }
         }
-    }
-}
-
-fn excerpt(v: &Value) -> String {
-    const MAX: usize = 120;
-    let s = v.to_string();
-    if s.chars().count() <= MAX {
-        s
-    } else {
-        format!("{}…", s.chars().take(MAX).collect::<String>())
     }
 }

@@ -20,6 +20,7 @@ pub use resource::{
     effective_def, get_ci, key_ci,
 };
 pub use undeclared::strip_undeclared;
+pub(crate) use validate::is_empty;
 pub use validate::{
     check_mutability, check_single, check_value, normalize_booleans, normalize_value, parse_bool,
     validate,
