@@ -1,5 +1,6 @@
 //! Integration tests of scimulator: one test binary, one module per concern.
 
+mod architecture;
 mod browser;
 mod cli;
 mod core;
