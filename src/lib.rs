@@ -26,6 +26,7 @@
 //! the filter and PATCH engines are pure functions on `serde_json::Value`.
 
 pub mod assert;
+pub mod ci;
 pub mod cli;
 pub mod idp;
 pub mod report;
@@ -36,3 +37,4 @@ pub mod server;
 pub mod snapshot;
 pub mod suite;
 pub mod template;
+pub mod text;

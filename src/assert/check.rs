@@ -7,8 +7,9 @@ use super::header::check_header;
 use super::json_match::{project, subset_mismatches};
 use super::predicate::eval;
 use super::query::query_all;
-use super::render::{compact, pretty, truncate, unified_diff};
+use super::render::{MAX_RENDER, compact, pretty, unified_diff};
 use crate::suite::model::{Expect, Predicate};
+use crate::text::{Mark, clip};
 
 /// Checks a response against an (already rendered) expectation: status,
 /// headers, JSONPath predicates and the partial `body`. Not `schema` or
@@ -29,7 +30,7 @@ pub fn check(expect: &Expect, response: &ResponseView<'_>) -> Vec<Failure> {
                 .map(u16::to_string)
                 .collect::<Vec<_>>()
                 .join(" or ");
-            let body = truncate(response.text.trim());
+            let body = clip(response.text.trim(), MAX_RENDER, Mark::Length);
             let message = if body.is_empty() {
                 format!("expected status {want}, got {}", response.status)
             } else {
@@ -57,7 +58,7 @@ pub fn check(expect: &Expect, response: &ResponseView<'_>) -> Vec<Failure> {
         } else {
             FailureKind::Json
         };
-        let text = truncate(response.text.trim());
+        let text = clip(response.text.trim(), MAX_RENDER, Mark::Length);
         failures.push(Failure {
             kind,
             subject: "body".into(),

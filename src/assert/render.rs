@@ -1,25 +1,19 @@
-//! Rendering values for humans: compact JSON, truncation, unified diffs.
+//! Rendering values for humans: compact JSON (cut by [`crate::text::clip`]),
+//! unified diffs.
 
 use serde_json::Value;
 use similar::TextDiff;
 
-/// Longest rendered value kept in a failure message.
-const MAX_RENDER: usize = 300;
+use crate::text::{Mark, clip};
+
+/// Longest rendered value (or body) kept in a failure message.
+pub(crate) const MAX_RENDER: usize = 300;
 /// Longest diff kept in a failure.
 const MAX_DIFF_LINES: usize = 200;
 
 /// Compact JSON, cut to a readable length.
 pub(crate) fn compact(value: &Value) -> String {
-    truncate(&value.to_string())
-}
-
-/// `text` cut to [`MAX_RENDER`] characters, marking the cut.
-pub(crate) fn truncate(text: &str) -> String {
-    if text.chars().count() <= MAX_RENDER {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(MAX_RENDER).collect();
-    format!("{cut}… ({} chars)", text.chars().count())
+    clip(&value.to_string(), MAX_RENDER, Mark::Length)
 }
 
 /// Pretty JSON (sorted keys, as serde_json's map is a BTreeMap).

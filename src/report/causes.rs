@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::report::console::suite_label;
 use crate::runner::{CaseResult, Exchange, Outcome, StepOutcome, StepResult};
+use crate::text::{Mark, clip};
 
 /// Longest detail kept in a cause (characters).
 const MAX_DETAIL: usize = 200;
@@ -154,7 +155,7 @@ fn detail_of(case: &CaseResult, step: &StepResult, x: &Exchange, target: &str) -
     } else {
         raw.replace(trimmed, "{target}")
     };
-    clip(&mask(&collapse(&raw)))
+    clip(&mask(&collapse(&raw)), MAX_DETAIL, Mark::Ellipsis)
 }
 
 /// `scimType: detail` of a SCIM error body, else the start of the body.
@@ -272,14 +273,6 @@ pub fn mask(text: &str) -> String {
 
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn clip(s: &str) -> String {
-    if s.chars().count() <= MAX_DETAIL {
-        s.to_owned()
-    } else {
-        format!("{}…", s.chars().take(MAX_DETAIL).collect::<String>())
-    }
 }
 
 /// The console block, empty when there is no cause:

@@ -23,11 +23,14 @@
 
 use std::io::Write;
 
-use crate::report::transcript::{failure_lines, severity_name, step_heading, truncate};
+use crate::report::transcript::{failure_lines, severity_name, step_heading};
 use crate::runner::{CaseResult, EventSink, Outcome, RunEvent, SnapshotStatus, StepOutcome};
 use crate::template::Redactor;
+use crate::text::{Mark, clip};
 
 const INDENT: &str = "         ";
+/// Longest response body shown on a failure's `response:` line (characters).
+const MAX_RESPONSE_LINE: usize = 300;
 
 /// `okta/push-new-user` for `okta/push-new-user.yaml`.
 pub fn suite_label(source: &str) -> String {
@@ -125,8 +128,11 @@ impl<W: Write> ConsoleReporter<W> {
                 if let Some(x) = step.exchanges.last()
                     && let Some(status) = x.status
                 {
-                    let body = truncate(&x.response_body.replace('\n', " "));
-                    let body: String = body.chars().take(300).collect();
+                    let body = clip(
+                        &x.response_body.replace('\n', " "),
+                        MAX_RESPONSE_LINE,
+                        Mark::Ellipsis,
+                    );
                     out.push_str(&format!("{INDENT}response: {status} {body}\n"));
                 }
             } else if let Outcome::Errored(e) = &case.outcome {

@@ -19,6 +19,7 @@ use crate::report::transcript::severity_name;
 use crate::report::{FORMAT_VERSION, suite_label};
 use crate::runner::{Outcome, RunReport};
 use crate::template::Redactor;
+use crate::text::{Mark, clip};
 
 mod case;
 
@@ -27,6 +28,8 @@ use case::{case_html, verdict_class};
 
 const CSS: &str = include_str!("html/report.css");
 const JS: &str = include_str!("html/report.js");
+/// Longest first failure line shown in the list of failing cases (characters).
+const MAX_LINE: usize = 240;
 
 /// `s` safe for HTML text and attribute values: `& < > " '` become entities.
 pub fn escape(s: &str) -> String {
@@ -288,7 +291,7 @@ fn failures_index(out: &mut String, report: &RunReport, ctx: &ReportContext) {
             i + 1,
             escape(&suite_label(&case.suite)),
             escape(&case.name),
-            escape(&clip_line(&first)),
+            escape(&clip(&first.replace('\n', " "), MAX_LINE, Mark::Ellipsis)),
             l = verdict_class(case, verdict),
             sev = severity_name(case.severity),
         );
@@ -378,15 +381,6 @@ fn drift_section(out: &mut String, report: &RunReport) {
         );
     }
     out.push_str("</ul>\n</section>\n");
-}
-
-fn clip_line(s: &str) -> String {
-    let s = s.replace('\n', " ");
-    if s.chars().count() <= 240 {
-        s
-    } else {
-        format!("{}…", s.chars().take(240).collect::<String>())
-    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::report::suite_label;
 use crate::report::transcript::severity_name;
 use crate::runner::{Outcome, RunReport};
 use crate::template::Redactor;
+use crate::text::{Mark, clip};
 
 /// Failures listed before the rest are summarised as "and N more".
 const MAX_FAILURES: usize = 50;
@@ -38,14 +39,6 @@ pub fn md_escape(s: &str) -> String {
         }
     }
     out
-}
-
-fn clip(s: &str) -> String {
-    if s.chars().count() <= MAX_MESSAGE {
-        s.to_owned()
-    } else {
-        format!("{}…", s.chars().take(MAX_MESSAGE).collect::<String>())
-    }
 }
 
 /// Renders the markdown summary. `ctx.gate` must have been built from `report`.
@@ -148,8 +141,8 @@ pub fn to_markdown(report: &RunReport, ctx: &ReportContext, redactor: &Redactor)
                 severity_name(case.severity),
                 md_escape(&suite_label(&case.suite)),
                 md_escape(&case.name),
-                md_escape(&clip(&first)),
-                md_escape(&clip(&case.why))
+                md_escape(&clip(&first, MAX_MESSAGE, Mark::Ellipsis)),
+                md_escape(&clip(&case.why, MAX_MESSAGE, Mark::Ellipsis))
             );
         }
         if failures.len() > MAX_FAILURES {
@@ -198,7 +191,7 @@ fn causes(out: &mut String, report: &RunReport) {
             "{}. **{} cases**: {}",
             i + 1,
             cause.cases.len(),
-            md_escape(&clip(&cause.headline()))
+            md_escape(&clip(&cause.headline(), MAX_MESSAGE, Mark::Ellipsis))
         );
         for c in cause.cases.iter().take(MAX_FAILURES) {
             let _ = writeln!(

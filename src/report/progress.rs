@@ -1,6 +1,6 @@
 //! A progress bar over the run's cases (indicatif, on stderr), in front of
-//! the console reporter. Shown only when stderr is a terminal and `CI` is
-//! not set; the console lines are printed above the bar (the bar is
+//! the console reporter. Shown only when stderr is a terminal and not on CI
+//! ([`crate::ci::is_ci`]); the console lines are printed above the bar (the bar is
 //! suspended while the inner sink writes) and the bar is cleared at the end.
 
 use std::io::IsTerminal;
@@ -11,17 +11,15 @@ use crate::report::case_label;
 use crate::runner::{EventSink, RunEvent};
 use crate::template::Redactor;
 
-/// Whether a progress bar should be drawn: stderr is a terminal and `CI` is unset.
+/// Whether a progress bar should be drawn: stderr is a terminal and this is
+/// not CI ([`crate::ci::is_ci`]).
 pub fn wanted() -> bool {
-    wanted_for(
-        std::env::var_os("CI").as_deref(),
-        std::io::stderr().is_terminal(),
-    )
+    wanted_for(crate::ci::is_ci(), std::io::stderr().is_terminal())
 }
 
-/// The rule behind [`wanted`]: a terminal, and no `CI` variable (any value, even empty).
-pub fn wanted_for(ci: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
-    ci.is_none() && terminal
+/// The rule behind [`wanted`]: a terminal, and not CI.
+pub fn wanted_for(ci: bool, terminal: bool) -> bool {
+    !ci && terminal
 }
 
 /// Passes events to `inner`, drawing a progress bar when enabled.
@@ -101,12 +99,11 @@ mod tests {
 
     #[test]
     fn the_bar_is_drawn_only_on_a_terminal_outside_ci() {
-        use std::ffi::OsStr;
         let table = [
-            (None, true, true),
-            (None, false, false),
-            (Some(OsStr::new("true")), true, false),
-            (Some(OsStr::new("")), true, false),
+            (false, true, true),
+            (false, false, false),
+            (true, true, false),
+            (true, false, false),
         ];
         for (ci, terminal, want) in table {
             assert_eq!(wanted_for(ci, terminal), want, "{ci:?} {terminal}");

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use crate::assert::Failure;
 use crate::runner::{CaseResult, Exchange, StepResult};
 use crate::suite::model::Severity;
+use crate::text::{Mark, clip};
 
 /// Longest body shown in a transcript.
 const MAX_BODY: usize = 2000;
@@ -48,7 +49,7 @@ pub(crate) fn exchange_text(x: &Exchange) -> String {
         let _ = writeln!(out, "> {k}: {v}");
     }
     if let Some(b) = &x.request_body {
-        let _ = writeln!(out, ">\n{}", truncate(b));
+        let _ = writeln!(out, ">\n{}", clip(b, MAX_BODY, Mark::Truncated));
     }
     match x.status {
         Some(s) => {
@@ -62,7 +63,11 @@ pub(crate) fn exchange_text(x: &Exchange) -> String {
         let _ = writeln!(out, "< {k}: {v}");
     }
     if !x.response_body.is_empty() {
-        let _ = writeln!(out, "<\n{}", truncate(&x.response_body));
+        let _ = writeln!(
+            out,
+            "<\n{}",
+            clip(&x.response_body, MAX_BODY, Mark::Truncated)
+        );
     }
     out
 }
@@ -115,18 +120,7 @@ fn step_outcome_label(step: &StepResult) -> String {
     }
 }
 
+/// `s` on one line, cut to [`MAX_BODY`] characters.
 fn one_line(s: &str) -> String {
-    let s = s.replace('\n', " ");
-    truncate(&s)
-}
-
-pub(crate) fn truncate(s: &str) -> String {
-    if s.chars().count() <= MAX_BODY {
-        s.to_owned()
-    } else {
-        format!(
-            "{}… (truncated)",
-            s.chars().take(MAX_BODY).collect::<String>()
-        )
-    }
+    clip(&s.replace('\n', " "), MAX_BODY, Mark::Truncated)
 }

@@ -27,6 +27,7 @@ use crate::runner::result::Exchange;
 use crate::runner::{RunError, RunErrorKind};
 use crate::suite::model::Auth;
 use crate::template::{Redactor, Scope};
+use crate::text::{Mark, clip};
 
 /// What the pre-flight saw on a target it lets through.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -406,13 +407,7 @@ fn body_start(body: &str) -> String {
     if flat.is_empty() {
         return "(empty body)".to_owned();
     }
-    let count = flat.chars().count();
-    let cut: String = flat.chars().take(MAX).collect();
-    if count > MAX {
-        format!("\"{cut}…\"")
-    } else {
-        format!("\"{cut}\"")
-    }
+    format!("\"{}\"", clip(&flat, MAX, Mark::Ellipsis))
 }
 
 /// `GET <url> → 200 application/scim+json`.

@@ -15,6 +15,7 @@ use crate::runner::run::RunCtx;
 use crate::runner::{RunError, RunErrorKind};
 use crate::snapshot::{self, CheckOutcome, NormalizeInput, SnapshotHeader};
 use crate::suite::model::{Paginate, QueryEncoding, RequestStep, When};
+use crate::text::{Mark, clip};
 
 /// Runs one request step of a case.
 pub(crate) async fn run_step(
@@ -118,7 +119,7 @@ async fn execute(
                 subject: format!("{name:?}"),
                 message: "the body is not JSON, so it cannot match the schema".to_owned(),
                 expected: Some(format!("a {name:?} JSON document")),
-                actual: Some(truncate(&response.body)),
+                actual: Some(clip(&response.body, MAX_BODY_EXCERPT, Mark::Ellipsis)),
                 diff: None,
             });
         }
@@ -321,6 +322,9 @@ fn check_snapshot(
 /// resources failing one rule would otherwise fill the report).
 const MAX_STEP_FAILURES: usize = 25;
 
+/// Longest excerpt of a non-JSON body kept in a schema failure.
+const MAX_BODY_EXCERPT: usize = 200;
+
 /// `failures` cut to [`MAX_STEP_FAILURES`], the cut said in one more failure.
 fn bounded(mut failures: Vec<Failure>) -> Vec<Failure> {
     if failures.len() <= MAX_STEP_FAILURES {
@@ -338,15 +342,6 @@ fn bounded(mut failures: Vec<Failure>) -> Vec<Failure> {
         diff: None,
     });
     failures
-}
-
-fn truncate(s: &str) -> String {
-    const MAX: usize = 200;
-    if s.chars().count() <= MAX {
-        s.to_owned()
-    } else {
-        format!("{}…", s.chars().take(MAX).collect::<String>())
-    }
 }
 
 #[cfg(test)]
@@ -370,11 +365,5 @@ mod tests {
             cut.last().map(|f| f.message.as_str()),
             Some("and 975 more failures of this step, not kept")
         );
-    }
-
-    #[test]
-    fn truncate_keeps_short_text_and_cuts_long_text() {
-        assert_eq!(truncate("abc"), "abc");
-        assert_eq!(truncate(&"x".repeat(300)).chars().count(), 201);
     }
 }

@@ -80,13 +80,7 @@ fn fail(out: &mut Vec<Failure>, message: String, expected: Option<String>, actua
 
 /// `v` as compact JSON, cut to 120 characters (with `…`) for messages.
 pub(crate) fn excerpt(v: &Value) -> String {
-    const MAX: usize = 120;
-    let s = v.to_string();
-    if s.chars().count() <= MAX {
-        s
-    } else {
-        format!("{}…", s.chars().take(MAX).collect::<String>())
-    }
+    crate::text::clip(&v.to_string(), 120, crate::text::Mark::Ellipsis)
 }
 
 fn find<'a>(declared: &'a [SchemaDef], urn: &str) -> Option<&'a SchemaDef> {

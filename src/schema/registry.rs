@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::assert::{Failure, FailureKind};
 use crate::scim::{self, LIST_RESPONSE_SCHEMA};
 use crate::suite::model::SchemaName;
+use crate::text::{Mark, clip};
 
 /// Longest instance excerpt kept in a message.
 const MAX_MESSAGE: usize = 300;
@@ -180,13 +181,18 @@ fn violations(
             pointer
         };
         let rule = error.schema_path().to_string();
-        let text = explain(&rule, compiled.urn).unwrap_or_else(|| truncate(&error.to_string()));
+        let text = explain(&rule, compiled.urn)
+            .unwrap_or_else(|| clip(&error.to_string(), MAX_MESSAGE, Mark::Ellipsis));
         out.push(Failure {
             kind: FailureKind::Schema,
             subject: subject.to_string(),
             message: format!("{subject} schema: {at}: {text} (rule {rule})"),
             expected: Some(format!("{subject} schema rule {rule}")),
-            actual: Some(truncate(&error.instance().to_string())),
+            actual: Some(clip(
+                &error.instance().to_string(),
+                MAX_MESSAGE,
+                Mark::Ellipsis,
+            )),
             diff: None,
         });
     }
@@ -246,12 +252,4 @@ fn explain(rule: &str, urn: Option<&str>) -> Option<String> {
         );
     }
     None
-}
-
-fn truncate(text: &str) -> String {
-    if text.chars().count() <= MAX_MESSAGE {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(MAX_MESSAGE).collect();
-    format!("{cut}…")
 }

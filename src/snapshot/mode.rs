@@ -5,7 +5,7 @@ use std::str::FromStr;
 /// Snapshot update mode (`--snapshots`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SnapshotMode {
-    /// `no` on CI (env `CI` set), else `new`.
+    /// `no` on CI ([`crate::ci::is_ci`]), else `new`.
     #[default]
     Auto,
     /// Write missing snapshots; write `.snap.new` beside a mismatching one (and fail).
@@ -19,7 +19,7 @@ pub enum SnapshotMode {
 impl SnapshotMode {
     /// Resolves `Auto` using the environment.
     pub fn resolve(self) -> Self {
-        self.resolve_with(is_ci())
+        self.resolve_with(crate::ci::is_ci())
     }
 
     /// Resolves `Auto` given whether this is CI.
@@ -30,11 +30,6 @@ impl SnapshotMode {
             other => other,
         }
     }
-}
-
-/// True when the environment variable `CI` is set to anything but `false`/`0`/empty.
-pub fn is_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 impl FromStr for SnapshotMode {

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// `module → modules it may import`, from the fenced block under
-/// "## Allowed edges" (`a → b (why), c`; `(nothing)` for none).
+/// "## Allowed edges" (`a → b (why), c`; `(nothing)` for none; a row
+/// `* → x` lets every module import `x`).
 fn allowed_edges(text: &str) -> BTreeMap<String, BTreeSet<String>> {
     let section = text
         .split("## Allowed edges")
@@ -49,6 +50,11 @@ fn allowed_edges(text: &str) -> BTreeMap<String, BTreeSet<String>> {
             targets.insert(module.to_owned());
         }
         edges.insert(from.trim().to_owned(), targets);
+    }
+    if let Some(everyone) = edges.remove("*") {
+        for (module, targets) in &mut edges {
+            targets.extend(everyone.iter().filter(|t| *t != module).cloned());
+        }
     }
     edges
 }
@@ -97,14 +103,20 @@ fn the_module_graph_follows_architecture_md() {
     let mut problems = Vec::new();
     for entry in std::fs::read_dir(&src).expect("src/") {
         let path = entry.expect("an entry").path();
-        if !path.is_dir() {
+        // A module is a folder `src/x/` or a file `src/x.rs` (the crate
+        // roots `lib.rs` and `main.rs` are not modules).
+        let module = if path.is_dir() {
+            path.file_name().and_then(|n| n.to_str())
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            path.file_stem()
+                .and_then(|n| n.to_str())
+                .filter(|n| *n != "lib" && *n != "main")
+        } else {
+            None
+        };
+        let Some(module) = module.map(str::to_owned) else {
             continue;
-        }
-        let module = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("a UTF-8 name")
-            .to_owned();
+        };
         let Some(targets) = allowed.get(&module) else {
             problems.push(format!(
                 "src/{module}/ has no row in ARCHITECTURE.md's Allowed edges"
@@ -112,7 +124,11 @@ fn the_module_graph_follows_architecture_md() {
             continue;
         };
         let mut files = Vec::new();
-        rust_files(&path, &mut files);
+        if path.is_dir() {
+            rust_files(&path, &mut files);
+        } else {
+            files.push(path.clone());
+        }
         for file in files {
             let text = std::fs::read_to_string(&file).expect("a readable source file");
             for used in crate_paths(&text) {
@@ -130,13 +146,15 @@ fn the_module_graph_follows_architecture_md() {
 
 #[test]
 fn the_edge_reader_and_the_path_scanner_see_what_they_should() {
-    let doc = "## Allowed edges\n```text\nreport → runner (results), suite::model (Severity)\nscim → (nothing)\n```\n";
+    let doc = "## Allowed edges\n```text\nreport → runner (results), suite::model (Severity)\nscim → (nothing)\ntext → (nothing)\n*    → text (why)\n```\n";
     let edges = allowed_edges(doc);
     assert_eq!(
         edges["report"],
-        BTreeSet::from(["runner".to_owned(), "suite".to_owned()])
+        BTreeSet::from(["runner".to_owned(), "suite".to_owned(), "text".to_owned()])
     );
-    assert!(edges["scim"].is_empty());
+    assert_eq!(edges["scim"], BTreeSet::from(["text".to_owned()]));
+    assert!(edges["text"].is_empty(), "a leaf does not import itself");
+    assert!(!edges.contains_key("*"));
     let used = crate_paths("use crate::runner::X; my_crate::idp; crate::scim::y");
     assert_eq!(
         used,

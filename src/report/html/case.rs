@@ -9,6 +9,7 @@ use crate::report::html::escape;
 use crate::report::scorecard::{ReportContext, capabilities_of};
 use crate::report::transcript::severity_name;
 use crate::runner::{CaseResult, Exchange, Outcome, SnapshotStatus, StepOutcome, StepResult};
+use crate::text::{Mark, clip};
 
 /// Longest body shown in the page (characters).
 const MAX_BODY: usize = 20_000;
@@ -157,10 +158,18 @@ fn failure_html(out: &mut String, f: &Failure) {
         escape(message)
     );
     if let Some(e) = &f.expected {
-        let _ = write!(out, "<br>expected: <code>{}</code>", escape(&clip(e)));
+        let _ = write!(
+            out,
+            "<br>expected: <code>{}</code>",
+            escape(&clip(e, MAX_BODY, Mark::Truncated))
+        );
     }
     if let Some(a) = &f.actual {
-        let _ = write!(out, "<br>actual: <code>{}</code>", escape(&clip(a)));
+        let _ = write!(
+            out,
+            "<br>actual: <code>{}</code>",
+            escape(&clip(a, MAX_BODY, Mark::Truncated))
+        );
     }
     if let Some(d) = &f.diff {
         out.push_str("<pre class=\"diff\">");
@@ -173,7 +182,7 @@ fn failure_html(out: &mut String, f: &Failure) {
 /// A unified diff with removed lines red and added lines green.
 pub(super) fn diff_html(diff: &str) -> String {
     let mut out = String::new();
-    for line in clip(diff).lines() {
+    for line in clip(diff, MAX_BODY, Mark::Truncated).lines() {
         let class = if line.starts_with('-') && !line.starts_with("---") {
             Some("del")
         } else if line.starts_with('+') && !line.starts_with("+++") {
@@ -255,8 +264,8 @@ fn exchange_html(out: &mut String, x: &Exchange, open: bool) {
         out,
         "<div><b>Request</b><pre class=\"request\">{}</pre></div>\
          <div><b>Response</b><pre class=\"response\">{}</pre></div>\n</div>\n</details>",
-        escape(&clip(&req)),
-        escape(&clip(&res))
+        escape(&clip(&req, MAX_BODY, Mark::Truncated)),
+        escape(&clip(&res, MAX_BODY, Mark::Truncated))
     );
 }
 
@@ -266,17 +275,6 @@ fn pretty(body: &str) -> String {
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| body.to_owned())
-}
-
-fn clip(s: &str) -> String {
-    if s.chars().count() <= MAX_BODY {
-        s.to_owned()
-    } else {
-        format!(
-            "{}… (truncated)",
-            s.chars().take(MAX_BODY).collect::<String>()
-        )
-    }
 }
 
 #[cfg(test)]

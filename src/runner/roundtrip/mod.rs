@@ -36,6 +36,7 @@ use crate::runner::result::{CaseResult, Outcome, StepOutcome, StepResult, SuiteR
 use crate::runner::run::RunCtx;
 use crate::scim::schema::{AttributeType, Returned, SchemaDef, get_ci};
 use crate::suite::model::{Auth, QueryEncoding, Severity};
+use crate::text::{Mark, clip};
 
 use compare::Found;
 use generate::{Plan, Planned, Source};
@@ -168,8 +169,7 @@ fn answer(resp: &Incoming) -> String {
         text.push_str(&format!(" {t}"));
     }
     if let Some(d) = field("detail") {
-        let short: String = d.chars().take(160).collect();
-        text.push_str(&format!(": {short}"));
+        text.push_str(&format!(": {}", clip(&d, 160, Mark::Ellipsis)));
     }
     text
 }
