@@ -1,7 +1,12 @@
 //! Value parsers shared by the subcommands (`K: V`, `k=v`, `FORMAT=FILE`),
-//! and suite loading from PATHS or the bundled suites.
+//! suite loading from PATHS or the bundled suites, and the suite checks
+//! `run`, `validate` and `list` share ([`prepare`]), so that a broken suite
+//! gets the same message and exit code 2 from each.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::cli::exit;
 
 use crate::report::ReportFormat;
 use crate::suite::{LoadError, Suite};
@@ -59,6 +64,50 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<Vec<Suite>, Vec<LoadError>> {
     } else {
         Err(errors)
     }
+}
+
+/// Loads `paths` (or the bundled suites), lints them when `lint` gives the
+/// variable names defined outside the suites (`--var`, `--secret`), and
+/// expands their IdP actions under the profile `idp` (`--idp`) the way the
+/// run will: every suite error is found before anything is sent. Returns
+/// the expanded suites, or every error message (lint and expansion errors
+/// together, so one pass shows them all).
+pub(crate) fn prepare(
+    paths: &[PathBuf],
+    lint: Option<&[String]>,
+    idp: Option<&str>,
+) -> Result<Vec<Suite>, Vec<String>> {
+    let suites =
+        load(paths).map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    let mut errors: Vec<String> = match lint {
+        Some(extra_vars) => crate::suite::validate_with_vars(&suites, extra_vars)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut expanded = Vec::with_capacity(suites.len());
+    for suite in &suites {
+        match crate::idp::expand_suite(suite, idp) {
+            Ok(s) => expanded.push(s),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if errors.is_empty() {
+        Ok(expanded)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Prints suite errors (one `error:` line each, then their count) and
+/// returns the usage exit code.
+pub(crate) fn suite_errors(errors: &[String]) -> ExitCode {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    eprintln!("{} error(s)", errors.len());
+    exit::code(exit::USAGE)
 }
 
 #[cfg(test)]

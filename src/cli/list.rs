@@ -1,11 +1,14 @@
-//! `scimulator list`: suites, cases, tags and severities.
+//! `scimulator list`: suites, cases, tags and severities. A suite that does
+//! not load or whose IdP actions do not expand is reported as by `run` and
+//! `validate` (exit 2); the lint is `validate`'s, since variables a run
+//! supplies with `--var` would count as undefined here.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::args::load;
+use crate::cli::args::{prepare, suite_errors};
 use crate::cli::exit;
 use crate::suite::model::{Severity, Suite};
 
@@ -18,17 +21,12 @@ pub struct ListArgs {
 
 /// Runs `scimulator list`.
 pub fn run(args: &ListArgs) -> ExitCode {
-    match load(&args.paths) {
+    match prepare(&args.paths, None, None) {
         Ok(suites) => {
             print!("{}", render(&suites));
             exit::code(exit::SUCCESS)
         }
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("error: {e}");
-            }
-            exit::code(exit::USAGE)
-        }
+        Err(errors) => suite_errors(&errors),
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::args::{load, parse_basic, parse_header, parse_report, parse_var};
+use crate::cli::args::{parse_basic, parse_header, parse_report, parse_var, prepare, suite_errors};
 use crate::cli::embedded::Embedded;
 use crate::cli::exit;
 use crate::report::baseline::Baseline;
@@ -166,28 +166,18 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
-    let suites = match load(&args.paths) {
-        Ok(s) => s,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("error: {e}");
-            }
-            return Ok(exit::code(exit::USAGE));
-        }
-    };
     let extra: Vec<String> = args
         .vars
         .iter()
         .chain(args.secrets.iter())
         .map(|(k, _)| k.clone())
         .collect();
-    let lint = crate::suite::validate_with_vars(&suites, &extra);
-    if !lint.is_empty() {
-        for e in &lint {
-            eprintln!("error: {e}");
-        }
-        return Ok(exit::code(exit::USAGE));
-    }
+    // Load, lint and expand IdP actions as `validate` does: a suite error
+    // exits 2 before anything starts or is sent.
+    let suites = match prepare(&args.paths, Some(&extra), args.idp.as_deref()) {
+        Ok(s) => s,
+        Err(errors) => return Ok(suite_errors(&errors)),
+    };
 
     let profiles = suites
         .iter()

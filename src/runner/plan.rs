@@ -1,5 +1,8 @@
 //! Planning: IdP expansion right after loading, then selection by tag and
-//! `--filter`. Suites left without cases are dropped.
+//! `--filter`. Suites left without cases are dropped. The CLI expands the
+//! suites itself before a run (so that an expansion error is a suite error,
+//! exit 2, as under `validate`); expanding them again here is a no-op, and
+//! keeps the runner safe for library callers who pass unexpanded suites.
 
 use crate::runner::options::RunOptions;
 use crate::runner::{RunError, RunErrorKind};

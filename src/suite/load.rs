@@ -354,4 +354,21 @@ cases:
         assert_eq!(err.line, Some(5));
         assert!(err.to_string().contains("unknown field `x-note`"), "{err}");
     }
+
+    #[test]
+    fn unknown_keys_after_non_ascii_text_are_placed_in_characters() {
+        let text = "suite: s\ncases:\n  - name: café ☕\n    why: «déjà vu»\n    steps:\n      - request: { method: GET, path: /Users/é }\n        expect: { stauts: 200 }\n";
+        let err = load_str("t.yaml", text).expect_err("typo");
+        assert_eq!(
+            err.to_string(),
+            "t.yaml:7:19: cases[0].steps[0].expect: unknown field `stauts`, did you mean `status`?"
+        );
+        let merged = format!(
+            "x-get: &get {{ method: GET, path: /Users/é }}\n{}",
+            text.replace("{ method: GET, path: /Users/é }", "{ <<: *get }")
+        );
+        let err = load_str("t.yaml", &merged).expect_err("typo");
+        assert_eq!(err.line, Some(8), "{err}");
+        assert_eq!(err.column, Some(19), "{err}");
+    }
 }

@@ -1,9 +1,38 @@
 //! Finding lines and columns in suite text, for errors the parser cannot place.
+//!
+//! Offsets here are byte offsets into the suite's text, some computed (one
+//! past a match, a parser's mark). Suite text is arbitrary UTF-8, so every
+//! function accepts any offset, rounds it to a character boundary and never
+//! slices inside a character: locating an error must not panic.
 
-/// 1-based line and column of a byte offset in `text`.
+/// The largest character boundary of `text` at or before `offset`.
+fn floor_boundary(text: &str, offset: usize) -> usize {
+    let mut i = offset.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The smallest character boundary of `text` at or after `offset`
+/// (`text.len()` past the end).
+fn ceil_boundary(text: &str, offset: usize) -> usize {
+    let mut i = offset.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `c` continues an identifier (a YAML key or a template variable).
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-'
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`; an
+/// offset inside a character counts as that character's start.
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
+    let before = text.get(..floor_boundary(text, offset)).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before
@@ -15,15 +44,20 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// Offset of the first YAML key `key` (followed by optional spaces and a
 /// colon, not preceded by an identifier character) at or after `from`.
 pub(crate) fn find_key(text: &str, key: &str, from: usize) -> Option<usize> {
-    let mut pos = from.min(text.len());
+    if key.is_empty() {
+        return None;
+    }
+    let mut pos = ceil_boundary(text, from);
     while let Some(rel) = text.get(pos..)?.find(key) {
         let at = pos + rel;
-        let before_ok = text[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-'));
-        let after = text[at + key.len()..].trim_start_matches([' ', '"', '\'']);
-        if before_ok && after.starts_with(':') {
+        let before_ok = text
+            .get(..at)
+            .and_then(|s| s.chars().next_back())
+            .is_none_or(|c| !is_ident_char(c));
+        let after_ok = text
+            .get(at + key.len()..)
+            .is_some_and(|s| s.trim_start_matches([' ', '"', '\'']).starts_with(':'));
+        if before_ok && after_ok {
             return Some(at);
         }
         pos = at + key.len();
@@ -36,9 +70,8 @@ pub(crate) fn find_text(text: &str, needle: &str, from: usize) -> Option<usize> 
     if needle.is_empty() {
         return None;
     }
-    text.get(from.min(text.len())..)?
-        .find(needle)
-        .map(|rel| from + rel)
+    let start = ceil_boundary(text, from);
+    text.get(start..)?.find(needle).map(|rel| start + rel)
 }
 
 /// Places lint errors in a suite's text: finds each case's `name:` line,
@@ -57,18 +90,20 @@ impl<'t> Locator<'t> {
             let mut pos = from;
             let mut found = None;
             while let Some(at) = find_key(text, "name", pos) {
-                let value = text[at + 4..]
+                let value = text
+                    .get(at + "name".len()..)
+                    .unwrap_or_default()
                     .trim_start_matches([' ', ':'])
                     .trim_start_matches(['"', '\'']);
                 if value.starts_with(name) {
                     found = Some(at);
                     break;
                 }
-                pos = at + 4;
+                pos = at + "name".len();
             }
             let start = found.unwrap_or(from);
             case_starts.push(start);
-            from = start + 1;
+            from = ceil_boundary(text, start + 1);
         }
         Self { text, case_starts }
     }
@@ -104,12 +139,11 @@ pub(crate) enum Needle<'n> {
 fn find_var(text: &str, name: &str, from: usize) -> Option<usize> {
     let mut pos = from;
     while let Some(at) = find_text(text, "{{", pos) {
-        let inner = text[at + 2..].trim_start();
-        let end_ok = inner[name.len().min(inner.len())..]
-            .chars()
-            .next()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-'));
-        if inner.starts_with(name) && end_ok {
+        let inner = text.get(at + 2..).unwrap_or_default().trim_start();
+        let whole_name = inner
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.chars().next().is_none_or(|c| !is_ident_char(c)));
+        if whole_name {
             return Some(at);
         }
         pos = at + 2;
@@ -146,5 +180,78 @@ mod tests {
         assert_eq!(l.in_case(1, &Needle::Var("id")), Some((6, 11)));
         assert_eq!(l.in_case(0, &Needle::Key("why")), Some((4, 5)));
         assert_eq!(l.key("suite"), Some((1, 1)));
+    }
+
+    #[test]
+    fn offsets_inside_a_character_round_to_its_boundaries() {
+        let t = "a: é\nb: 1\n";
+        // `é` is bytes 3..5: offset 4 is inside it.
+        assert_eq!(line_col(t, 4), (1, 4));
+        assert_eq!(line_col(t, 999), (3, 1));
+        assert_eq!(find_key(t, "b", 4), Some(6));
+        assert_eq!(find_text(t, "1", 4), Some(9));
+        assert_eq!(find_var("{{ prénom }} {{ abc }}", "abc", 0), Some(14));
+        assert_eq!(find_var("{{ prénom }}", "pr", 0), None);
+        assert_eq!(find_var("{{ prénom }}", "prénom", 0), Some(0));
+    }
+
+    /// Text made mostly of the characters the locator looks at, plus
+    /// multi-byte ones, so that matches land next to character boundaries.
+    fn suite_like() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::string::string_regex("([ {}:\"'\n_a-z-]|é|ñ|日本|😀|name|cases|\\{\\{ ){0,60}")
+            .expect("a valid regex")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn locating_never_panics_on_any_text_or_offset(
+            text in suite_like(),
+            needle in suite_like(),
+            offset in 0usize..200,
+        ) {
+            let _ = line_col(&text, offset);
+            let _ = find_key(&text, &needle, offset);
+            let _ = find_text(&text, &needle, offset);
+            let _ = find_var(&text, &needle, offset);
+            let names: Vec<&str> = needle.split(' ').collect();
+            let l = Locator::new(&text, &names);
+            for case in 0..=names.len() {
+                let _ = l.in_case(case, &Needle::Key(&needle));
+                let _ = l.in_case(case, &Needle::Text(&needle));
+                let _ = l.in_case(case, &Needle::Var(&needle));
+            }
+            let _ = l.key(&needle);
+        }
+
+        #[test]
+        fn found_offsets_are_char_boundaries_inside_the_text(
+            text in suite_like(),
+            needle in suite_like(),
+            offset in 0usize..200,
+        ) {
+            for found in [
+                find_key(&text, &needle, offset),
+                find_text(&text, &needle, offset),
+                find_var(&text, &needle, offset),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                proptest::prop_assert!(text.is_char_boundary(found) && found < text.len());
+            }
+            let (line, column) = line_col(&text, offset);
+            proptest::prop_assert!(line >= 1 && line <= text.matches('\n').count() + 1);
+            proptest::prop_assert!(column >= 1 && column <= text.chars().count() + 1);
+        }
+
+        #[test]
+        fn arbitrary_unicode_never_panics(text in "\\PC{0,40}", needle in "\\PC{0,6}", offset in 0usize..200) {
+            let _ = line_col(&text, offset);
+            let _ = find_key(&text, &needle, offset);
+            let _ = find_text(&text, &needle, offset);
+            let _ = find_var(&text, &needle, offset);
+            let l = Locator::new(&text, &[needle.as_str()]);
+            let _ = l.in_case(0, &Needle::Var(&needle));
+        }
     }
 }

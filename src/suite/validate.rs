@@ -610,6 +610,21 @@ mod tests {
     }
 
     #[test]
+    fn non_ascii_template_text_before_an_undefined_variable_is_located_without_panic() {
+        // `{{ prénom }}` precedes the use of `abc`; a byte slice three bytes
+        // into `prénom` falls inside `é` and used to panic.
+        let yaml = "suite: s\nvars:\n  prénom: Zoé\ncases:\n  - name: a\n    why: w\n    steps:\n      - request: { method: POST, path: /Users, body: { userName: \"{{ prénom }}\" } }\n      - request: { method: GET, path: \"/Users/{{ abc }}\" }\n";
+        let errors = lint(yaml);
+        assert_eq!(
+            errors,
+            vec![
+                "t.yaml:9:47: cases[0].steps[1].request.path: undefined variable `abc`: define it in `vars:`, capture it in an earlier step, or pass `--var abc=…`"
+                    .to_string()
+            ]
+        );
+    }
+
+    #[test]
     fn action_names_table() {
         for (name, ok) in [
             ("okta.push_new_user", true),

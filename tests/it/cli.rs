@@ -194,6 +194,57 @@ async fn validate_prints_every_error_and_exits_2() {
     assert_eq!(text(&out).0.trim(), "1 suites, 1 cases: OK");
 }
 
+/// The `error: ` lines of a run of the binary.
+fn error_lines(o: &Output) -> Vec<String> {
+    text(o)
+        .1
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_validate_and_list_reject_the_same_broken_suite_alike() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let misspelled_action = "suite: broken\ncases:\n  - name: push\n    why: w\n    steps:\n      - action: okta.push_nwe_user\n        with: { userName: a@example.com }\n";
+    let unknown_key = PASSING.replace("expect: { status: 200 }", "expect: { stauts: 200 }");
+    let cases = [
+        (
+            misspelled_action.to_owned(),
+            "case `push`: okta has no action `push_nwe_user`, did you mean `push_new_user`?",
+        ),
+        (
+            unknown_key,
+            ":8:19: cases[0].steps[0].expect: unknown field `stauts`, did you mean `status`?",
+        ),
+    ];
+    for (yaml, needle) in cases {
+        let suite = write_suite(dir.path(), "broken.yaml", &yaml);
+        // A target nobody listens on: a suite error must stop `run` before any request.
+        let run = [
+            "run",
+            suite.as_str(),
+            "--target",
+            "http://127.0.0.1:9/scim/v2",
+            "--no-preflight",
+        ];
+        let mut seen = Vec::new();
+        for args in [&run[..], &["validate", &suite], &["list", &suite]] {
+            let out = scimulator(dir.path(), args).await;
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {:?}", text(&out));
+            let errors = error_lines(&out);
+            assert_eq!(errors.len(), 1, "{args:?}: {errors:?}");
+            assert!(
+                errors[0].contains(&suite) && errors[0].contains(needle),
+                "{args:?}: {errors:?} does not name the file and say `{needle}`"
+            );
+            seen.push(errors);
+        }
+        assert!(seen.iter().all(|e| e == &seen[0]), "{seen:#?}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn list_shows_suites_cases_and_severities() {
     let dir = tempfile::tempdir().expect("tempdir");
