@@ -29,6 +29,7 @@ pub mod assert;
 pub mod ci;
 pub mod cli;
 pub mod idp;
+pub mod jsonpath;
 pub mod report;
 pub mod runner;
 pub mod schema;

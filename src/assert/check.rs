@@ -6,8 +6,8 @@ use super::failure::{Failure, FailureKind, ResponseView};
 use super::header::check_header;
 use super::json_match::{project, subset_mismatches};
 use super::predicate::eval;
-use super::query::query_all;
 use super::render::{MAX_RENDER, compact, pretty, unified_diff};
+use crate::jsonpath::query_all;
 use crate::suite::model::{Expect, Predicate};
 use crate::text::{Mark, clip};
 

@@ -6,13 +6,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AssertError {
     /// The JSONPath expression does not parse.
-    #[error("invalid JSONPath `{path}`: {message}")]
-    JsonPath {
-        /// The expression.
-        path: String,
-        /// The parser's message.
-        message: String,
-    },
+    #[error(transparent)]
+    JsonPath(#[from] crate::jsonpath::JsonPathError),
     /// The regular expression does not compile.
     #[error("invalid regex `{regex}`: {message}")]
     Regex {

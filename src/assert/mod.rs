@@ -9,11 +9,9 @@ pub mod failure;
 mod header;
 mod json_match;
 mod predicate;
-mod query;
 mod render;
 
 pub use check::check;
 pub use error::AssertError;
 pub use failure::{Failure, FailureKind, ResponseView};
 pub use predicate::json_eq;
-pub use query::{parse_path, query};

@@ -69,7 +69,7 @@ fn capture_one(
             let Some(body) = response.json else {
                 return Ok(Err("the body is not JSON".to_owned()));
             };
-            match crate::assert::query(path, body) {
+            match crate::jsonpath::query(path, body) {
                 Ok(Some(v)) if !v.is_null() => v,
                 Ok(_) => return Ok(Err(format!("{path} selected nothing"))),
                 Err(e) => {

@@ -10,7 +10,7 @@ use super::model::{
     ActionStep, Auth, CaptureSpec, Case, Expect, HeaderCheck, Predicate, PredicateOps, RequestStep,
     Requirement, Step, Suite, VarSpec,
 };
-use crate::assert::parse_path;
+use crate::jsonpath::parse_path;
 use crate::template::{TemplateError, referenced_vars};
 
 /// IdP profiles a suite may name in `idp:`.

@@ -1,12 +1,26 @@
-//! JSONPath queries (RFC 9535, via `serde_json_path`).
+//! JSONPath (RFC 9535, via `serde_json_path`): parsing an expression with a
+//! hint for names that need bracket notation, and evaluating it on a body.
+//!
+//! A leaf shared by the suite lint (`suite::validate`), the checks
+//! (`assert`) and captures (`runner`): it imports no other module of the
+//! crate and does no I/O.
 
 use serde_json::Value;
 use serde_json_path::JsonPath;
+use thiserror::Error;
 
-use super::error::AssertError;
+/// A JSONPath expression that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("invalid JSONPath `{path}`: {message}")]
+pub struct JsonPathError {
+    /// The expression.
+    pub path: String,
+    /// The parser's message, with a hint when bracket notation is needed.
+    pub message: String,
+}
 
 /// Parses a JSONPath expression.
-pub fn parse_path(path: &str) -> Result<JsonPath, AssertError> {
+pub fn parse_path(path: &str) -> Result<JsonPath, JsonPathError> {
     JsonPath::parse(path).map_err(|e| {
         let mut message = e.to_string();
         let tail = path.get(1..).unwrap_or_default();
@@ -15,7 +29,7 @@ pub fn parse_path(path: &str) -> Result<JsonPath, AssertError> {
                 "; names with `$`, `:` or `-` need bracket notation, e.g. `$.members[0]['$ref']` or `$['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].employeeNumber`",
             );
         }
-        AssertError::JsonPath {
+        JsonPathError {
             path: path.to_string(),
             message,
         }
@@ -24,7 +38,7 @@ pub fn parse_path(path: &str) -> Result<JsonPath, AssertError> {
 
 /// Evaluates `path` on `body`: exactly one match gives that value, several
 /// give a JSON array of them, none gives `None`.
-pub fn query(path: &str, body: &Value) -> Result<Option<Value>, AssertError> {
+pub fn query(path: &str, body: &Value) -> Result<Option<Value>, JsonPathError> {
     let compiled = parse_path(path)?;
     let nodes = compiled.query(body).all();
     Ok(match nodes.as_slice() {
@@ -35,7 +49,7 @@ pub fn query(path: &str, body: &Value) -> Result<Option<Value>, AssertError> {
 }
 
 /// Evaluates `path` on `body` and returns every matched node.
-pub(crate) fn query_all<'v>(path: &str, body: &'v Value) -> Result<Vec<&'v Value>, AssertError> {
+pub fn query_all<'v>(path: &str, body: &'v Value) -> Result<Vec<&'v Value>, JsonPathError> {
     Ok(parse_path(path)?.query(body).all())
 }
 
@@ -68,7 +82,7 @@ mod tests {
     fn bad_path_is_an_error() {
         assert!(matches!(
             query("$.[", &json!({})),
-            Err(AssertError::JsonPath { .. })
+            Err(JsonPathError { .. })
         ));
         assert!(query("id", &json!({})).is_err());
         let hint = query("$.members[0].$ref", &json!({})).expect_err("invalid");
