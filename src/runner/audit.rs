@@ -97,6 +97,21 @@ fn finding_key(f: &Failure) -> String {
     format!("{:?}|{}|{out}", f.kind, f.subject)
 }
 
+/// Schema violations as the run's failures (`FailureKind::Schema`).
+pub(crate) fn schema_failures(violations: Vec<crate::schema::Violation>) -> Vec<Failure> {
+    violations
+        .into_iter()
+        .map(|v| Failure {
+            kind: FailureKind::Schema,
+            subject: v.subject,
+            message: v.message,
+            expected: v.expected,
+            actual: v.actual,
+            diff: None,
+        })
+        .collect()
+}
+
 impl RunCtx {
     /// The target's `/Schemas`, fetched once per run.
     pub(crate) async fn declared_schemas(&self) -> Result<&[SchemaDef], String> {
@@ -115,7 +130,7 @@ impl RunCtx {
     /// `/Schemas` (fetched once per run, like the capabilities).
     pub(crate) async fn declared_check(&self, body: &Value) -> Vec<Failure> {
         match self.declared_schemas().await {
-            Ok(defs) => crate::schema::validate_declared(body, defs),
+            Ok(defs) => schema_failures(crate::schema::validate_declared(body, defs)),
             Err(reason) => vec![Failure {
                 kind: FailureKind::Schema,
                 subject: "Declared".to_owned(),

@@ -112,7 +112,9 @@ async fn execute(
             if name == crate::suite::model::SchemaName::Declared {
                 failures.extend(ctx.declared_check(body).await);
             }
-            failures.extend(crate::schema::validate(name, body));
+            failures.extend(super::audit::schema_failures(crate::schema::validate(
+                name, body,
+            )));
         } else if let Some(name) = expect.schema {
             failures.push(Failure {
                 kind: FailureKind::Schema,

@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::assert::{Failure, FailureKind};
+use super::violation::Violation;
 use crate::scim::schema::{AttributeDef, AttributeType, Returned, SchemaDef, common_attributes};
 
 /// The failure subject of every declared-schema failure.
@@ -48,8 +48,8 @@ pub fn parse_declared(body: &Value) -> Result<Vec<SchemaDef>, String> {
 }
 
 /// Validates a resource (or every resource of a ListResponse) against the
-/// declared schemas; one failure per problem, each naming the attribute.
-pub fn validate_declared(resource: &Value, declared: &[SchemaDef]) -> Vec<Failure> {
+/// declared schemas; one violation per problem, each naming the attribute.
+pub fn validate_declared(resource: &Value, declared: &[SchemaDef]) -> Vec<Violation> {
     let mut out = Vec::new();
     let is_list = resource.get("Resources").is_some()
         || resource
@@ -67,14 +67,17 @@ pub fn validate_declared(resource: &Value, declared: &[SchemaDef]) -> Vec<Failur
     out
 }
 
-fn fail(out: &mut Vec<Failure>, message: String, expected: Option<String>, actual: Option<&Value>) {
-    out.push(Failure {
-        kind: FailureKind::Schema,
+fn fail(
+    out: &mut Vec<Violation>,
+    message: String,
+    expected: Option<String>,
+    actual: Option<&Value>,
+) {
+    out.push(Violation {
         subject: SUBJECT.to_owned(),
         message,
         expected,
         actual: actual.map(excerpt),
-        diff: None,
     });
 }
 
@@ -87,7 +90,12 @@ fn find<'a>(declared: &'a [SchemaDef], urn: &str) -> Option<&'a SchemaDef> {
     declared.iter().find(|d| d.id.eq_ignore_ascii_case(urn))
 }
 
-fn check_resource(resource: &Value, declared: &[SchemaDef], prefix: &str, out: &mut Vec<Failure>) {
+fn check_resource(
+    resource: &Value,
+    declared: &[SchemaDef],
+    prefix: &str,
+    out: &mut Vec<Violation>,
+) {
     let Some(obj) = resource.as_object() else {
         fail(
             out,
@@ -168,7 +176,7 @@ fn check_object(
     attrs: &[&AttributeDef],
     prefix: &str,
     strict_keys: bool,
-    out: &mut Vec<Failure>,
+    out: &mut Vec<Violation>,
 ) {
     for (key, value) in obj {
         if key == "schemas" || (!strict_keys && key.starts_with("urn:")) {
@@ -216,7 +224,7 @@ fn is_unassigned(v: &Value) -> bool {
     v.is_null() || v.as_array().is_some_and(Vec::is_empty)
 }
 
-fn check_value(value: &Value, def: &AttributeDef, path: &str, out: &mut Vec<Failure>) {
+fn check_value(value: &Value, def: &AttributeDef, path: &str, out: &mut Vec<Violation>) {
     if value.is_null() {
         return;
     }
@@ -246,7 +254,7 @@ fn check_value(value: &Value, def: &AttributeDef, path: &str, out: &mut Vec<Fail
     }
 }
 
-fn check_single(value: &Value, def: &AttributeDef, path: &str, out: &mut Vec<Failure>) {
+fn check_single(value: &Value, def: &AttributeDef, path: &str, out: &mut Vec<Violation>) {
     let ok = match def.kind {
         AttributeType::String | AttributeType::Reference | AttributeType::Binary => {
             value.is_string()

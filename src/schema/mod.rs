@@ -3,15 +3,18 @@
 //! PatchOp, ServiceProviderConfig, ResourceType, Schema). The schemas are
 //! embedded and compiled once. `declared` checks a resource against the
 //! schemas a server declared in its own `/Schemas` (fetched by the runner).
-//! This module reports [`Failure`](crate::assert::Failure)s; it never
-//! performs I/O and knows nothing of suites or the runner.
+//! This module reports its own [`Violation`]s (the runner maps them to
+//! failures); it never performs I/O and knows nothing of suites, checks or
+//! the runner.
 
 mod declared;
 mod registry;
+mod violation;
 
 pub(crate) use declared::excerpt;
 pub use declared::{parse_declared, validate_declared};
 pub use registry::validate;
+pub use violation::{SchemaName, Violation};
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,4 @@
-//! The embedded schemas, compiled once, and the violation → [`Failure`] mapping.
+//! The embedded schemas, compiled once, and the violation → [`Violation`] mapping.
 //!
 //! Strict where the RFC is (Error `status` is a string, ListResponse paging
 //! fields are integers, a User has `id`, `userName` and the core URN in
@@ -10,9 +10,9 @@ use std::sync::LazyLock;
 use jsonschema::Validator;
 use serde_json::Value;
 
-use crate::assert::{Failure, FailureKind};
+use super::violation::SchemaName;
+use super::violation::Violation;
 use crate::scim::{self, LIST_RESPONSE_SCHEMA};
-use crate::suite::model::SchemaName;
 use crate::text::{Mark, clip};
 
 /// Longest instance excerpt kept in a message.
@@ -78,12 +78,12 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry {
     schema: compile("schema", include_str!("schemas/schema.json")),
 });
 
-/// Validates `body` against the named schema; one failure per violation
-/// (`FailureKind::Schema`, subject = schema name, message naming the
+/// Validates `body` against the named schema; one violation per broken rule
+/// (a [`Violation`] each: subject = schema name, message naming the
 /// instance path and the rule). `ResourceType` and `Schema` accept a single
 /// resource or a ListResponse of them (as `/ResourceTypes` and `/Schemas`
 /// return).
-pub fn validate(name: SchemaName, body: &Value) -> Vec<Failure> {
+pub fn validate(name: SchemaName, body: &Value) -> Vec<Violation> {
     let r = &*REGISTRY;
     let subject = format!("{name:?}");
     let mut out = Vec::new();
@@ -148,7 +148,7 @@ fn is_list(body: &Value) -> bool {
 /// thousands of resources failing one rule would otherwise fill memory).
 const MAX_VIOLATIONS: usize = 100;
 
-fn one_or_list(item: &Compiled, body: &Value, subject: &str, out: &mut Vec<Failure>) {
+fn one_or_list(item: &Compiled, body: &Value, subject: &str, out: &mut Vec<Violation>) {
     if !is_list(body) {
         violations(item, body, "", subject, out);
         return;
@@ -170,7 +170,7 @@ fn violations(
     body: &Value,
     prefix: &str,
     subject: &str,
-    out: &mut Vec<Failure>,
+    out: &mut Vec<Violation>,
 ) {
     let room = MAX_VIOLATIONS.saturating_sub(out.len());
     for error in compiled.validator.iter_errors(body).take(room) {
@@ -183,8 +183,7 @@ fn violations(
         let rule = error.schema_path().to_string();
         let text = explain(&rule, compiled.urn)
             .unwrap_or_else(|| clip(&error.to_string(), MAX_MESSAGE, Mark::Ellipsis));
-        out.push(Failure {
-            kind: FailureKind::Schema,
+        out.push(Violation {
             subject: subject.to_string(),
             message: format!("{subject} schema: {at}: {text} (rule {rule})"),
             expected: Some(format!("{subject} schema rule {rule}")),
@@ -193,7 +192,6 @@ fn violations(
                 MAX_MESSAGE,
                 Mark::Ellipsis,
             )),
-            diff: None,
         });
     }
 }
@@ -201,7 +199,7 @@ fn violations(
 /// Rules JSON Schema cannot state: `Resources` never outnumbers
 /// `totalResults`, and a partial page carries `startIndex` and
 /// `itemsPerPage` (RFC 7644 §3.4.2).
-fn paging(body: &Value, prefix: &str, subject: &str, out: &mut Vec<Failure>) {
+fn paging(body: &Value, prefix: &str, subject: &str, out: &mut Vec<Violation>) {
     let (Some(total), Some(resources)) = (
         body.get("totalResults").and_then(Value::as_u64),
         body.get("Resources").and_then(Value::as_array),
@@ -211,13 +209,11 @@ fn paging(body: &Value, prefix: &str, subject: &str, out: &mut Vec<Failure>) {
     let count = resources.len() as u64;
     let at = if prefix.is_empty() { "(root)" } else { prefix };
     let mut fail = |message: String, rule: &str| {
-        out.push(Failure {
-            kind: FailureKind::Schema,
+        out.push(Violation {
             subject: subject.to_string(),
             message: format!("{subject} schema: {at}: {message} (rule {rule})"),
             expected: Some(format!("{subject} schema rule {rule}")),
             actual: Some(format!("totalResults {total}, {count} Resources")),
-            diff: None,
         });
     };
     if count > total {

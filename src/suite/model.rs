@@ -462,32 +462,7 @@ pub struct PredicateOps {
     pub same_order: Option<Value>,
 }
 
-/// The embedded RFC 7643 JSON Schemas a body can be validated against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SchemaName {
-    /// Core User (+ extensions allowed).
-    User,
-    /// Core Group.
-    Group,
-    /// A User carrying the enterprise extension.
-    EnterpriseUser,
-    /// ListResponse envelope.
-    ListResponse,
-    /// Error message.
-    Error,
-    /// PatchOp request.
-    PatchOp,
-    /// ServiceProviderConfig.
-    ServiceProviderConfig,
-    /// A ListResponse of ResourceTypes or a single ResourceType.
-    ResourceType,
-    /// A Schema definition.
-    Schema,
-    /// The schemas the target itself declares in `/Schemas` (fetched once
-    /// per run): types, multiValued, required, `returned: never`,
-    /// undeclared attributes. Checks a resource or each resource of a list.
-    Declared,
-}
+pub use crate::schema::SchemaName;
 
 /// What to capture.
 #[derive(Debug, Clone, PartialEq, Serialize)]
