@@ -40,7 +40,7 @@ pub struct RunArgs {
     #[arg(long = "header", value_name = "'K: V'", value_parser = parse_header)]
     pub headers: Vec<(String, String)>,
     /// IdP profile overriding each suite's default.
-    #[arg(long, value_parser = ["okta", "okta-aiw", "entra", "entra-2020"])]
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::suite::model::Profile::NAMES))]
     pub idp: Option<String>,
     /// Only cases with this tag (suite or case tags; repeatable, any matches).
     #[arg(long = "tag", value_name = "T")]

@@ -30,29 +30,12 @@ use crate::suite::model::{ActionStep, Step, Suite};
 use mapping::ProfileMapping;
 use request::Args;
 
-/// A concrete profile a run can select with `--idp`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Profile {
-    /// Okta Integration Network catalogue app (PATCH for lifecycle and groups).
-    Okta,
-    /// Okta App Integration Wizard custom app (GET + PUT everywhere).
-    OktaAiw,
-    /// Microsoft Entra ID, default provisioning job.
-    Entra,
-    /// Entra ID with the `aadOptscim062020` flag.
-    Entra2020,
-}
+pub use crate::suite::model::Profile;
 
 impl Profile {
     /// Parses `okta`, `okta-aiw`, `entra`, `entra-2020`.
     pub fn parse(name: &str) -> Result<Self, ExpandError> {
-        match name {
-            "okta" => Ok(Self::Okta),
-            "okta-aiw" => Ok(Self::OktaAiw),
-            "entra" => Ok(Self::Entra),
-            "entra-2020" => Ok(Self::Entra2020),
-            other => Err(ExpandError::UnknownFlavour(other.to_owned())),
-        }
+        Self::from_name(name).ok_or_else(|| ExpandError::UnknownFlavour(name.to_owned()))
     }
 
     fn okta_flavour(self) -> Option<okta::Flavour> {

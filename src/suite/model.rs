@@ -464,6 +464,37 @@ pub struct PredicateOps {
 
 pub use crate::schema::SchemaName;
 
+/// An IdP profile a suite (`idp:`) or a run (`--idp`) selects. [`Profile::NAMES`]
+/// is the one list of their names: the lint, `idp` and the CLI all read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Okta Integration Network catalogue app (PATCH for lifecycle and groups).
+    Okta,
+    /// Okta App Integration Wizard custom app (GET + PUT everywhere).
+    OktaAiw,
+    /// Microsoft Entra ID, default provisioning job.
+    Entra,
+    /// Entra ID with the `aadOptscim062020` flag.
+    Entra2020,
+}
+
+impl Profile {
+    /// Every profile, in the order of [`Profile::NAMES`].
+    pub const ALL: [Profile; 4] = [Self::Okta, Self::OktaAiw, Self::Entra, Self::Entra2020];
+    /// The names suites and `--idp` use, in the order of [`Profile::ALL`].
+    pub const NAMES: [&'static str; 4] = ["okta", "okta-aiw", "entra", "entra-2020"];
+
+    /// The profile's name (`okta-aiw`, …).
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// The profile called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
 /// What to capture.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -494,4 +525,19 @@ pub struct CaptureDetail {
     /// instead of failing the step (used for IdP lookups that may find nothing).
     #[serde(default)]
     pub optional: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Profile;
+
+    #[test]
+    fn every_profile_name_round_trips_and_unknown_names_do_not() {
+        for (profile, name) in Profile::ALL.into_iter().zip(Profile::NAMES) {
+            assert_eq!(profile.name(), name);
+            assert_eq!(Profile::from_name(name), Some(profile));
+        }
+        assert_eq!(Profile::from_name("okta-oin"), None);
+        assert_eq!(Profile::from_name("Okta"), None);
+    }
 }
