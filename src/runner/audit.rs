@@ -4,7 +4,7 @@
 //! contradiction becomes one failure of a `recommended` case reported at the
 //! end of the run.
 //!
-//! It owns the cached `/Schemas` document, the findings and their
+//! It owns the findings (the cached `/Schemas` is `discovery.rs`'s) and their
 //! de-duplication. Only resources are audited: discovery documents describe
 //! schemas rather than follow them, projections (`attributes=`) may leave
 //! out required attributes, and protocol messages
@@ -19,12 +19,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
-use tokio::sync::OnceCell;
 
 use crate::assert::{Failure, FailureKind};
 use crate::runner::result::{CaseResult, Outcome};
 use crate::runner::run::RunCtx;
-use crate::scim::schema::SchemaDef;
 
 /// The suite name of the run-wide declared-schema audit.
 pub(crate) const AUDIT_SUITE: &str = "declared-schemas";
@@ -36,8 +34,6 @@ const MESSAGE_PREFIX: &str = "urn:ietf:params:scim:api:messages:2.0:";
 /// The audit's state, one per run.
 #[derive(Default)]
 pub(crate) struct Audit {
-    /// `/Schemas`, fetched once per run.
-    declared: OnceCell<Result<Vec<SchemaDef>, String>>,
     /// `(key, failure)` of each distinct contradiction, first occurrence.
     findings: Mutex<Vec<(String, Failure)>>,
     /// How many responses were checked (no check, no audit case).
@@ -113,19 +109,6 @@ pub(crate) fn schema_failures(violations: Vec<crate::schema::Violation>) -> Vec<
 }
 
 impl RunCtx {
-    /// The target's `/Schemas`, fetched once per run.
-    pub(crate) async fn declared_schemas(&self) -> Result<&[SchemaDef], String> {
-        let declared = self
-            .audit
-            .declared
-            .get_or_init(|| async {
-                let doc = self.get_discovery("/Schemas").await?;
-                crate::schema::parse_declared(&doc)
-            })
-            .await;
-        declared.as_deref().map_err(Clone::clone)
-    }
-
     /// `expect.schema: Declared`: checks `body` against the target's own
     /// `/Schemas` (fetched once per run, like the capabilities).
     pub(crate) async fn declared_check(&self, body: &Value) -> Vec<Failure> {

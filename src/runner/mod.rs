@@ -59,6 +59,7 @@ mod breaker;
 mod capture;
 mod case;
 mod client;
+mod discovery;
 mod error;
 mod event;
 mod options;

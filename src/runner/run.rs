@@ -8,19 +8,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use serde_json::Value;
-use tokio::sync::{OnceCell, Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc};
 
 use crate::runner::audit::{AUDIT_SUITE, Audit};
 use crate::runner::breaker::Breaker;
 use crate::runner::case::run_case;
-use crate::runner::client::{HttpClient, Outgoing, millis};
+use crate::runner::client::{HttpClient, millis};
+use crate::runner::discovery::Discovery;
 use crate::runner::event::{EventSink, RunEvent};
 use crate::runner::options::RunOptions;
-use crate::runner::render::auth_header;
 use crate::runner::result::{Outcome, RunReport, SuiteResult, Summary};
 use crate::runner::{RunError, RunErrorKind};
 use crate::snapshot::SnapshotMode;
-use crate::suite::model::{Auth, Suite};
+use crate::suite::model::Suite;
 use crate::template::Scope;
 
 /// State shared by every case of a run.
@@ -32,9 +32,10 @@ pub(crate) struct RunCtx {
     pub scope: Scope,
     /// `(name, text)` of the public run variables.
     pub vars: Vec<(String, String)>,
-    /// The declared-schema audit and the cached `/Schemas` (`audit.rs`).
+    /// The declared-schema audit (`audit.rs`).
     pub(crate) audit: Audit,
-    capabilities: OnceCell<Result<Value, String>>,
+    /// The cached discovery documents (`discovery.rs`).
+    pub(crate) discovery: Discovery,
     pub(crate) stop: AtomicBool,
     /// Trips when the target stopped answering or the deadline passed;
     /// later cases error at once with its reason (shared with `client`).
@@ -61,65 +62,10 @@ impl RunCtx {
             scope,
             vars,
             audit: Audit::default(),
-            capabilities: OnceCell::new(),
+            discovery: Discovery::default(),
             stop: AtomicBool::new(false),
             breaker,
         })
-    }
-
-    /// `Ok(())` when `/ServiceProviderConfig` advertises `<name>.supported: true`,
-    /// else the skip reason. The document is fetched once per run.
-    pub(crate) async fn capability(&self, name: &str) -> Result<(), String> {
-        let doc = self
-            .capabilities
-            .get_or_init(|| async { self.fetch_service_provider_config().await })
-            .await;
-        let doc = doc.as_ref().map_err(Clone::clone)?;
-        let supported = doc
-            .as_object()
-            .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
-            .and_then(|(_, v)| v.get("supported"))
-            .and_then(Value::as_bool);
-        match supported {
-            Some(true) => Ok(()),
-            Some(false) => Err(format!(
-                "/ServiceProviderConfig says {name}.supported is false"
-            )),
-            None => Err(format!(
-                "/ServiceProviderConfig does not advertise {name}.supported"
-            )),
-        }
-    }
-
-    async fn fetch_service_provider_config(&self) -> Result<Value, String> {
-        self.get_discovery("/ServiceProviderConfig").await
-    }
-
-    /// `GET path` on the target with the run's credentials and headers, as
-    /// JSON (the discovery documents the run reads for itself).
-    pub(crate) async fn get_discovery(&self, path: &str) -> Result<Value, String> {
-        let mut headers = Vec::new();
-        if let Ok(Some(auth)) = auth_header(&Auth::Default, &self.scope, &self.opts) {
-            headers.push(("Authorization".to_owned(), auth));
-        }
-        headers.push(("Accept".to_owned(), "application/scim+json".to_owned()));
-        headers.extend(self.opts.headers.iter().cloned());
-        let req = Outgoing {
-            method: "GET".to_owned(),
-            url: crate::runner::query::join_url(&self.opts.target, path, ""),
-            headers,
-            body: None,
-            origin: None,
-        };
-        let resp = self
-            .client
-            .send(&req, None, &mut Vec::new())
-            .await
-            .map_err(|e| format!("GET {path} failed: {e}"))?;
-        if resp.status != 200 {
-            return Err(format!("GET {path} answered {}", resp.status));
-        }
-        serde_json::from_str(&resp.body).map_err(|e| format!("GET {path} is not JSON: {e}"))
     }
 }
 

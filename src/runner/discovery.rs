@@ -1,0 +1,133 @@
+//! The run's discovery documents: `/ServiceProviderConfig` (the capabilities
+//! a case `requires`) and `/Schemas` (the declared-schema check, the audit and
+//! the round trip), each fetched at most once per run and cached with its
+//! typed error.
+//!
+//! Both are sent through the run's client like every other request, so the
+//! body cap, the circuit breaker, the run's deadline and the 429 policy apply.
+//! It must not send anything but `GET` of these two documents, and it records
+//! no exchange: the cases that read them report what they concluded.
+
+use serde_json::Value;
+use tokio::sync::OnceCell;
+
+use crate::runner::client::Outgoing;
+use crate::runner::render::auth_header;
+use crate::runner::run::RunCtx;
+use crate::scim::schema::SchemaDef;
+use crate::suite::model::Auth;
+
+/// Why a discovery document is unavailable.
+#[derive(Debug, Clone, thiserror::Error)]
+pub(crate) enum DiscoveryError {
+    /// The request was not answered (transport error, breaker, deadline).
+    #[error("GET {path} failed: {reason}")]
+    Send {
+        /// The document's path.
+        path: &'static str,
+        /// The client's error.
+        reason: String,
+    },
+    /// The target answered something other than 200.
+    #[error("GET {path} answered {status}")]
+    Status {
+        /// The document's path.
+        path: &'static str,
+        /// The status it answered.
+        status: u16,
+    },
+    /// The body is not JSON.
+    #[error("GET {path} is not JSON: {reason}")]
+    NotJson {
+        /// The document's path.
+        path: &'static str,
+        /// The parser's error.
+        reason: String,
+    },
+    /// `/Schemas` is JSON but not a list of schema definitions.
+    #[error("{0}")]
+    Schemas(String),
+}
+
+/// The cached discovery documents, one set per run.
+#[derive(Default)]
+pub(crate) struct Discovery {
+    service_provider_config: OnceCell<Result<Value, DiscoveryError>>,
+    schemas: OnceCell<Result<Vec<SchemaDef>, DiscoveryError>>,
+}
+
+impl RunCtx {
+    /// `Ok(())` when `/ServiceProviderConfig` advertises `<name>.supported: true`,
+    /// else the skip reason. The document is fetched once per run.
+    pub(crate) async fn capability(&self, name: &str) -> Result<(), String> {
+        let doc = self
+            .discovery
+            .service_provider_config
+            .get_or_init(|| self.get_discovery("/ServiceProviderConfig"))
+            .await;
+        let doc = doc.as_ref().map_err(ToString::to_string)?;
+        let supported = doc
+            .as_object()
+            .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+            .and_then(|(_, v)| v.get("supported"))
+            .and_then(Value::as_bool);
+        match supported {
+            Some(true) => Ok(()),
+            Some(false) => Err(format!(
+                "/ServiceProviderConfig says {name}.supported is false"
+            )),
+            None => Err(format!(
+                "/ServiceProviderConfig does not advertise {name}.supported"
+            )),
+        }
+    }
+
+    /// The target's `/Schemas`, fetched once per run.
+    pub(crate) async fn declared_schemas(&self) -> Result<&[SchemaDef], &DiscoveryError> {
+        let declared = self
+            .discovery
+            .schemas
+            .get_or_init(|| async {
+                let doc = self.get_discovery("/Schemas").await?;
+                crate::schema::parse_declared(&doc).map_err(DiscoveryError::Schemas)
+            })
+            .await;
+        declared.as_deref()
+    }
+
+    /// `GET path` on the target with the run's credentials and headers,
+    /// through the run's client, as JSON.
+    async fn get_discovery(&self, path: &'static str) -> Result<Value, DiscoveryError> {
+        let mut headers = Vec::new();
+        if let Ok(Some(auth)) = auth_header(&Auth::Default, &self.scope, &self.opts) {
+            headers.push(("Authorization".to_owned(), auth));
+        }
+        headers.push(("Accept".to_owned(), "application/scim+json".to_owned()));
+        headers.extend(self.opts.headers.iter().cloned());
+        let req = Outgoing {
+            method: "GET".to_owned(),
+            url: crate::runner::query::join_url(&self.opts.target, path, ""),
+            headers,
+            body: None,
+            origin: None,
+        };
+        let resp = self
+            .client
+            .send(&req, None, &mut Vec::new())
+            .await
+            .map_err(|e| DiscoveryError::Send {
+                path,
+                reason: e.to_string(),
+            })?;
+        if resp.status != 200 {
+            return Err(DiscoveryError::Status {
+                path,
+                status: resp.status,
+            });
+        }
+        serde_json::from_str(&resp.body).map_err(|e| DiscoveryError::NotJson {
+            path,
+            reason: e.to_string(),
+        })
+    }
+}
