@@ -302,13 +302,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         profiles,
         version: env!("CARGO_PKG_VERSION").to_owned(),
     };
+    let redactor = crate::template::Redactor::new(secrets.clone());
+    let summary = crate::report::markdown::to_markdown(&report, &ctx, &redactor);
     let report_opts = ReportOptions { outputs, secrets };
-    if let Err(e) = crate::report::write_files_with(&report, &report_opts, &ctx) {
+    if let Err(e) = crate::report::write_files(&report, &report_opts, &ctx, &summary) {
         eprintln!("error: {e}");
         return Ok(exit::code(exit::RUNTIME));
     }
-    let redactor = crate::template::Redactor::new(report_opts.secrets.clone());
-    let summary = crate::report::markdown::to_markdown(&report, &ctx, &redactor);
     if let Err(e) = crate::report::append_step_summary(&summary) {
         eprintln!("warning: {e}");
     }

@@ -85,28 +85,15 @@ impl ReportOptions {
     }
 }
 
-/// Writes every requested report; returns the files written. The gate is
-/// judged with the defaults (`--fail-on recommended`, no baseline).
-pub fn write_files(report: &RunReport, opts: &ReportOptions) -> Result<Vec<PathBuf>, ReportError> {
-    let ctx = ReportContext {
-        gate: gate::Gate::of_report(
-            report,
-            crate::suite::model::Severity::Recommended,
-            None,
-            time::OffsetDateTime::now_utc().date(),
-        ),
-        profiles: Default::default(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    };
-    write_files_with(report, opts, &ctx)
-}
-
-/// Writes every requested report with the run's context (gate, profiles,
-/// version); returns the files written.
-pub fn write_files_with(
+/// Writes every requested report with the run's context (the gate, computed
+/// once by the caller from the run report, profiles, version); returns the
+/// files written. `markdown` is the markdown summary, rendered once by the
+/// caller (it also feeds `$GITHUB_STEP_SUMMARY`).
+pub fn write_files(
     report: &RunReport,
     opts: &ReportOptions,
     ctx: &ReportContext,
+    markdown: &str,
 ) -> Result<Vec<PathBuf>, ReportError> {
     let redactor = Redactor::new(opts.secrets.clone());
     let mut written = Vec::new();
@@ -115,7 +102,7 @@ pub fn write_files_with(
             ReportFormat::Junit => junit::to_junit_with(report, &redactor, Some(&ctx.gate))?,
             ReportFormat::Json => json_with_gate(report, ctx, &redactor)?,
             ReportFormat::Html => html::to_html(report, ctx, &redactor),
-            ReportFormat::Markdown => markdown::to_markdown(report, ctx, &redactor),
+            ReportFormat::Markdown => markdown.to_owned(),
             ReportFormat::Badge => redactor.redact(&badge::to_badge(&ctx.gate)),
         };
         if let Some(parent) = path.parent()

@@ -153,6 +153,17 @@ async fn no_output_contains_a_secret() {
     let dir = tempfile::tempdir().expect("tempdir");
     let junit = dir.path().join("nested/junit.xml");
     let json = dir.path().join("report.json");
+    let ctx = report::ReportContext {
+        gate: report::gate::Gate::of_report(
+            &report,
+            scimulator::suite::model::Severity::Recommended,
+            None,
+            time::OffsetDateTime::now_utc().date(),
+        ),
+        profiles: Default::default(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let markdown = report::markdown::to_markdown(&report, &ctx, &Redactor::new(secrets.clone()));
     let written = report::write_files(
         &report,
         &ReportOptions {
@@ -162,6 +173,8 @@ async fn no_output_contains_a_secret() {
             ],
             secrets,
         },
+        &ctx,
+        &markdown,
     )
     .expect("reports written");
     assert_eq!(written, vec![junit.clone(), json.clone()]);
