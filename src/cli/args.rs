@@ -1,7 +1,6 @@
 //! Value parsers shared by the subcommands (`K: V`, `k=v`, `FORMAT=FILE`),
-//! suite loading from PATHS or the bundled suites, and the suite checks
-//! `run`, `validate` and `list` share ([`prepare`]), so that a broken suite
-//! gets the same message and exit code 2 from each.
+//! and the suite pipeline `run`, `validate` and `list` share ([`prepare`]),
+//! so that a broken suite gets the same message and exit code 2 from each.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +8,8 @@ use std::process::ExitCode;
 use crate::cli::exit;
 
 use crate::report::ReportFormat;
-use crate::suite::{LoadError, Suite};
+use crate::runner::{Plan, PlanOptions};
+use crate::suite::LoadError;
 
 /// `--header 'K: V'`.
 pub(crate) fn parse_header(s: &str) -> Result<(String, String), String> {
@@ -53,56 +53,16 @@ pub(crate) fn parse_report(s: &str) -> Result<(ReportFormat, PathBuf), String> {
     Ok((f.parse::<ReportFormat>()?, PathBuf::from(file)))
 }
 
-/// Loads `paths`, or the bundled suites when empty; every load error is returned.
-pub(crate) fn load(paths: &[PathBuf]) -> Result<Vec<Suite>, Vec<LoadError>> {
-    if paths.is_empty() {
-        return crate::suite::bundled().map_err(|e| vec![e]);
-    }
-    let (suites, errors) = crate::suite::load_paths_all(paths);
-    if errors.is_empty() {
-        Ok(suites)
-    } else {
-        Err(errors)
-    }
-}
-
-/// Loads `paths` (or the bundled suites), lints them when `lint` gives the
-/// variable names defined outside the suites (`--var`, `--secret`), and
-/// expands their IdP actions under the profile `idp` (`--idp`) the way the
-/// run will: every suite error is found before anything is sent. Returns
-/// the expanded suites, or every error message (lint and expansion errors
-/// together, so one pass shows them all).
-pub(crate) fn prepare(
-    paths: &[PathBuf],
-    lint: Option<&[String]>,
-    idp: Option<&str>,
-) -> Result<Vec<Suite>, Vec<String>> {
-    let suites =
-        load(paths).map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-    let mut errors: Vec<String> = match lint {
-        Some(extra_vars) => crate::suite::validate_with_vars(&suites, extra_vars)
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        None => Vec::new(),
-    };
-    let mut expanded = Vec::with_capacity(suites.len());
-    for suite in &suites {
-        match crate::idp::expand_suite(suite, idp) {
-            Ok(s) => expanded.push(s),
-            Err(e) => errors.push(e.to_string()),
-        }
-    }
-    if errors.is_empty() {
-        Ok(expanded)
-    } else {
-        Err(errors)
-    }
+/// The one suite pipeline of `run`, `validate` and `list`
+/// ([`crate::runner::prepare`]: load, lint, expand, select): every suite
+/// error is found before anything is sent, and printed alike by each.
+pub(crate) fn prepare(paths: &[PathBuf], opts: &PlanOptions) -> Result<Plan, ExitCode> {
+    crate::runner::prepare(paths, opts).map_err(|errors| suite_errors(&errors))
 }
 
 /// Prints suite errors (one `error:` line each, then their count) and
 /// returns the usage exit code.
-pub(crate) fn suite_errors(errors: &[String]) -> ExitCode {
+fn suite_errors(errors: &[LoadError]) -> ExitCode {
     for e in errors {
         eprintln!("error: {e}");
     }

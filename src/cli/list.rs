@@ -8,9 +8,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::args::{prepare, suite_errors};
+use crate::cli::args::prepare;
 use crate::cli::exit;
-use crate::suite::model::{Severity, Suite};
+use crate::runner::{Plan, PlanOptions};
+use crate::suite::model::Severity;
 
 /// Arguments of `scimulator list`.
 #[derive(Debug, Args)]
@@ -21,12 +22,12 @@ pub struct ListArgs {
 
 /// Runs `scimulator list`.
 pub fn run(args: &ListArgs) -> ExitCode {
-    match prepare(&args.paths, None, None) {
-        Ok(suites) => {
-            print!("{}", render(&suites));
+    match prepare(&args.paths, &PlanOptions::default()) {
+        Ok(plan) => {
+            print!("{}", render(&plan));
             exit::code(exit::SUCCESS)
         }
-        Err(errors) => suite_errors(&errors),
+        Err(code) => code,
     }
 }
 
@@ -39,15 +40,15 @@ fn severity(s: Severity) -> &'static str {
 }
 
 /// The listing text.
-pub(crate) fn render(suites: &[Suite]) -> String {
+pub(crate) fn render(plan: &Plan) -> String {
     let mut out = String::new();
-    for s in suites {
+    for s in &plan.suites {
         let tags = if s.tags.is_empty() {
             String::new()
         } else {
             format!(" [{}]", s.tags.join(", "))
         };
-        out.push_str(&format!("{} — {}{tags}\n", s.source, s.suite));
+        out.push_str(&format!("{} — {}{tags}\n", s.source, s.title));
         for c in &s.cases {
             let tags = if c.tags.is_empty() {
                 String::new()
@@ -56,7 +57,7 @@ pub(crate) fn render(suites: &[Suite]) -> String {
             };
             out.push_str(&format!(
                 "    {:<11} {}{tags}\n",
-                severity(c.severity.unwrap_or(s.severity)),
+                severity(c.severity),
                 c.name
             ));
         }

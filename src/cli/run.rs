@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::args::{parse_basic, parse_header, parse_report, parse_var, prepare, suite_errors};
+use crate::cli::args::{parse_basic, parse_header, parse_report, parse_var, prepare};
 use crate::cli::embedded::Embedded;
 use crate::cli::exit;
 use crate::report::baseline::Baseline;
 use crate::report::gate::{Gate, GateOutcome, GateSink};
 use crate::report::progress::{self, ProgressSink};
 use crate::report::{ConsoleReporter, ReportContext, ReportFormat, ReportOptions};
-use crate::runner::{Credentials, RunOptions};
+use crate::runner::{Credentials, PlanOptions, RunOptions};
 use crate::snapshot::SnapshotMode;
 use crate::suite::model::Severity;
 
@@ -172,22 +172,22 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .chain(args.secrets.iter())
         .map(|(k, _)| k.clone())
         .collect();
-    // Load, lint and expand IdP actions as `validate` does: a suite error
-    // exits 2 before anything starts or is sent.
-    let suites = match prepare(&args.paths, Some(&extra), args.idp.as_deref()) {
-        Ok(s) => s,
-        Err(errors) => return Ok(suite_errors(&errors)),
+    // Load, lint, expand IdP actions and select cases as `validate` and
+    // `list` do: a suite error exits 2 before anything starts or is sent.
+    let plan_opts = PlanOptions {
+        lint: Some(extra),
+        idp: args.idp.clone(),
+        tags: args.tags.clone(),
+        filter: args.filter.clone(),
     };
-
-    let profiles = suites
+    let plan = match prepare(&args.paths, &plan_opts) {
+        Ok(plan) => plan,
+        Err(code) => return Ok(code),
+    };
+    let profiles = plan
+        .suites
         .iter()
-        .map(|s| {
-            let profile = args.idp.clone().or_else(|| s.idp.clone());
-            (
-                s.source.clone(),
-                profile.unwrap_or_else(|| "okta".to_owned()),
-            )
-        })
+        .map(|s| (s.source.clone(), s.profile.clone()))
         .collect();
     let mut opts = RunOptions {
         headers: args.headers.clone(),
@@ -274,7 +274,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     )
     .with_fail_on_drift(args.fail_on_drift);
     let mut sink = ProgressSink::new(gate_sink, progress::wanted(), secrets.clone());
-    let outcome = crate::runner::run(suites, &opts, &mut sink).await;
+    let outcome = crate::runner::run_plan(plan, &opts, &mut sink).await;
     if let Some(server) = embedded {
         server.shutdown().await;
     }

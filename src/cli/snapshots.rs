@@ -13,10 +13,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use crate::cli::args::load;
+use crate::cli::args::prepare;
 use crate::cli::exit;
+use crate::runner::PlanOptions;
 use crate::snapshot::{self, PendingSnapshot};
-use crate::suite::model::Step;
 
 /// The `snapshots` subcommands.
 #[derive(Debug, Subcommand)]
@@ -185,23 +185,15 @@ fn review(list: &[PendingSnapshot]) -> anyhow::Result<ExitCode> {
 }
 
 fn prune(a: &PruneArgs) -> anyhow::Result<ExitCode> {
-    let suites = match load(&a.paths) {
-        Ok(s) => s,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("error: {e}");
-            }
-            return Ok(exit::code(exit::USAGE));
-        }
+    let plan = match prepare(&a.paths, &PlanOptions::default()) {
+        Ok(plan) => plan,
+        Err(code) => return Ok(code),
     };
     let mut referenced = Vec::new();
-    for suite in &suites {
-        let suite = crate::idp::expand_suite(suite, None)?;
+    for suite in &plan.suites {
         for case in &suite.cases {
             for step in case.steps.iter().chain(case.cleanup.iter()) {
-                if let Step::Request(r) = step
-                    && let Some(name) = &r.expect.snapshot
-                {
+                if let Some(name) = &step.expect.snapshot {
                     referenced.push((suite.source.clone(), case.name.clone(), name.clone()));
                 }
             }

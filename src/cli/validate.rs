@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::args::{prepare, suite_errors};
+use crate::cli::args::prepare;
 use crate::cli::exit;
+use crate::runner::PlanOptions;
 
 /// Arguments of `scimulator validate`.
 #[derive(Debug, Args)]
@@ -25,12 +26,15 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         .iter()
         .map(|v| v.split('=').next().unwrap_or(v).to_owned())
         .collect();
-    match prepare(&args.paths, Some(&names), None) {
-        Ok(suites) => {
-            let cases: usize = suites.iter().map(|s| s.cases.len()).sum();
-            println!("{} suites, {cases} cases: OK", suites.len());
+    let opts = PlanOptions {
+        lint: Some(names),
+        ..PlanOptions::default()
+    };
+    match prepare(&args.paths, &opts) {
+        Ok(plan) => {
+            println!("{} suites, {} cases: OK", plan.suites.len(), plan.cases());
             exit::code(exit::SUCCESS)
         }
-        Err(errors) => suite_errors(&errors),
+        Err(code) => code,
     }
 }

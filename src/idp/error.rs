@@ -5,9 +5,6 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExpandError {
     /// The action names a profile family that does not exist.
-    #[error(
-        "{suite}: case `{case}`: unknown IdP `{family}` in action `{action}` (known: okta, entra, idp)"
-    )]
     UnknownProfile {
         /// Suite source path.
         suite: String,
@@ -19,7 +16,6 @@ pub enum ExpandError {
         action: String,
     },
     /// The profile exists but has no such action.
-    #[error("{suite}: case `{case}`: {profile} has no action `{action}`{hint}")]
     UnknownAction {
         /// Suite source path.
         suite: String,
@@ -33,10 +29,8 @@ pub enum ExpandError {
         hint: String,
     },
     /// `--idp` or the suite's `idp:` names no known profile.
-    #[error("unknown IdP profile `{0}` (known: okta, okta-aiw, entra, entra-2020)")]
     UnknownFlavour(String),
     /// A required `with:` argument is missing or has the wrong shape.
-    #[error("{suite}: case `{case}`: action `{action}`: {message}")]
     BadArgument {
         /// Suite source path.
         suite: String,
@@ -48,11 +42,50 @@ pub enum ExpandError {
         message: String,
     },
     /// The suite's `okta_profile` block is malformed.
-    #[error("{suite}: okta_profile: {message}")]
     BadMapping {
         /// Suite source path.
         suite: String,
         /// What is wrong.
         message: String,
     },
+}
+
+impl ExpandError {
+    /// What is wrong, without the suite and case it happened in (a located
+    /// suite error gives those as `file:line:column: field:`).
+    pub fn detail(&self) -> String {
+        match self {
+            Self::UnknownProfile { family, action, .. } => {
+                format!("unknown IdP `{family}` in action `{action}` (known: okta, entra, idp)")
+            }
+            Self::UnknownAction {
+                profile,
+                action,
+                hint,
+                ..
+            } => format!("{profile} has no action `{action}`{hint}"),
+            Self::UnknownFlavour(name) => format!(
+                "unknown IdP profile `{name}` (known: {})",
+                crate::suite::model::Profile::NAMES.join(", ")
+            ),
+            Self::BadArgument {
+                action, message, ..
+            } => format!("action `{action}`: {message}"),
+            Self::BadMapping { message, .. } => message.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ExpandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UnknownProfile { suite, case, .. }
+            | Self::UnknownAction { suite, case, .. }
+            | Self::BadArgument { suite, case, .. } => {
+                write!(f, "{suite}: case `{case}`: {}", self.detail())
+            }
+            Self::BadMapping { suite, .. } => write!(f, "{suite}: okta_profile: {}", self.detail()),
+            Self::UnknownFlavour(_) => f.write_str(&self.detail()),
+        }
+    }
 }

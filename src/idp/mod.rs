@@ -2,9 +2,9 @@
 //! (`okta.push_new_user`) into the concrete, IdP-shaped requests a real
 //! provider sends, as catalogued in `shared/okta-wire.md`.
 //!
-//! Expansion happens before anything runs (the CLI's suite checks and
-//! `runner::plan` call [`expand_suite`] right after loading; an error is a
-//! suite error, exit 2), so execution, snapshots and
+//! Expansion happens before anything runs (`runner::plan`, the one suite
+//! pipeline, calls [`expand_suite`] right after loading and the lint; an
+//! error is a located suite error, exit 2), so execution, snapshots and
 //! reports only ever see concrete HTTP steps, and a report shows exactly
 //! what was sent. Each generated step keeps an `origin` naming the action
 //! it came from (`okta: deactivate_user`). This module emits

@@ -8,12 +8,13 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::runner::client::millis;
+use crate::runner::plan::{PlannedCase, PlannedSuite};
 use crate::runner::render::value_text;
-use crate::runner::result::{CaseResult, Outcome, StepOutcome, StepResult};
+use crate::runner::result::{CaseResult, Outcome, StepOutcome};
 use crate::runner::run::RunCtx;
 use crate::runner::step::run_step;
 use crate::runner::{RunError, RunErrorKind};
-use crate::suite::model::{Case, Requirement, Step, Suite, VarSpec};
+use crate::suite::model::{Requirement, VarSpec};
 use crate::template::{Redactor, Scope, render_value};
 
 /// The state a case carries from step to step.
@@ -30,7 +31,7 @@ pub(crate) struct CaseState {
 }
 
 impl CaseState {
-    fn empty(suite: &Suite, case: &Case, ctx: &RunCtx) -> Self {
+    fn empty(suite: &PlannedSuite, case: &PlannedCase, ctx: &RunCtx) -> Self {
         Self {
             suite: suite.source.clone(),
             case: case.name.clone(),
@@ -57,7 +58,7 @@ impl CaseState {
 }
 
 /// Runs one case and returns its redacted result.
-pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseResult {
+pub(crate) async fn run_case(ctx: &RunCtx, suite: &PlannedSuite, case: &PlannedCase) -> CaseResult {
     let started = Instant::now();
     let mut tags = suite.tags.clone();
     tags.extend(
@@ -69,7 +70,7 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseRe
     let mut result = CaseResult {
         suite: suite.source.clone(),
         name: case.name.clone(),
-        severity: case.severity.unwrap_or(suite.severity),
+        severity: case.severity,
         why: case.why.clone(),
         tags,
         outcome: Outcome::Passed,
@@ -111,7 +112,7 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseRe
     let mut index = 0;
     for step in &case.steps {
         index += 1;
-        let step_result = run_any_step(ctx, &mut state, step, index).await;
+        let step_result = run_step(ctx, &mut state, step, index).await;
         let outcome = step_result.outcome.clone();
         let failures = step_result.failures.clone();
         result.steps.push(step_result);
@@ -138,7 +139,7 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseRe
             break;
         }
         index += 1;
-        let step_result = run_any_step(ctx, &mut state, step, index).await;
+        let step_result = run_step(ctx, &mut state, step, index).await;
         match &step_result.outcome {
             StepOutcome::Failed => result.warnings.push(format!(
                 "cleanup step {} `{}` failed: {}",
@@ -164,33 +165,8 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &Suite, case: &Case) -> CaseRe
     result
 }
 
-async fn run_any_step(
-    ctx: &RunCtx,
-    state: &mut CaseState,
-    step: &Step,
-    index: usize,
-) -> StepResult {
-    match step {
-        Step::Request(r) => run_step(ctx, state, r, index).await,
-        Step::Action(a) => StepResult {
-            index,
-            name: a.action.clone(),
-            request_line: a.action.clone(),
-            origin: None,
-            outcome: StepOutcome::Errored(RunError::new(
-                RunErrorKind::Plan,
-                format!("action `{}` was not expanded into requests", a.action),
-            )),
-            failures: Vec::new(),
-            exchanges: Vec::new(),
-            snapshot: None,
-            duration_ms: 0,
-        },
-    }
-}
-
 /// Renders the suite's vars afresh for this case.
-fn init_vars(suite: &Suite, state: &mut CaseState) -> Result<(), RunError> {
+fn init_vars(suite: &PlannedSuite, state: &mut CaseState) -> Result<(), RunError> {
     for (name, spec) in &suite.vars {
         let (value, secret) = match spec {
             VarSpec::Detailed { value, secret } => (value, *secret),
@@ -208,7 +184,7 @@ fn init_vars(suite: &Suite, state: &mut CaseState) -> Result<(), RunError> {
 }
 
 /// The reason the case must be skipped that needs no request, if any.
-fn unmet_static_requirement(ctx: &RunCtx, case: &Case) -> Option<String> {
+fn unmet_static_requirement(ctx: &RunCtx, case: &PlannedCase) -> Option<String> {
     for req in &case.requires {
         match req {
             Requirement::RevokedToken if ctx.opts.revoked_token.is_none() => {
@@ -229,7 +205,7 @@ fn unmet_static_requirement(ctx: &RunCtx, case: &Case) -> Option<String> {
 
 /// The reason the case must be skipped for a capability the target does
 /// not advertise, if any (reads `/ServiceProviderConfig` once per run).
-async fn unmet_capability(ctx: &RunCtx, case: &Case) -> Option<String> {
+async fn unmet_capability(ctx: &RunCtx, case: &PlannedCase) -> Option<String> {
     for req in &case.requires {
         if let Requirement::Capability(name) = req
             && let Err(reason) = ctx.capability(name).await

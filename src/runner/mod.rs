@@ -79,7 +79,7 @@ pub use options::{
     DEFAULT_MAX_THROTTLE_WAIT, DEFAULT_REQUEST_TIMEOUT, RunOptions, ThrottlePolicy, WorstCase,
     format_duration, format_size,
 };
-pub use plan::{plan, selected};
+pub use plan::{Plan, PlanOptions, PlannedCase, PlannedSuite, plan, prepare};
 pub use preflight::{PreflightError, PreflightInfo, preflight};
 pub use query::{build as build_query, encode_component};
 pub use result::{
@@ -89,15 +89,28 @@ pub use result::{
 
 use crate::suite::model::Suite;
 
-/// Plans `suites` (IdP expansion, selection) and runs them against
-/// `opts.target`, sending events to `sink`. Returns `Err` only when the run
-/// cannot start (expansion failed, no HTTP client); test failures and
+/// Plans `suites` with [`plan`] (IdP expansion, selection by `opts.tags`
+/// and `opts.filter`, the same function the CLI's [`prepare`] uses) and
+/// runs the [`Plan`] with [`run_plan`]. Returns `Err` only when the run
+/// cannot start (a suite error, no HTTP client); test failures and
 /// per-case harness errors are in the report.
 pub async fn run(
     suites: Vec<Suite>,
     opts: &RunOptions,
     sink: &mut dyn EventSink,
 ) -> Result<RunReport, RunError> {
-    let planned = plan(&suites, opts)?;
-    run::run_planned(planned, opts, sink).await
+    let planned = plan(&suites, &PlanOptions::of_run(opts)).map_err(|errors| {
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        RunError::new(RunErrorKind::Plan, text.join("; "))
+    })?;
+    run_plan(planned, opts, sink).await
+}
+
+/// Runs a [`Plan`] against `opts.target`, sending events to `sink`.
+pub async fn run_plan(
+    plan: Plan,
+    opts: &RunOptions,
+    sink: &mut dyn EventSink,
+) -> Result<RunReport, RunError> {
+    run::run_planned(plan, opts, sink).await
 }

@@ -1,54 +1,299 @@
-//! Planning: IdP expansion right after loading, then selection by tag and
-//! `--filter`. Suites left without cases are dropped. The CLI expands the
-//! suites itself before a run (so that an expansion error is a suite error,
-//! exit 2, as under `validate`); expanding them again here is a no-op, and
-//! keeps the runner safe for library callers who pass unexpanded suites.
+//! Planning: the one pipeline from suite files to what the runner executes.
+//! [`prepare`] loads (files, directories, or the bundled suites), lints,
+//! expands IdP actions and selects cases by tag and `--filter`; [`plan`]
+//! does the same for suites already loaded (library callers). `run`,
+//! `validate` and `list` all go through it, so a broken suite gets the same
+//! located message (`file:line:column: field: message`) and exit code from
+//! each. The result is a [`Plan`]: suites of [`PlannedCase`]s whose steps are
+//! concrete [`RequestStep`]s, so an unexpanded `action:` cannot reach the
+//! runner. Suites left without cases are dropped.
 
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use crate::idp::ExpandError;
 use crate::runner::options::RunOptions;
-use crate::runner::{RunError, RunErrorKind};
-use crate::suite::model::{Case, Suite};
+use crate::suite::model::{
+    Case, Profile, RequestStep, Requirement, Severity, Step, Suite, VarSpec,
+};
+use crate::suite::{LoadError, Place};
 
-/// Expands every suite's IdP actions and keeps the selected cases.
-pub fn plan(suites: &[Suite], opts: &RunOptions) -> Result<Vec<Suite>, RunError> {
-    let mut out = Vec::new();
-    for suite in suites {
-        let mut expanded = crate::idp::expand_suite(suite, opts.idp.as_deref())
-            .map_err(|e| RunError::new(RunErrorKind::Plan, e.to_string()))?;
-        let keep: Vec<Case> = expanded
-            .cases
-            .iter()
-            .filter(|c| selected(&expanded, c, opts))
-            .cloned()
-            .collect();
-        expanded.cases = keep;
-        if !expanded.cases.is_empty() {
-            out.push(expanded);
-        }
-    }
-    Ok(out)
+/// What [`prepare`] and [`plan`] do besides expanding.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Lint the suites, with these variable names defined outside them
+    /// (`--var`, `--secret`); `None` skips the lint (`list`, library runs).
+    pub lint: Option<Vec<String>>,
+    /// IdP profile overriding each suite's `idp:` (`--idp`).
+    pub idp: Option<String>,
+    /// Keep only cases with one of these tags (suite or case tags); empty keeps all.
+    pub tags: Vec<String>,
+    /// Keep only cases whose `<suite file> › <case name>` contains this
+    /// (case-insensitive).
+    pub filter: Option<String>,
 }
 
-/// Whether `case` passes the tag and name filters.
-pub fn selected(suite: &Suite, case: &Case, opts: &RunOptions) -> bool {
+impl PlanOptions {
+    /// The planning a run with `opts` implies (no lint: the CLI lints in
+    /// [`prepare`] before the run).
+    pub fn of_run(opts: &RunOptions) -> Self {
+        Self {
+            lint: None,
+            idp: opts.idp.clone(),
+            tags: opts.tags.clone(),
+            filter: opts.filter.clone(),
+        }
+    }
+}
+
+/// The suites a run executes: selected cases of concrete request steps.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// The suites, in load order; none is empty.
+    pub suites: Vec<PlannedSuite>,
+}
+
+impl Plan {
+    /// The number of cases planned.
+    pub fn cases(&self) -> usize {
+        self.suites.iter().map(|s| s.cases.len()).sum()
+    }
+}
+
+/// One suite of a [`Plan`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedSuite {
+    /// The suite's path relative to its root, or the file given.
+    pub source: String,
+    /// The suite's title (`suite:`).
+    pub title: String,
+    /// The suite's tags.
+    pub tags: Vec<String>,
+    /// The IdP profile its actions were expanded for (`--idp`, else the
+    /// suite's `idp:`, else `okta`).
+    pub profile: String,
+    /// Suite variables, rendered afresh at the start of every case.
+    pub vars: IndexMap<String, VarSpec>,
+    /// The selected cases, in order.
+    pub cases: Vec<PlannedCase>,
+}
+
+/// One case of a [`Plan`]: only concrete requests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedCase {
+    /// Case name.
+    pub name: String,
+    /// Which IdP behaviour breaks when it fails.
+    pub why: String,
+    /// Its severity (the case's own, else the suite's).
+    pub severity: Severity,
+    /// The case's own tags (the suite's are in [`PlannedSuite::tags`]).
+    pub tags: Vec<String>,
+    /// Preconditions.
+    pub requires: Vec<Requirement>,
+    /// The steps, run in order.
+    pub steps: Vec<RequestStep>,
+    /// The steps run after the case whatever its outcome.
+    pub cleanup: Vec<RequestStep>,
+}
+
+/// Loads `paths` (the bundled suites when empty), then [`plan`]s them.
+/// Returns every suite error: load errors alone when a file does not load,
+/// else lint and expansion errors together, so one pass shows them all.
+pub fn prepare(paths: &[PathBuf], opts: &PlanOptions) -> Result<Plan, Vec<LoadError>> {
+    let suites = if paths.is_empty() {
+        crate::suite::bundled().map_err(|e| vec![e])?
+    } else {
+        let (suites, errors) = crate::suite::load_paths_all(paths);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        suites
+    };
+    plan(&suites, opts)
+}
+
+/// Lints `suites` (when `opts.lint` asks), expands their IdP actions and
+/// keeps the selected cases. An expansion error is located in the suite
+/// like a lint error.
+pub fn plan(suites: &[Suite], opts: &PlanOptions) -> Result<Plan, Vec<LoadError>> {
+    if let Some(name) = &opts.idp
+        && Profile::from_name(name).is_none()
+    {
+        return Err(vec![LoadError::lint(
+            "--idp",
+            "idp",
+            ExpandError::UnknownFlavour(name.clone()).detail(),
+        )]);
+    }
+    let mut errors = match &opts.lint {
+        Some(extra_vars) => crate::suite::validate_with_vars(suites, extra_vars),
+        None => Vec::new(),
+    };
+    let mut planned = Vec::with_capacity(suites.len());
+    for suite in suites {
+        match planned_suite(suite, opts) {
+            Ok(Some(p)) => planned.push(p),
+            Ok(None) => {}
+            Err(e) if errors.contains(&e) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Plan { suites: planned })
+    } else {
+        Err(errors)
+    }
+}
+
+/// `suite` expanded and selected; `None` when no case is selected.
+fn planned_suite(suite: &Suite, opts: &PlanOptions) -> Result<Option<PlannedSuite>, LoadError> {
+    let expanded =
+        crate::idp::expand_suite(suite, opts.idp.as_deref()).map_err(|e| located(suite, &e))?;
+    let mut cases = Vec::with_capacity(expanded.cases.len());
+    for (index, case) in expanded.cases.into_iter().enumerate() {
+        if !selected(suite, &case, opts) {
+            continue;
+        }
+        let steps = concrete(suite, index, "steps", case.steps)?;
+        let cleanup = concrete(suite, index, "cleanup", case.cleanup)?;
+        cases.push(PlannedCase {
+            severity: case.severity.unwrap_or(suite.severity),
+            name: case.name,
+            why: case.why,
+            tags: case.tags,
+            requires: case.requires,
+            steps,
+            cleanup,
+        });
+    }
+    if cases.is_empty() {
+        return Ok(None);
+    }
+    let profile = opts
+        .idp
+        .clone()
+        .or_else(|| suite.idp.clone())
+        .unwrap_or_else(|| Profile::Okta.name().to_owned());
+    Ok(Some(PlannedSuite {
+        source: suite.source.clone(),
+        title: suite.suite.clone(),
+        tags: suite.tags.clone(),
+        profile,
+        vars: suite.vars.clone(),
+        cases,
+    }))
+}
+
+/// The request steps of an expanded list (`steps` or `cleanup` of case
+/// `case`); an action left unexpanded is a located suite error.
+fn concrete(
+    suite: &Suite,
+    case: usize,
+    list: &str,
+    steps: Vec<Step>,
+) -> Result<Vec<RequestStep>, LoadError> {
+    steps
+        .into_iter()
+        .enumerate()
+        .map(|(i, step)| match step {
+            Step::Request(r) => Ok(*r),
+            Step::Action(a) => Err(LoadError::at(
+                suite,
+                Place::InCase {
+                    case,
+                    text: &a.action,
+                },
+                format!("cases[{case}].{list}[{i}].action"),
+                format!("action `{}` was not expanded into requests", a.action),
+            )),
+        })
+        .collect()
+}
+
+/// An expansion error placed at the step (or top-level key) it is about.
+fn located(suite: &Suite, e: &ExpandError) -> LoadError {
+    let (case_name, action, key) = match e {
+        ExpandError::UnknownProfile { case, action, .. } => (case, action.as_str(), "action"),
+        ExpandError::UnknownAction { case, action, .. } => (case, action.as_str(), "action"),
+        ExpandError::BadArgument { case, action, .. } => (case, action.as_str(), "with"),
+        ExpandError::UnknownFlavour(_) => {
+            return LoadError::at(suite, Place::Key("idp"), "idp", e.detail());
+        }
+        ExpandError::BadMapping { .. } => {
+            return LoadError::at(
+                suite,
+                Place::Key("okta_profile"),
+                "okta_profile",
+                e.detail(),
+            );
+        }
+    };
+    // `UnknownAction` names the action without its family (`push_nwe_user`).
+    let is_it = |written: &str| {
+        written == action
+            || written
+                .split_once('.')
+                .is_some_and(|(_, name)| name == action)
+    };
+    let found = suite
+        .cases
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| &c.name == case_name)
+        .find_map(|(ci, c)| {
+            let in_list = |list: &'static str, steps: &[Step]| {
+                steps.iter().enumerate().find_map(|(si, s)| match s {
+                    Step::Action(a) if is_it(&a.action) => Some((ci, list, si, a.action.clone())),
+                    _ => None,
+                })
+            };
+            in_list("steps", &c.steps).or_else(|| in_list("cleanup", &c.cleanup))
+        });
+    match found {
+        Some((case, list, step, written)) => LoadError::at(
+            suite,
+            Place::InCase {
+                case,
+                text: &written,
+            },
+            format!("cases[{case}].{list}[{step}].{key}"),
+            e.detail(),
+        ),
+        None => LoadError::lint(&suite.source, format!("case `{case_name}`"), e.detail()),
+    }
+}
+
+/// Whether `case` of `suite` passes the tag and name filters.
+fn selected(suite: &Suite, case: &Case, opts: &PlanOptions) -> bool {
     let tags = suite
         .tags
         .iter()
         .chain(case.tags.iter())
         .map(String::as_str);
-    selected_by(&suite.source, &case.name, tags, opts)
+    selected_by(
+        &suite.source,
+        &case.name,
+        tags,
+        &opts.tags,
+        opts.filter.as_deref(),
+    )
 }
 
-/// [`selected`] for a case the runner generates (no suite file): `source`
-/// and `name` as `--filter` sees them, and its tags.
+/// Whether a case passes the tag and name filters: `source` and `name` as
+/// `--filter` sees them, and its tags. Also used for the cases the runner
+/// generates (no suite file).
 pub(crate) fn selected_by<'t>(
     source: &str,
     name: &str,
     tags: impl IntoIterator<Item = &'t str>,
-    opts: &RunOptions,
+    wanted_tags: &[String],
+    filter: Option<&str>,
 ) -> bool {
     let tags: Vec<&str> = tags.into_iter().collect();
-    let tag_ok = opts.tags.is_empty() || opts.tags.iter().any(|t| tags.contains(&t.as_str()));
-    let filter_ok = opts.filter.as_deref().is_none_or(|f| {
+    let tag_ok = wanted_tags.is_empty() || wanted_tags.iter().any(|t| tags.contains(&t.as_str()));
+    let filter_ok = filter.is_none_or(|f| {
         let hay = format!("{source} › {name}").to_lowercase();
         hay.contains(&f.to_lowercase())
     });
@@ -71,33 +316,69 @@ mod tests {
         .expect("valid suite")
     }
 
+    fn names(plan: &Plan) -> Vec<&str> {
+        plan.suites
+            .iter()
+            .flat_map(|s| s.cases.iter().map(|c| c.name.as_str()))
+            .collect()
+    }
+
     #[test]
     fn tags_match_suite_or_case_tags() {
         let s = suite();
-        let opts = RunOptions {
+        let opts = PlanOptions {
             tags: vec!["okta".into()],
-            ..RunOptions::default()
+            ..PlanOptions::default()
         };
-        assert!(selected(&s, &s.cases[0], &opts));
-        assert!(!selected(&s, &s.cases[1], &opts));
-        let opts = RunOptions {
+        let planned = plan(std::slice::from_ref(&s), &opts).expect("plan");
+        assert_eq!(names(&planned), ["create user"]);
+        let opts = PlanOptions {
             tags: vec!["users".into()],
-            ..RunOptions::default()
+            ..PlanOptions::default()
         };
-        assert!(selected(&s, &s.cases[1], &opts));
+        let planned = plan(std::slice::from_ref(&s), &opts).expect("plan");
+        assert_eq!(names(&planned), ["create user", "delete user"]);
+        let opts = PlanOptions {
+            tags: vec!["nothing".into()],
+            ..PlanOptions::default()
+        };
+        assert!(plan(&[s], &opts).expect("plan").suites.is_empty());
     }
 
     #[test]
     fn filter_is_a_case_insensitive_substring_of_suite_and_case() {
         let mut s = suite();
         s.source = "core/users.yaml".into();
-        let opts = RunOptions {
+        let opts = PlanOptions {
             filter: Some("USERS.yaml › delete".into()),
-            ..RunOptions::default()
+            ..PlanOptions::default()
         };
-        assert!(!selected(&s, &s.cases[0], &opts));
-        assert!(selected(&s, &s.cases[1], &opts));
         let planned = plan(&[s], &opts).expect("plan");
-        assert_eq!(planned[0].cases.len(), 1);
+        assert_eq!(names(&planned), ["delete user"]);
+    }
+
+    #[test]
+    fn an_unknown_action_is_a_suite_error_at_its_line() {
+        let yaml = "suite: s\ncases:\n  - name: a\n    why: w\n    steps:\n      - request: { method: GET, path: /Users }\n      - action: okta.push_nwe_user\n        with: { userName: x }\n";
+        let s = crate::suite::load_str("x.yaml", yaml).expect("loads");
+        let errors = plan(&[s], &PlanOptions::default()).expect_err("does not expand");
+        assert_eq!(
+            errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "x.yaml:7:17: cases[0].steps[1].action: okta has no action `push_nwe_user`, \
+                 did you mean `push_new_user`?"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_planned_case_holds_the_requests_its_action_expands_into() {
+        let yaml = "suite: s\ncases:\n  - name: a\n    why: w\n    steps:\n      - action: okta.push_new_user\n        with: { userName: x@example.com }\n";
+        let s = crate::suite::load_str("x.yaml", yaml).expect("loads");
+        let planned = plan(&[s], &PlanOptions::default()).expect("expands");
+        let steps = &planned.suites[0].cases[0].steps;
+        assert!(steps.len() > 1, "{steps:?}");
+        assert!(steps.iter().all(|s| s.origin.is_some()), "{steps:?}");
+        assert_eq!(planned.suites[0].profile, "okta");
     }
 }

@@ -17,10 +17,10 @@ use crate::runner::client::{HttpClient, millis};
 use crate::runner::discovery::Discovery;
 use crate::runner::event::{EventSink, RunEvent};
 use crate::runner::options::RunOptions;
+use crate::runner::plan::{Plan, PlannedSuite};
 use crate::runner::result::{Outcome, RunReport, SuiteResult, Summary};
 use crate::runner::{RunError, RunErrorKind};
 use crate::snapshot::SnapshotMode;
-use crate::suite::model::Suite;
 use crate::template::Scope;
 
 /// State shared by every case of a run.
@@ -71,7 +71,7 @@ impl RunCtx {
 
 /// Runs planned suites. See [`crate::runner::run`].
 pub(crate) async fn run_planned(
-    suites: Vec<Suite>,
+    plan: Plan,
     opts: &RunOptions,
     sink: &mut dyn EventSink,
 ) -> Result<RunReport, RunError> {
@@ -82,9 +82,10 @@ pub(crate) async fn run_planned(
     let ctx = Arc::new(RunCtx::new(opts)?);
     sink.event(&RunEvent::RunStarted {
         target: opts.target.clone(),
-        suites: suites.len(),
-        cases: suites.iter().map(|s| s.cases.len()).sum(),
+        suites: plan.suites.len(),
+        cases: plan.cases(),
     });
+    let suites = plan.suites;
     let deadline = {
         let breaker = Arc::clone(&ctx.breaker);
         let after = opts.deadline;
@@ -179,7 +180,7 @@ pub(crate) async fn run_planned(
 
 async fn run_suite(
     ctx: &RunCtx,
-    suite: &Suite,
+    suite: &PlannedSuite,
     tx: &mpsc::UnboundedSender<RunEvent>,
 ) -> SuiteResult {
     let started = Instant::now();
@@ -201,7 +202,7 @@ async fn run_suite(
     }
     SuiteResult {
         source: suite.source.clone(),
-        title: suite.suite.clone(),
+        title: suite.title.clone(),
         cases,
         duration_ms: millis(started.elapsed()),
     }

@@ -125,6 +125,44 @@ impl<'t> Locator<'t> {
     }
 }
 
+/// Where in a suite an error found after loading (an IdP expansion error)
+/// is: a top-level key, or the first occurrence of some text inside a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place<'p> {
+    /// A top-level key (`idp`, `okta_profile`).
+    Key(&'p str),
+    /// The first occurrence of `text` in the case at index `case`.
+    InCase {
+        /// Index of the case in `cases`.
+        case: usize,
+        /// Text to find (an `action:` value).
+        text: &'p str,
+    },
+}
+
+impl super::error::LoadError {
+    /// A suite error at `field` of `suite`, with the line and column of
+    /// `place` when the suite's text is known (suites built in code have none).
+    pub fn at(
+        suite: &super::model::Suite,
+        place: Place<'_>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        let at = suite.source_text.as_deref().and_then(|text| match place {
+            Place::Key(key) => Locator::new(text, &[]).key(key),
+            Place::InCase { case, text: needle } => {
+                let names: Vec<&str> = suite.cases.iter().map(|c| c.name.as_str()).collect();
+                Locator::new(text, &names).in_case(case, &Needle::Text(needle))
+            }
+        });
+        let mut err = Self::lint(&suite.source, field, message);
+        err.line = at.map(|a| a.0);
+        err.column = at.map(|a| a.1);
+        err
+    }
+}
+
 /// What to look for inside a case.
 pub(crate) enum Needle<'n> {
     /// A YAML key followed by a colon.

@@ -212,7 +212,7 @@ async fn run_validate_and_list_reject_the_same_broken_suite_alike() {
     let cases = [
         (
             misspelled_action.to_owned(),
-            "case `push`: okta has no action `push_nwe_user`, did you mean `push_new_user`?",
+            ":6:17: cases[0].steps[0].action: okta has no action `push_nwe_user`, did you mean `push_new_user`?",
         ),
         (
             unknown_key,

@@ -93,7 +93,13 @@ pub(crate) async fn run_selected(ctx: &RunCtx, sink: &mut dyn EventSink) -> Opti
     let tags = ROUND_TRIP_TAGS.iter().copied();
     if !opts.round_trip
         || stopped
-        || !crate::runner::plan::selected_by(ROUND_TRIP_SUITE, ROUND_TRIP_CASE, tags, opts)
+        || !crate::runner::plan::selected_by(
+            ROUND_TRIP_SUITE,
+            ROUND_TRIP_CASE,
+            tags,
+            &opts.tags,
+            opts.filter.as_deref(),
+        )
     {
         return None;
     }
