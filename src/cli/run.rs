@@ -12,8 +12,8 @@ use crate::cli::args::{parse_basic, parse_header, parse_report, parse_var, prepa
 use crate::cli::embedded::Embedded;
 use crate::cli::exit;
 use crate::report::baseline::Baseline;
-use crate::report::gate::{Gate, GateOutcome, GateSink};
-use crate::report::progress::{self, ProgressSink};
+use crate::report::gate::{Gate, GateOutcome};
+use crate::report::progress;
 use crate::report::{ConsoleReporter, ReportContext, ReportFormat, ReportOptions};
 use crate::runner::{Credentials, PlanOptions, RunOptions};
 use crate::snapshot::SnapshotMode;
@@ -257,24 +257,14 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
 
     let secrets = opts.secrets();
-    let today = time::OffsetDateTime::now_utc().date();
-    let fail_on = args.fail_on.threshold();
-    let console = ConsoleReporter::new(
+    let mut console = ConsoleReporter::new(
         std::io::stdout(),
         ConsoleReporter::<std::io::Stdout>::stdout_wants_color(),
         secrets.clone(),
-    );
-    let gate_sink = GateSink::new(
-        console,
-        std::io::stdout(),
-        secrets.clone(),
-        fail_on,
-        baseline.clone(),
-        today,
     )
-    .with_fail_on_drift(args.fail_on_drift);
-    let mut sink = ProgressSink::new(gate_sink, progress::wanted(), secrets.clone());
-    let outcome = crate::runner::run_plan(plan, &opts, &mut sink).await;
+    .with_progress(progress::wanted())
+    .gated();
+    let outcome = crate::runner::run_plan(plan, &opts, &mut console).await;
     if let Some(server) = embedded {
         server.shutdown().await;
     }
@@ -290,13 +280,16 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.reports.clone()
     };
+    // The gate, computed once from the report: the console's closing lines,
+    // every file report and the exit code below all read this one.
     let gate = Gate::of_report(
         &report,
-        fail_on,
+        args.fail_on.threshold(),
         baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
-        today,
+        time::OffsetDateTime::now_utc().date(),
     )
     .with_fail_on_drift(args.fail_on_drift);
+    console.close(&report, &gate);
     let ctx = ReportContext {
         gate,
         profiles,

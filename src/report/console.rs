@@ -14,8 +14,14 @@
 //! Under a case, snapshot checks that did not simply match get a line:
 //! `note: snapshot … recorded in …` / `not checked: …`, or `DRIFT snapshot
 //! … differs from …` followed by the diff (drift never changes the case's
-//! status). Before the summary, the gate sink prints the root causes, the
-//! `Snapshots:` line and the gate.
+//! status).
+//!
+//! It is the one live console of a run: it also owns the progress bar
+//! ([`ConsoleReporter::with_progress`], lines are printed above it) and the
+//! closing lines. Built [`ConsoleReporter::gated`], it leaves those to
+//! [`ConsoleReporter::close`], which the CLI calls after the run with the
+//! gate it computed once from the report: the root causes, the `Snapshots:`
+//! line, the gate, then the summary. Everything goes through one redactor.
 //!
 //! The last line is always `Summary: N passed, N failed, N skipped`; errored
 //! cases count as failed there. Colours are used only on a terminal without
@@ -23,8 +29,13 @@
 
 use std::io::Write;
 
+use indicatif::ProgressBar;
+
+use crate::report::gate::Gate;
 use crate::report::transcript::{failure_lines, severity_name, step_heading};
-use crate::runner::{CaseResult, EventSink, Outcome, RunEvent, SnapshotStatus, StepOutcome};
+use crate::runner::{
+    CaseResult, EventSink, Outcome, RunEvent, RunReport, SnapshotStatus, StepOutcome, Summary,
+};
 use crate::template::Redactor;
 use crate::text::{Mark, clip};
 
@@ -46,29 +57,74 @@ pub fn case_label(case: &CaseResult) -> String {
     format!("{} › {}", suite_label(&case.suite), case.name)
 }
 
-/// Writes status lines as cases finish.
+/// Writes status lines as cases finish, draws the progress bar, and writes
+/// the closing lines.
 pub struct ConsoleReporter<W: Write> {
     out: W,
     color: bool,
     redactor: Redactor,
+    bar: Option<ProgressBar>,
+    /// The closing lines wait for [`ConsoleReporter::close`].
+    gated: bool,
+    target: String,
 }
 
 impl<W: Write> std::fmt::Debug for ConsoleReporter<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConsoleReporter")
             .field("color", &self.color)
+            .field("bar", &self.bar.is_some())
+            .field("gated", &self.gated)
             .finish_non_exhaustive()
     }
 }
 
 impl<W: Write> ConsoleReporter<W> {
     /// A reporter writing to `out`; `color` enables ANSI colours; `secrets` are redacted.
+    /// It writes the `Summary:` line when the run finishes.
     pub fn new(out: W, color: bool, secrets: Vec<String>) -> Self {
         Self {
             out,
             color,
             redactor: Redactor::new(secrets),
+            bar: None,
+            gated: false,
+            target: String::new(),
         }
+    }
+
+    /// Draws a progress bar on stderr when `enabled` (see
+    /// [`crate::report::progress::wanted`]); the status lines are printed
+    /// above it and it is cleared when the run finishes.
+    #[must_use]
+    pub fn with_progress(mut self, enabled: bool) -> Self {
+        self.bar = enabled.then(crate::report::progress::bar);
+        self
+    }
+
+    /// Leaves the closing lines (root causes, snapshots, gate, summary) to
+    /// [`ConsoleReporter::close`], called with the run's gate.
+    #[must_use]
+    pub fn gated(mut self) -> Self {
+        self.gated = true;
+        self
+    }
+
+    /// Whether a progress bar is drawn.
+    pub fn is_drawing(&self) -> bool {
+        self.bar.is_some()
+    }
+
+    /// Writes the closing lines of a finished run: the root causes of its
+    /// failures, the `Snapshots:` line, the gate's lines, then the summary.
+    pub fn close(&mut self, report: &RunReport, gate: &Gate) {
+        let cases: Vec<CaseResult> = report.cases().cloned().collect();
+        let causes = crate::report::causes::root_causes(&cases, &self.target);
+        let mut text = crate::report::causes::console_text(&causes);
+        text.push_str(&crate::report::snapshots::console_line(&cases, gate));
+        text.push_str(&gate.console_text());
+        text.push_str(&summary_line(&report.summary));
+        self.write(&text);
     }
 
     /// Whether colours should be used for stdout: a terminal and no `NO_COLOR`.
@@ -92,9 +148,16 @@ impl<W: Write> ConsoleReporter<W> {
 
     fn write(&mut self, text: &str) {
         let text = self.redactor.redact(text);
+        let out = &mut self.out;
         // A closed stdout (`| head`) must not abort the run.
-        let _ = self.out.write_all(text.as_bytes());
-        let _ = self.out.flush();
+        let mut put = || {
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(put),
+            None => put(),
+        }
     }
 
     fn case_text(&self, case: &CaseResult) -> String {
@@ -165,14 +228,39 @@ impl<W: Write> ConsoleReporter<W> {
     }
 }
 
+/// `Summary: N passed, N failed, N skipped` (errored cases count as failed).
+fn summary_line(summary: &Summary) -> String {
+    format!(
+        "Summary: {} passed, {} failed, {} skipped\n",
+        summary.passed,
+        summary.failed + summary.errored,
+        summary.skipped
+    )
+}
+
 impl<W: Write> EventSink for ConsoleReporter<W> {
     fn event(&mut self, event: &RunEvent) {
+        if let Some(bar) = &self.bar {
+            match event {
+                RunEvent::RunStarted { cases, .. } => bar.set_length(*cases as u64),
+                RunEvent::CaseStarted { suite, case } => {
+                    let label = format!("{} › {case}", suite_label(suite));
+                    bar.set_message(self.redactor.redact(&label));
+                }
+                RunEvent::CaseFinished(c) => {
+                    bar.inc(1);
+                    bar.set_message(self.redactor.redact(&case_label(c)));
+                }
+                RunEvent::RunFinished { .. } => bar.finish_and_clear(),
+            }
+        }
         match event {
             RunEvent::RunStarted {
                 target,
                 suites,
                 cases,
             } => {
+                self.target.clone_from(target);
                 let plural = |n: usize, w: &str| {
                     if n == 1 {
                         format!("{n} {w}")
@@ -193,13 +281,9 @@ impl<W: Write> EventSink for ConsoleReporter<W> {
                 let text = self.case_text(case);
                 self.write(&text);
             }
+            RunEvent::RunFinished { .. } if self.gated => {}
             RunEvent::RunFinished { summary, .. } => {
-                let text = format!(
-                    "Summary: {} passed, {} failed, {} skipped\n",
-                    summary.passed,
-                    summary.failed + summary.errored,
-                    summary.skipped
-                );
+                let text = summary_line(summary);
                 self.write(&text);
             }
         }

@@ -2,20 +2,21 @@
 //! optional baseline and `--fail-on-drift`. Every case gets a [`Verdict`];
 //! counts per severity and the exit code follow from the verdicts. Snapshot
 //! drift never changes a verdict: it fails the gate only with
-//! `--fail-on-drift`. Pure logic; the console lines are built here and
-//! printed by [`GateSink`] just before the `Summary:` line, after the root
-//! causes ([`crate::report::causes`]) and the snapshot line.
+//! `--fail-on-drift`. Pure logic: the CLI computes the gate once, from the
+//! run report ([`Gate::of_report`]), maps it to the exit code and passes it
+//! to every reporter; the console lines are built here and printed by
+//! [`crate::report::ConsoleReporter::close`] just before the `Summary:`
+//! line, after the root causes ([`crate::report::causes`]) and the snapshot
+//! line.
 
 use std::fmt::Write as _;
-use std::io::Write;
 
 use time::Date;
 
 use crate::report::baseline::{Baseline, BaselineEntry, show_date};
 use crate::report::transcript::severity_name;
-use crate::runner::{CaseResult, EventSink, Outcome, RunEvent, RunReport};
+use crate::runner::{CaseResult, Outcome, RunReport};
 use crate::suite::model::Severity;
-use crate::template::Redactor;
 
 /// What one case means for the gate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -379,91 +380,9 @@ fn reason(e: &BaselineEntry) -> String {
     }
 }
 
-/// Wraps the console sink: collects finished cases and prints the gate's
-/// lines just before the run's `Summary:` line.
-pub struct GateSink<S, W: Write> {
-    inner: S,
-    out: W,
-    redactor: Redactor,
-    cases: Vec<CaseResult>,
-    fail_on: Severity,
-    baseline: Option<(String, Baseline)>,
-    today: Date,
-    fail_on_drift: bool,
-    target: String,
-}
-
-impl<S, W: Write> std::fmt::Debug for GateSink<S, W> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GateSink")
-            .field("cases", &self.cases.len())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<S: EventSink, W: Write> GateSink<S, W> {
-    /// A gate printer in front of `inner`, writing to `out` (redacted with `secrets`).
-    pub fn new(
-        inner: S,
-        out: W,
-        secrets: Vec<String>,
-        fail_on: Severity,
-        baseline: Option<(String, Baseline)>,
-        today: Date,
-    ) -> Self {
-        Self {
-            inner,
-            out,
-            redactor: Redactor::new(secrets),
-            cases: Vec::new(),
-            fail_on,
-            baseline,
-            today,
-            fail_on_drift: false,
-            target: String::new(),
-        }
-    }
-
-    /// Makes drift fail the gate (`--fail-on-drift`).
-    #[must_use]
-    pub fn with_fail_on_drift(mut self, on: bool) -> Self {
-        self.fail_on_drift = on;
-        self
-    }
-
-    /// The wrapped sink back.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
-
-impl<S: EventSink, W: Write> EventSink for GateSink<S, W> {
-    fn event(&mut self, event: &RunEvent) {
-        match event {
-            RunEvent::RunStarted { target, .. } => self.target.clone_from(target),
-            RunEvent::CaseFinished(case) => self.cases.push((**case).clone()),
-            RunEvent::RunFinished { .. } => {
-                let baseline = self.baseline.as_ref().map(|(p, b)| (p.as_str(), b));
-                let gate = Gate::new(&self.cases, self.fail_on, baseline, self.today)
-                    .with_fail_on_drift(self.fail_on_drift);
-                let causes = crate::report::causes::root_causes(&self.cases, &self.target);
-                let mut text = crate::report::causes::console_text(&causes);
-                text.push_str(&crate::report::snapshots::console_line(&self.cases, &gate));
-                text.push_str(&gate.console_text());
-                let text = self.redactor.redact(&text);
-                let _ = self.out.write_all(text.as_bytes());
-                let _ = self.out.flush();
-            }
-            _ => {}
-        }
-        self.inner.event(event);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::Summary;
     use time::macros::date;
 
     fn case(name: &str, severity: Severity, outcome: Outcome) -> CaseResult {
@@ -640,32 +559,5 @@ mod tests {
         ] {
             assert!(text.contains(needle), "missing `{needle}` in\n{text}");
         }
-    }
-
-    #[test]
-    fn the_gate_sink_prints_before_the_summary_line() {
-        let mut sink = GateSink::new(
-            crate::runner::VecSink::default(),
-            Vec::new(),
-            vec!["secret-value".into()],
-            Severity::Recommended,
-            None,
-            date!(2026 - 11 - 24),
-        );
-        let mut c = case("secret-value", Severity::Required, failed());
-        c.suite = "x.yaml".into();
-        sink.event(&RunEvent::CaseFinished(Box::new(c)));
-        sink.event(&RunEvent::RunFinished {
-            summary: Summary::default(),
-            duration_ms: 0,
-        });
-        let out = String::from_utf8(sink.out.clone()).expect("utf8");
-        assert!(
-            out.starts_with("By severity: required 0 passed, 1 failed;"),
-            "{out}"
-        );
-        assert!(out.contains("Gate: failed"), "{out}");
-        assert!(!out.contains("secret-value"));
-        assert_eq!(sink.into_inner().0.len(), 2);
     }
 }

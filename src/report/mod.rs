@@ -1,8 +1,10 @@
-//! Reporters: the streaming console reporter (an [`EventSink`]), the
-//! progress bar and gate lines in front of it, and the file reports written
-//! after the run (JUnit XML, versioned JSON, HTML, markdown, SVG badge).
-//! Gating (`--fail-on`, baselines, `--fail-on-drift`) is judged here, in
-//! [`gate`], from the results alone; [`causes`] groups failing cases by the
+//! Reporters: the one live console reporter (an [`EventSink`] that owns the
+//! status lines, the progress bar and the closing lines), and the file
+//! reports written after the run (JUnit XML, versioned JSON, HTML, markdown,
+//! SVG badge), each a pure function of the report, the gate and the context.
+//! Gating (`--fail-on`, baselines, `--fail-on-drift`) is defined here, in
+//! [`gate`], from the results alone, and computed once by the caller from
+//! the run report; [`causes`] groups failing cases by the
 //! request and answer that broke them, and [`snapshots`] words snapshot
 //! outcomes (recorded, skipped, drift). Everything written goes through a [`Redactor`] first.
 //! Reporters only read the run's results; they never run anything.

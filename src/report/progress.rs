@@ -1,15 +1,12 @@
-//! A progress bar over the run's cases (indicatif, on stderr), in front of
-//! the console reporter. Shown only when stderr is a terminal and not on CI
-//! ([`crate::ci::is_ci`]); the console lines are printed above the bar (the bar is
-//! suspended while the inner sink writes) and the bar is cleared at the end.
+//! The progress bar over the run's cases (indicatif, on stderr), drawn by
+//! the console reporter ([`crate::report::ConsoleReporter::with_progress`]).
+//! Shown only when stderr is a terminal and not on CI ([`crate::ci::is_ci`]);
+//! the console lines are printed above the bar (the bar is suspended while
+//! they are written) and the bar is cleared at the end.
 
 use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use crate::report::case_label;
-use crate::runner::{EventSink, RunEvent};
-use crate::template::Redactor;
 
 /// Whether a progress bar should be drawn: stderr is a terminal and this is
 /// not CI ([`crate::ci::is_ci`]).
@@ -22,80 +19,23 @@ pub fn wanted_for(ci: bool, terminal: bool) -> bool {
     !ci && terminal
 }
 
-/// Passes events to `inner`, drawing a progress bar when enabled.
-pub struct ProgressSink<S> {
-    inner: S,
-    bar: Option<ProgressBar>,
-    redactor: Redactor,
-}
-
-impl<S> std::fmt::Debug for ProgressSink<S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProgressSink")
-            .field("bar", &self.bar.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<S: EventSink> ProgressSink<S> {
-    /// A bar in front of `inner` when `enabled` (see [`wanted`]); secrets are
-    /// redacted from the case names it shows.
-    pub fn new(inner: S, enabled: bool, secrets: Vec<String>) -> Self {
-        let bar = enabled.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} cases {wide_msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-            bar.set_style(style);
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
-            bar
-        });
-        Self {
-            inner,
-            bar,
-            redactor: Redactor::new(secrets),
-        }
-    }
-
-    /// Whether a bar is drawn.
-    pub fn is_drawing(&self) -> bool {
-        self.bar.is_some()
-    }
-
-    /// The wrapped sink back.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
-
-impl<S: EventSink> EventSink for ProgressSink<S> {
-    fn event(&mut self, event: &RunEvent) {
-        let Some(bar) = &self.bar else {
-            self.inner.event(event);
-            return;
-        };
-        match event {
-            RunEvent::RunStarted { cases, .. } => bar.set_length(*cases as u64),
-            RunEvent::CaseStarted { suite, case } => {
-                let label = format!("{} › {case}", crate::report::suite_label(suite));
-                bar.set_message(self.redactor.redact(&label));
-            }
-            RunEvent::CaseFinished(c) => {
-                bar.inc(1);
-                bar.set_message(self.redactor.redact(&case_label(c)));
-            }
-            RunEvent::RunFinished { .. } => bar.finish_and_clear(),
-        }
-        let inner = &mut self.inner;
-        bar.suspend(|| inner.event(event));
-    }
+/// The bar [`crate::report::ConsoleReporter::with_progress`] draws on stderr.
+pub(crate) fn bar() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} cases {wide_msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::{Summary, VecSink};
+    use crate::report::ConsoleReporter;
+    use crate::runner::{EventSink, RunEvent, Summary};
 
     #[test]
     fn the_bar_is_drawn_only_on_a_terminal_outside_ci() {
@@ -110,39 +50,37 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_disabled_bar_passes_every_event_through() {
-        let mut sink = ProgressSink::new(VecSink::default(), false, vec![]);
-        assert!(!sink.is_drawing());
-        sink.event(&RunEvent::RunStarted {
-            target: "t".into(),
-            suites: 1,
-            cases: 1,
-        });
-        sink.event(&RunEvent::RunFinished {
-            summary: Summary::default(),
-            duration_ms: 0,
-        });
-        assert_eq!(sink.into_inner().0.len(), 2);
+    fn events() -> Vec<RunEvent> {
+        vec![
+            RunEvent::RunStarted {
+                target: "t".into(),
+                suites: 1,
+                cases: 1,
+            },
+            RunEvent::CaseStarted {
+                suite: "s.yaml".into(),
+                case: "c".into(),
+            },
+            RunEvent::RunFinished {
+                summary: Summary::default(),
+                duration_ms: 0,
+            },
+        ]
     }
 
     #[test]
-    fn an_enabled_bar_still_passes_every_event_through() {
-        let mut sink = ProgressSink::new(VecSink::default(), true, vec![]);
-        assert!(sink.is_drawing());
-        sink.event(&RunEvent::RunStarted {
-            target: "t".into(),
-            suites: 1,
-            cases: 1,
-        });
-        sink.event(&RunEvent::CaseStarted {
-            suite: "s.yaml".into(),
-            case: "c".into(),
-        });
-        sink.event(&RunEvent::RunFinished {
-            summary: Summary::default(),
-            duration_ms: 0,
-        });
-        assert_eq!(sink.into_inner().0.len(), 3);
+    fn the_console_writes_the_same_lines_with_or_without_a_bar() {
+        let mut outputs = Vec::new();
+        for enabled in [false, true] {
+            let mut console =
+                ConsoleReporter::new(Vec::new(), false, vec![]).with_progress(enabled);
+            assert_eq!(console.is_drawing(), enabled);
+            for e in events() {
+                console.event(&e);
+            }
+            outputs.push(String::from_utf8(console.into_inner()).expect("utf-8"));
+        }
+        assert!(outputs[0].ends_with("Summary: 0 passed, 0 failed, 0 skipped\n"));
+        assert_eq!(outputs[0], outputs[1]);
     }
 }
