@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::runner::client::millis;
 use crate::runner::plan::{PlannedCase, PlannedSuite};
+use crate::runner::redact::Redact;
 use crate::runner::render::value_text;
 use crate::runner::result::{CaseResult, Outcome, StepOutcome};
 use crate::runner::run::RunCtx;
@@ -216,13 +217,8 @@ async fn unmet_capability(ctx: &RunCtx, case: &PlannedCase) -> Option<String> {
     None
 }
 
-/// Replaces every secret in the recorded result with `***`.
+/// Replaces every secret in the recorded result with `***` (a typed walk
+/// over every string it holds: see [`Redact`]).
 fn redact(result: &mut CaseResult, state: &CaseState, ctx: &RunCtx) {
-    let redactor = Redactor::new(state.secrets(ctx));
-    let Ok(value) = serde_json::to_value(&*result) else {
-        return;
-    };
-    if let Ok(redacted) = serde_json::from_value(redactor.redact_value(&value)) {
-        *result = redacted;
-    }
+    result.redact(&Redactor::new(state.secrets(ctx)));
 }

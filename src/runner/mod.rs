@@ -66,6 +66,7 @@ mod options;
 mod plan;
 mod preflight;
 mod query;
+mod redact;
 mod render;
 mod result;
 mod roundtrip;
@@ -82,6 +83,7 @@ pub use options::{
 pub use plan::{Plan, PlanOptions, PlannedCase, PlannedSuite, plan, prepare};
 pub use preflight::{PreflightError, PreflightInfo, preflight};
 pub use query::{build as build_query, encode_component};
+pub use redact::Redact;
 pub use result::{
     CaseResult, Exchange, Outcome, RunReport, SnapshotCheck, SnapshotStatus, StepOutcome,
     StepResult, SuiteResult, Summary,

@@ -153,7 +153,11 @@ pub(crate) async fn run_planned(
     }
     deadline.abort();
     if opts.audit_declared_schemas && ctx.audit.ran() {
-        let result = ctx.audit_result();
+        let mut result = ctx.audit_result();
+        crate::runner::redact::Redact::redact(
+            &mut result,
+            &crate::template::Redactor::new(opts.secrets()),
+        );
         sink.event(&RunEvent::CaseFinished(Box::new(result.clone())));
         suites.push(SuiteResult {
             source: AUDIT_SUITE.to_owned(),

@@ -194,3 +194,122 @@ async fn no_output_contains_a_secret() {
     // The echo proves the secrets were on the wire and were redacted, not absent.
     assert!(outputs[2].1.contains("Bearer ***"));
 }
+
+const CANARY_SUITE: &str = r#"
+suite: Canary
+cases:
+  - name: a secret in the header, body, query and expectation
+    why: secrets must never reach a report
+    steps:
+      - request:
+          method: POST
+          path: /Users
+          query: [[filter, 'userName eq "{{ pw }}"']]
+          headers: { X-Secret: "{{ pw }}" }
+          body: { userName: "{{ pw }}", password: "{{ pw }}" }
+        expect:
+          status: 201
+          json: { $.userName: "{{ pw }}" }
+"#;
+
+/// The CLI's flow (one gated console, the gate computed once, every file
+/// format) over a case that puts a secret in a request header, the body,
+/// the URL query and a failure message (the expected value): no output
+/// holds it, and the redaction marks show it was there.
+#[tokio::test]
+async fn a_secret_in_header_body_query_and_failure_reaches_no_output() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/Users"))
+        .respond_with(Echo)
+        .mount(&server)
+        .await;
+    let suite = scimulator::suite::load_str("demo/canary.yaml", CANARY_SUITE).expect("loads");
+    let opts = RunOptions {
+        secret_vars: vec![("pw".into(), SECRET_VAR.into())],
+        snapshot_mode: SnapshotMode::No,
+        ..RunOptions::new(server.uri()).with_token(CANARY)
+    };
+    let mut console = ConsoleReporter::new(Vec::new(), false, opts.secrets()).gated();
+    let report = runner::run(vec![suite], &opts, &mut console)
+        .await
+        .expect("the run starts");
+    assert_eq!(report.summary.failed, 1, "{report:?}");
+    let gate = report::gate::Gate::of_report(
+        &report,
+        scimulator::suite::model::Severity::Recommended,
+        None,
+        time::OffsetDateTime::now_utc().date(),
+    );
+    console.close(&report, &gate);
+    let ctx = report::ReportContext {
+        gate,
+        profiles: Default::default(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let secrets = opts.secrets();
+    let markdown = report::markdown::to_markdown(&report, &ctx, &Redactor::new(secrets.clone()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let formats = [
+        ReportFormat::Junit,
+        ReportFormat::Json,
+        ReportFormat::Html,
+        ReportFormat::Markdown,
+        ReportFormat::Badge,
+    ];
+    let outputs: Vec<_> = formats
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (*f, dir.path().join(format!("report-{i}"))))
+        .collect();
+    report::write_files(
+        &report,
+        &ReportOptions {
+            outputs: outputs.clone(),
+            secrets,
+        },
+        &ctx,
+        &markdown,
+    )
+    .expect("reports written");
+    let mut texts = vec![
+        (
+            "console".to_owned(),
+            String::from_utf8(console.into_inner()).expect("utf-8"),
+        ),
+        ("debug".to_owned(), format!("{report:?}")),
+    ];
+    for (format, file) in &outputs {
+        texts.push((
+            format!("{format:?}"),
+            std::fs::read_to_string(file).expect("written"),
+        ));
+    }
+    for (name, text) in &texts {
+        assert!(!text.contains(CANARY), "the token leaked into {name}");
+        assert!(!text.contains(SECRET_VAR), "the secret leaked into {name}");
+    }
+    // The secret was in each place, and was redacted there, not absent.
+    let step = &report.suites[0].cases[0].steps[0];
+    let x = &step.exchanges[0];
+    assert!(x.url.contains("%22***%22"), "{}", x.url);
+    assert!(
+        x.request_headers
+            .contains(&("x-secret".to_owned(), "***".to_owned())),
+        "{x:?}"
+    );
+    assert!(
+        x.request_body
+            .as_deref()
+            .is_some_and(|b| b.contains(r#""password":"***""#)),
+        "{x:?}"
+    );
+    assert!(
+        step.failures
+            .iter()
+            .any(|f| f.expected.as_deref() == Some("\"***\"") || f.message.contains("***")),
+        "{:?}",
+        step.failures
+    );
+    assert!(texts[0].1.contains("***"), "{}", texts[0].1);
+}

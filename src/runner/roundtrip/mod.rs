@@ -148,12 +148,10 @@ pub(crate) async fn run(ctx: &RunCtx) -> CaseResult {
         warnings: session.notes,
         duration_ms: millis(started.elapsed()),
     };
-    let redactor = crate::template::Redactor::new(ctx.opts.secrets());
-    if let Ok(value) = serde_json::to_value(&result)
-        && let Ok(redacted) = serde_json::from_value(redactor.redact_value(&value))
-    {
-        result = redacted;
-    }
+    crate::runner::redact::Redact::redact(
+        &mut result,
+        &crate::template::Redactor::new(ctx.opts.secrets()),
+    );
     result
 }
 
