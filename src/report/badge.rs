@@ -5,7 +5,7 @@
 
 use crate::report::gate::Gate;
 use crate::report::html::escape;
-use crate::suite::model::Severity;
+use crate::runner::Severity;
 
 /// Approximate width of one character of 11px Verdana, in pixels.
 const CHAR_WIDTH: f64 = 6.6;

@@ -308,9 +308,9 @@ pub fn console_text(causes: &[Cause]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assert::{Failure, FailureKind};
+    use crate::runner::Severity;
+    use crate::runner::{Failure, FailureKind};
     use crate::runner::{RunError, RunErrorKind};
-    use crate::suite::model::Severity;
 
     const TARGET: &str = "http://127.0.0.1:18510/v2";
 

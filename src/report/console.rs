@@ -293,8 +293,8 @@ impl<W: Write> EventSink for ConsoleReporter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runner::Severity;
     use crate::runner::Summary;
-    use crate::suite::model::Severity;
 
     fn case(outcome: Outcome) -> CaseResult {
         CaseResult {

@@ -15,8 +15,8 @@ use time::Date;
 
 use crate::report::baseline::{Baseline, BaselineEntry, show_date};
 use crate::report::transcript::severity_name;
+use crate::runner::Severity;
 use crate::runner::{CaseResult, Outcome, RunReport};
-use crate::suite::model::Severity;
 
 /// What one case means for the gate.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -76,7 +76,7 @@ pub fn to_junit_with(
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     let message = failures
                         .iter()
-                        .map(crate::assert::Failure::headline)
+                        .map(crate::runner::Failure::headline)
                         .collect::<Vec<_>>()
                         .join("; ");
                     s.set_message(redactor.redact(&message));

@@ -164,8 +164,8 @@ impl Scorecard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runner::Severity;
     use crate::runner::{Outcome, Summary};
-    use crate::suite::model::Severity;
 
     fn case(suite: &str, tags: &[&str], outcome: Outcome) -> CaseResult {
         CaseResult {

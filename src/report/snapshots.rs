@@ -238,8 +238,8 @@ pub fn console_line(cases: &[CaseResult], gate: &Gate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runner::Severity;
     use crate::runner::{Outcome, StepOutcome};
-    use crate::suite::model::Severity;
 
     fn case_with(outcome: SnapshotStatus, path: &str) -> CaseResult {
         CaseResult {

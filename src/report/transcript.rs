@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::assert::Failure;
+use crate::runner::Failure;
+use crate::runner::Severity;
 use crate::runner::{CaseResult, Exchange, StepResult};
-use crate::suite::model::Severity;
 use crate::text::{Mark, clip};
 
 /// Longest body shown in a transcript.

@@ -73,6 +73,10 @@ mod roundtrip;
 mod run;
 mod step;
 
+/// A failed check, as the runner records it (defined by [`crate::assert`]).
+pub use crate::assert::{Failure, FailureKind};
+/// How much a failing case matters (declared in the suite, carried by every result).
+pub use crate::suite::model::Severity;
 pub use error::{RunError, RunErrorKind};
 pub use event::{EventSink, NullSink, RunEvent, VecSink};
 pub use options::{

@@ -3,11 +3,11 @@
 
 use std::fmt::Write as _;
 
-use crate::assert::Failure;
 use crate::report::gate::Verdict;
 use crate::report::html::escape;
 use crate::report::scorecard::{ReportContext, capabilities_of};
 use crate::report::transcript::severity_name;
+use crate::runner::Failure;
 use crate::runner::{CaseResult, Exchange, Outcome, SnapshotStatus, StepOutcome, StepResult};
 use crate::text::{Mark, clip};
 
