@@ -1,5 +1,6 @@
-//! One request step: `when` → render → send (paging, retry) → capture →
-//! assert → schema → snapshot.
+//! One request step: `when`, then named stages, each returning failures or
+//! an error: build the request (templates) → send (paging, retry) → check
+//! (assertions, declared-schema audit, schema) → capture → snapshot.
 
 use std::time::{Duration, Instant};
 
@@ -9,12 +10,12 @@ use crate::assert::{Failure, FailureKind, ResponseView};
 use crate::runner::capture::capture_all;
 use crate::runner::case::CaseState;
 use crate::runner::client::{Incoming, millis};
-use crate::runner::render::{render_expect, render_request, value_text};
+use crate::runner::render::{Rendered, render_expect, render_request, value_text};
 use crate::runner::result::{Exchange, SnapshotCheck, SnapshotStatus, StepOutcome, StepResult};
 use crate::runner::run::RunCtx;
 use crate::runner::{RunError, RunErrorKind};
 use crate::snapshot::{self, CheckOutcome, NormalizeInput, SnapshotHeader};
-use crate::suite::model::{Paginate, QueryEncoding, RequestStep, When};
+use crate::suite::model::{Expect, Paginate, QueryEncoding, RequestStep, When};
 use crate::text::{Mark, clip};
 
 /// Runs one request step of a case.
@@ -56,6 +57,10 @@ pub(crate) async fn run_step(
     result
 }
 
+/// A step as named stages, each returning failures or an error: build the
+/// request → send → check → capture → snapshot. With `retry`, send and
+/// check repeat until the checks pass or the attempts run out; captures and
+/// the snapshot read the last answer.
 async fn execute(
     ctx: &RunCtx,
     state: &mut CaseState,
@@ -63,36 +68,13 @@ async fn execute(
     template_line: &str,
     result: &mut StepResult,
 ) -> Result<Vec<Failure>, RunError> {
-    let rendered = render_request(
-        &step.request,
-        &state.scope,
-        &ctx.opts,
-        step.origin.as_deref(),
-    )?;
+    let (rendered, expect) = build_request(ctx, state, step)?;
     result.request_line = format!("{} {}", rendered.outgoing.method, rendered.path);
-    let expect = render_expect(&step.expect, &state.scope)?;
     let attempts = step.retry.map_or(1, |r| r.times.saturating_add(1));
     let interval = Duration::from_millis(step.retry.map_or(0, |r| r.interval_ms));
-    let mut failures = Vec::new();
-    for attempt in 1..=attempts {
-        let response = match &step.request.paginate {
-            Some(p) => {
-                paginate(
-                    ctx,
-                    &rendered,
-                    p,
-                    step.request.encoding,
-                    &mut result.exchanges,
-                )
-                .await?
-            }
-            None => {
-                let note = (attempt > 1).then(|| format!("retry {}", attempt - 1));
-                ctx.client
-                    .send(&rendered.outgoing, note.as_deref(), &mut result.exchanges)
-                    .await?
-            }
-        };
+    let mut attempt = 1;
+    loop {
+        let response = send(ctx, step, &rendered, attempt, &mut result.exchanges).await?;
         let json_body = serde_json::from_str::<Value>(&response.body).ok();
         let view = ResponseView {
             status: response.status,
@@ -100,43 +82,93 @@ async fn execute(
             text: &response.body,
             json: json_body.as_ref(),
         };
-        failures = crate::assert::check(&expect, &view);
-        if let Some(body) = json_body.as_ref()
-            && (200..300).contains(&response.status)
-        {
-            let request = format!("{} {}", rendered.outgoing.method, rendered.outgoing.url);
-            ctx.audit_declared(&state.suite, &state.case, &request, body)
-                .await;
-        }
-        if let (Some(name), Some(body)) = (expect.schema, json_body.as_ref()) {
-            if name == crate::suite::model::SchemaName::Declared {
-                failures.extend(ctx.declared_check(body).await);
-            }
-            failures.extend(super::audit::schema_failures(crate::schema::validate(
-                name, body,
-            )));
-        } else if let Some(name) = expect.schema {
-            failures.push(Failure {
-                kind: FailureKind::Schema,
-                subject: format!("{name:?}"),
-                message: "the body is not JSON, so it cannot match the schema".to_owned(),
-                expected: Some(format!("a {name:?} JSON document")),
-                actual: Some(clip(&response.body, MAX_BODY_EXCERPT, Mark::Ellipsis)),
-                diff: None,
-            });
-        }
-        if failures.is_empty() || attempt == attempts {
+        let mut failures = check(ctx, state, &expect, &rendered, &view).await;
+        if failures.is_empty() || attempt >= attempts {
             failures.extend(capture_all(&step.capture, &view, state)?);
             if failures.is_empty()
                 && let Some(name) = &expect.snapshot
             {
                 result.snapshot = Some(check_snapshot(ctx, state, name, template_line, &response));
             }
-            break;
+            return Ok(failures);
         }
+        attempt += 1;
         tokio::time::sleep(interval).await;
     }
-    Ok(failures)
+}
+
+/// Stage 1: the request and the expectations with their templates filled.
+fn build_request(
+    ctx: &RunCtx,
+    state: &CaseState,
+    step: &RequestStep,
+) -> Result<(Rendered, Expect), RunError> {
+    let rendered = render_request(
+        &step.request,
+        &state.scope,
+        &ctx.opts,
+        step.origin.as_deref(),
+    )?;
+    let expect = render_expect(&step.expect, &state.scope)?;
+    Ok((rendered, expect))
+}
+
+/// Stage 2: one request (attempt `attempt`), or every page of a paginated list.
+async fn send(
+    ctx: &RunCtx,
+    step: &RequestStep,
+    rendered: &Rendered,
+    attempt: u32,
+    exchanges: &mut Vec<Exchange>,
+) -> Result<Incoming, RunError> {
+    match &step.request.paginate {
+        Some(p) => paginate(ctx, rendered, p, step.request.encoding, exchanges).await,
+        None => {
+            let note = (attempt > 1).then(|| format!("retry {}", attempt - 1));
+            ctx.client
+                .send(&rendered.outgoing, note.as_deref(), exchanges)
+                .await
+        }
+    }
+}
+
+/// Stage 3: the response against the expectations, the declared-schema
+/// audit of a successful JSON answer, and `expect.schema`.
+async fn check(
+    ctx: &RunCtx,
+    state: &CaseState,
+    expect: &Expect,
+    rendered: &Rendered,
+    view: &ResponseView<'_>,
+) -> Vec<Failure> {
+    let mut failures = crate::assert::check(expect, view);
+    if let Some(body) = view.json
+        && (200..300).contains(&view.status)
+    {
+        let request = format!("{} {}", rendered.outgoing.method, rendered.outgoing.url);
+        ctx.audit_declared(&state.suite, &state.case, &request, body)
+            .await;
+    }
+    match (expect.schema, view.json) {
+        (Some(name), Some(body)) => {
+            if name == crate::suite::model::SchemaName::Declared {
+                failures.extend(ctx.declared_check(body).await);
+            }
+            failures.extend(super::audit::schema_failures(crate::schema::validate(
+                name, body,
+            )));
+        }
+        (Some(name), None) => failures.push(Failure {
+            kind: FailureKind::Schema,
+            subject: format!("{name:?}"),
+            message: "the body is not JSON, so it cannot match the schema".to_owned(),
+            expected: Some(format!("a {name:?} JSON document")),
+            actual: Some(clip(view.text, MAX_BODY_EXCERPT, Mark::Ellipsis)),
+            diff: None,
+        }),
+        (None, _) => {}
+    }
+    failures
 }
 
 fn when_holds(when: &When, state: &CaseState) -> bool {
@@ -149,7 +181,7 @@ fn when_holds(when: &When, state: &CaseState) -> bool {
 /// Pages through a list; see the module docs of `runner` for the synthetic body.
 async fn paginate(
     ctx: &RunCtx,
-    rendered: &crate::runner::render::Rendered,
+    rendered: &Rendered,
     p: &Paginate,
     encoding: QueryEncoding,
     log: &mut Vec<Exchange>,
