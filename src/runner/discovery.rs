@@ -11,11 +11,10 @@
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use crate::runner::client::Outgoing;
-use crate::runner::render::auth_header;
+use crate::runner::render::render_request;
 use crate::runner::run::RunCtx;
 use crate::scim::schema::SchemaDef;
-use crate::suite::model::Auth;
+use crate::suite::model::RequestSpec;
 
 /// Why a discovery document is unavailable.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -98,19 +97,19 @@ impl RunCtx {
     /// `GET path` on the target with the run's credentials and headers,
     /// through the run's client, as JSON.
     async fn get_discovery(&self, path: &'static str) -> Result<Value, DiscoveryError> {
-        let mut headers = Vec::new();
-        if let Ok(Some(auth)) = auth_header(&Auth::Default, &self.scope, &self.opts) {
-            headers.push(("Authorization".to_owned(), auth));
-        }
-        headers.push(("Accept".to_owned(), "application/scim+json".to_owned()));
-        headers.extend(self.opts.headers.iter().cloned());
-        let req = Outgoing {
+        // The same request path as every step: `render_request` gives the
+        // auth, `Accept` and `--header`s a step's `GET path` would carry.
+        let spec = RequestSpec {
             method: "GET".to_owned(),
-            url: crate::runner::query::join_url(&self.opts.target, path, ""),
-            headers,
-            body: None,
-            origin: None,
+            path: path.to_owned(),
+            ..RequestSpec::default()
         };
+        let req = render_request(&spec, &self.scope, &self.opts, None)
+            .map_err(|e| DiscoveryError::Send {
+                path,
+                reason: e.to_string(),
+            })?
+            .outgoing;
         let resp = self
             .client
             .send(&req, None, &mut Vec::new())

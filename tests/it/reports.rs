@@ -295,7 +295,7 @@ async fn a_secret_in_header_body_query_and_failure_reaches_no_output() {
     assert!(x.url.contains("%22***%22"), "{}", x.url);
     assert!(
         x.request_headers
-            .contains(&("x-secret".to_owned(), "***".to_owned())),
+            .contains(&("X-Secret".to_owned(), "***".to_owned())),
         "{x:?}"
     );
     assert!(
