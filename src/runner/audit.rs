@@ -5,7 +5,8 @@
 //! end of the run.
 //!
 //! It owns the findings (the cached `/Schemas` is `discovery.rs`'s) and their
-//! de-duplication. Only resources are audited: discovery documents describe
+//! de-duplication, in an [`Audit`] the run holds beside its `RunCtx` (not in
+//! it) and hands to each step's check stage. Only resources are audited: discovery documents describe
 //! schemas rather than follow them, projections (`attributes=`) may leave
 //! out required attributes, and protocol messages
 //! (`urn:ietf:params:scim:api:messages:2.0:*`: BulkResponse, PatchOp,
@@ -41,6 +42,48 @@ pub(crate) struct Audit {
 }
 
 impl Audit {
+    /// With `audit_declared_schemas`, checks one successful JSON response
+    /// against the target's `/Schemas` and remembers each new contradiction,
+    /// with where it was seen.
+    pub(crate) async fn observe(
+        &self,
+        ctx: &RunCtx,
+        suite: &str,
+        case: &str,
+        request: &str,
+        body: &Value,
+    ) {
+        if !ctx.opts.audit_declared_schemas || !is_resource_response(request, body) {
+            return;
+        }
+        let failures = ctx.declared_check(body).await;
+        self.audited.fetch_add(1, Ordering::SeqCst);
+        self.record(failures, suite, case, request);
+    }
+
+    /// The audit as one `recommended` case.
+    pub(crate) fn result(&self) -> CaseResult {
+        let failures = self.failures();
+        CaseResult {
+            suite: AUDIT_SUITE.to_owned(),
+            name: "every response follows the server's own /Schemas".to_owned(),
+            severity: crate::suite::model::Severity::Recommended,
+            why: "RFC 7643 §7 and RFC 7644 §4: a response that contradicts the server's declared \
+                  schema misleads every client that maps attributes from /Schemas"
+                .to_owned(),
+            tags: vec!["schemas".to_owned()],
+            outcome: if failures.is_empty() {
+                Outcome::Passed
+            } else {
+                Outcome::Failed(failures)
+            },
+            steps: Vec::new(),
+            cleanup: Vec::new(),
+            warnings: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+
     /// Whether any response was audited.
     pub(crate) fn ran(&self) -> bool {
         self.audited.load(Ordering::SeqCst) > 0
@@ -122,47 +165,6 @@ impl RunCtx {
                 actual: None,
                 diff: None,
             }],
-        }
-    }
-
-    /// With `audit_declared_schemas`, checks one successful JSON response
-    /// against the target's `/Schemas` and remembers each new contradiction,
-    /// with where it was seen.
-    pub(crate) async fn audit_declared(
-        &self,
-        suite: &str,
-        case: &str,
-        request: &str,
-        body: &Value,
-    ) {
-        if !self.opts.audit_declared_schemas || !is_resource_response(request, body) {
-            return;
-        }
-        let failures = self.declared_check(body).await;
-        self.audit.audited.fetch_add(1, Ordering::SeqCst);
-        self.audit.record(failures, suite, case, request);
-    }
-
-    /// The audit as one `recommended` case.
-    pub(crate) fn audit_result(&self) -> CaseResult {
-        let failures = self.audit.failures();
-        CaseResult {
-            suite: AUDIT_SUITE.to_owned(),
-            name: "every response follows the server's own /Schemas".to_owned(),
-            severity: crate::suite::model::Severity::Recommended,
-            why: "RFC 7643 §7 and RFC 7644 §4: a response that contradicts the server's declared \
-                  schema misleads every client that maps attributes from /Schemas"
-                .to_owned(),
-            tags: vec!["schemas".to_owned()],
-            outcome: if failures.is_empty() {
-                Outcome::Passed
-            } else {
-                Outcome::Failed(failures)
-            },
-            steps: Vec::new(),
-            cleanup: Vec::new(),
-            warnings: Vec::new(),
-            duration_ms: 0,
         }
     }
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::runner::audit::Audit;
 use crate::runner::client::millis;
 use crate::runner::plan::{PlannedCase, PlannedSuite};
 use crate::runner::redact::Redact;
@@ -59,7 +60,12 @@ impl CaseState {
 }
 
 /// Runs one case and returns its redacted result.
-pub(crate) async fn run_case(ctx: &RunCtx, suite: &PlannedSuite, case: &PlannedCase) -> CaseResult {
+pub(crate) async fn run_case(
+    ctx: &RunCtx,
+    audit: &Audit,
+    suite: &PlannedSuite,
+    case: &PlannedCase,
+) -> CaseResult {
     let started = Instant::now();
     let mut tags = suite.tags.clone();
     tags.extend(
@@ -113,7 +119,7 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &PlannedSuite, case: &PlannedC
     let mut index = 0;
     for step in &case.steps {
         index += 1;
-        let step_result = run_step(ctx, &mut state, step, index).await;
+        let step_result = run_step(ctx, audit, &mut state, step, index).await;
         let outcome = step_result.outcome.clone();
         let failures = step_result.failures.clone();
         result.steps.push(step_result);
@@ -140,7 +146,7 @@ pub(crate) async fn run_case(ctx: &RunCtx, suite: &PlannedSuite, case: &PlannedC
             break;
         }
         index += 1;
-        let step_result = run_step(ctx, &mut state, step, index).await;
+        let step_result = run_step(ctx, audit, &mut state, step, index).await;
         match &step_result.outcome {
             StepOutcome::Failed => result.warnings.push(format!(
                 "cleanup step {} `{}` failed: {}",

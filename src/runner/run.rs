@@ -32,8 +32,6 @@ pub(crate) struct RunCtx {
     pub scope: Scope,
     /// `(name, text)` of the public run variables.
     pub vars: Vec<(String, String)>,
-    /// The declared-schema audit (`audit.rs`).
-    pub(crate) audit: Audit,
     /// The cached discovery documents (`discovery.rs`).
     pub(crate) discovery: Discovery,
     pub(crate) stop: AtomicBool,
@@ -61,7 +59,6 @@ impl RunCtx {
             snapshot_mode: opts.snapshot_mode.resolve(),
             scope,
             vars,
-            audit: Audit::default(),
             discovery: Discovery::default(),
             stop: AtomicBool::new(false),
             breaker,
@@ -80,6 +77,8 @@ pub(crate) async fn run_planned(
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let ctx = Arc::new(RunCtx::new(opts)?);
+    // The declared-schema audit's findings, run-wide, beside the context.
+    let audit = Arc::new(Audit::default());
     sink.event(&RunEvent::RunStarted {
         target: opts.target.clone(),
         suites: plan.suites.len(),
@@ -104,6 +103,7 @@ pub(crate) async fn run_planned(
     let jobs = opts.jobs.max(1);
     let producer = {
         let ctx = Arc::clone(&ctx);
+        let audit = Arc::clone(&audit);
         tokio::spawn(async move {
             let sem = Arc::new(Semaphore::new(jobs));
             let mut handles = Vec::new();
@@ -112,9 +112,10 @@ pub(crate) async fn run_planned(
                     break;
                 };
                 let ctx = Arc::clone(&ctx);
+                let audit = Arc::clone(&audit);
                 let tx = tx.clone();
                 handles.push(tokio::spawn(async move {
-                    let r = run_suite(&ctx, &suite, &tx).await;
+                    let r = run_suite(&ctx, &audit, &suite, &tx).await;
                     drop(permit);
                     r
                 }));
@@ -152,8 +153,8 @@ pub(crate) async fn run_planned(
         suites.push(result);
     }
     deadline.abort();
-    if opts.audit_declared_schemas && ctx.audit.ran() {
-        let mut result = ctx.audit_result();
+    if opts.audit_declared_schemas && audit.ran() {
+        let mut result = audit.result();
         crate::runner::redact::Redact::redact(
             &mut result,
             &crate::template::Redactor::new(opts.secrets()),
@@ -184,6 +185,7 @@ pub(crate) async fn run_planned(
 
 async fn run_suite(
     ctx: &RunCtx,
+    audit: &Audit,
     suite: &PlannedSuite,
     tx: &mpsc::UnboundedSender<RunEvent>,
 ) -> SuiteResult {
@@ -197,7 +199,7 @@ async fn run_suite(
             suite: suite.source.clone(),
             case: case.name.clone(),
         });
-        let result = run_case(ctx, suite, case).await;
+        let result = run_case(ctx, audit, suite, case).await;
         if matches!(result.outcome, Outcome::Failed(_) | Outcome::Errored(_)) {
             ctx.stop.store(true, Ordering::SeqCst);
         }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::assert::{Failure, FailureKind, ResponseView};
+use crate::runner::audit::Audit;
 use crate::runner::capture::capture_all;
 use crate::runner::case::CaseState;
 use crate::runner::client::{Incoming, millis};
@@ -21,6 +22,7 @@ use crate::text::{Mark, clip};
 /// Runs one request step of a case.
 pub(crate) async fn run_step(
     ctx: &RunCtx,
+    audit: &Audit,
     state: &mut CaseState,
     step: &RequestStep,
     index: usize,
@@ -45,7 +47,7 @@ pub(crate) async fn run_step(
         result.outcome = StepOutcome::Skipped(format!("condition on `{}` is false", when.var));
         return result;
     }
-    match execute(ctx, state, step, &template_line, &mut result).await {
+    match execute(ctx, audit, state, step, &template_line, &mut result).await {
         Ok(failures) if failures.is_empty() => result.outcome = StepOutcome::Passed,
         Ok(failures) => {
             result.failures = bounded(failures);
@@ -63,6 +65,7 @@ pub(crate) async fn run_step(
 /// the snapshot read the last answer.
 async fn execute(
     ctx: &RunCtx,
+    audit: &Audit,
     state: &mut CaseState,
     step: &RequestStep,
     template_line: &str,
@@ -82,7 +85,7 @@ async fn execute(
             text: &response.body,
             json: json_body.as_ref(),
         };
-        let mut failures = check(ctx, state, &expect, &rendered, &view).await;
+        let mut failures = check(ctx, audit, state, &expect, &rendered, &view).await;
         if failures.is_empty() || attempt >= attempts {
             failures.extend(capture_all(&step.capture, &view, state)?);
             if failures.is_empty()
@@ -136,6 +139,7 @@ async fn send(
 /// audit of a successful JSON answer, and `expect.schema`.
 async fn check(
     ctx: &RunCtx,
+    audit: &Audit,
     state: &CaseState,
     expect: &Expect,
     rendered: &Rendered,
@@ -146,7 +150,8 @@ async fn check(
         && (200..300).contains(&view.status)
     {
         let request = format!("{} {}", rendered.outgoing.method, rendered.outgoing.url);
-        ctx.audit_declared(&state.suite, &state.case, &request, body)
+        audit
+            .observe(ctx, &state.suite, &state.case, &request, body)
             .await;
     }
     match (expect.schema, view.json) {
