@@ -1,21 +1,22 @@
 //! The resource operations shared by `/Users` and `/Groups`: create, read,
 //! replace, patch, delete, and the presentation of stored views (product
 //! role, `meta.location`, `$ref`s, projection, ETag). Thin glue between the
-//! HTTP layer, the store, the product rules and the pure engine.
+//! HTTP layer, the store, the product rules and the pure layer (through
+//! `scim_adapter`).
 
 use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::scim::message::PatchRequest;
 use crate::scim::{GROUP_SCHEMA, USER_SCHEMA};
-use crate::server::engine;
 use crate::server::error::ScimError;
 use crate::server::extract::{ListParams, Preconditions, ScimBody, ScimResponse};
 use crate::server::product;
+use crate::server::scim_adapter;
 use crate::server::state::AppState;
 use crate::server::store::{Kind, etag};
 
-use super::render::render_user;
+use super::present::render_user;
 
 /// `/Groups` is answered 404 when the product's group sync is off.
 pub fn ensure_enabled(state: &AppState, kind: Kind) -> Result<(), ScimError> {
@@ -96,7 +97,7 @@ pub fn present(
     excluded: &[String],
 ) -> Value {
     let full = decorate(state, kind, base, view);
-    engine::project(full, &state.schemas(), kind, attributes, excluded)
+    scim_adapter::project(full, &state.schemas(), kind, attributes, excluded)
 }
 
 fn respond(
@@ -146,7 +147,7 @@ fn prepare(state: &AppState, kind: Kind, mut body: Value) -> Result<Value, ScimE
             None => return Err(ScimError::invalid_value("schemas must be an array")),
         }
     }
-    engine::prepare_input(&mut body, &state.schemas(), kind)?;
+    scim_adapter::prepare_input(&mut body, &state.schemas(), kind)?;
     Ok(body)
 }
 
@@ -237,7 +238,7 @@ pub fn replace(
         pre.check_if_match(&version_of(current))?;
         let mut next = replacement.clone();
         keep_write_only(current, &mut next);
-        engine::check_mutability(current, &next, &schemas, kind)?;
+        scim_adapter::check_mutability(current, &next, &schemas, kind)?;
         before = Some(current.clone());
         Ok(next)
     })?;
@@ -303,8 +304,8 @@ pub fn patch(
         if let Some(obj) = base_view.as_object_mut() {
             obj.remove("groups");
         }
-        let patched = engine::apply_patch(&base_view, &request, &schemas, kind)?;
-        engine::check_mutability(current, &patched, &schemas, kind)?;
+        let patched = scim_adapter::apply_patch(&base_view, &request, &schemas, kind)?;
+        scim_adapter::check_mutability(current, &patched, &schemas, kind)?;
         let mut next = prepare(state, kind, patched)?;
         keep_write_only(current, &mut next);
         before = Some(current.clone());

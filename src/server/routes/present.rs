@@ -18,8 +18,8 @@ use serde_json::{Map, Value, json};
 
 use crate::scim::SCIMULATOR_USER_SCHEMA;
 use crate::server::config::ProductConfig;
-use crate::server::engine::{self, Schemas};
 use crate::server::product;
+use crate::server::scim_adapter::{self, Schemas};
 use crate::server::store::{Kind, RawUser};
 
 /// One attribute of the output: stored text, text made here, or a value
@@ -38,7 +38,7 @@ pub fn render_user(
     product: &ProductConfig,
     schemas: &Schemas,
 ) -> Option<Vec<u8>> {
-    let drops = engine::user_default_drops(schemas)?;
+    let drops = scim_adapter::user_default_drops(schemas)?;
     // The store's index of the text: (key, value JSON), in key order.
     let fields: Vec<(&str, &str)> = raw
         .fields
@@ -71,9 +71,11 @@ pub fn render_user(
         {
             continue;
         }
-        if engine::is_extension(schemas, Kind::User, key) {
+        if scim_adapter::is_extension(schemas, Kind::User, key) {
             let decoded = serde_json::from_str(text).ok()?;
-            if let Some(projected) = engine::project_extension(schemas, Kind::User, key, decoded) {
+            if let Some(projected) =
+                scim_adapter::project_extension(schemas, Kind::User, key, decoded)
+            {
                 out.insert(key, Piece::Value(projected));
             }
             continue;
@@ -86,7 +88,7 @@ pub fn render_user(
                 let location = format!("{base}/{}/{id}", Kind::User.endpoint());
                 out.insert(key, meta_with_location(text, &location)?);
             }
-            _ if text == "{}" && engine::drops_empty_object(schemas, Kind::User, key) => {}
+            _ if text == "{}" && scim_adapter::drops_empty_object(schemas, Kind::User, key) => {}
             _ => {
                 out.insert(key, Piece::Text(text));
             }
@@ -107,7 +109,7 @@ pub fn render_user(
     }
     let extension = json!({"role": role.role, "roleSource": role.source});
     if let Some(projected) =
-        engine::project_extension(schemas, Kind::User, SCIMULATOR_USER_SCHEMA, extension)
+        scim_adapter::project_extension(schemas, Kind::User, SCIMULATOR_USER_SCHEMA, extension)
     {
         out.insert(SCIMULATOR_USER_SCHEMA, Piece::Value(projected));
     }
