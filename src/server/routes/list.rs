@@ -6,8 +6,8 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::present::render_user;
-use super::resources::{ensure_enabled, present};
+use super::present::{present, user_bytes};
+use super::resources::ensure_enabled;
 use crate::scim::LIST_RESPONSE_SCHEMA;
 use crate::server::error::ScimError;
 use crate::server::extract::{ListParams, ScimBody, ScimResponse, split_list};
@@ -189,13 +189,7 @@ pub fn search(
         };
         let page = state.store.query(kind, &spec);
         total += page.total;
-        let product = state.product();
-        rendered.extend(page.raw.iter().map(|raw| {
-            render_user(raw, base, &product, &schemas).unwrap_or_else(|| {
-                let view = present(state, kind, base, raw.view(), &[], &[]);
-                serde_json::to_vec(&view).unwrap_or_default()
-            })
-        }));
+        rendered.extend(page.raw.iter().map(|raw| user_bytes(state, base, raw)));
         resources.extend(page.resources.into_iter().map(|view| {
             present(
                 state,

@@ -1,6 +1,6 @@
 //! The resource operations shared by `/Users` and `/Groups`: create, read,
-//! replace, patch, delete, and the presentation of stored views (product
-//! role, `meta.location`, `$ref`s, projection, ETag). Thin glue between the
+//! replace, patch, delete, and the ETag of each response; how a stored view
+//! is shown to clients lives in [`present`](super::present). Thin glue between the
 //! HTTP layer, the store, the product rules and the pure layer (through
 //! `scim_adapter`).
 
@@ -16,7 +16,7 @@ use crate::server::scim_adapter;
 use crate::server::state::AppState;
 use crate::server::store::{Kind, etag};
 
-use super::present::render_user;
+use super::present::{present, user_from_text};
 
 /// `/Groups` is answered 404 when the product's group sync is off.
 pub fn ensure_enabled(state: &AppState, kind: Kind) -> Result<(), ScimError> {
@@ -36,68 +36,6 @@ fn version_of(view: &Value) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()
-}
-
-fn id_of(view: &Value) -> String {
-    view.get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn add_refs(items: Option<&mut Value>, base: &str, default_endpoint: &str) {
-    let Some(items) = items.and_then(Value::as_array_mut) else {
-        return;
-    };
-    for item in items {
-        let Some(obj) = item.as_object_mut() else {
-            continue;
-        };
-        let endpoint = match obj.get("type").and_then(Value::as_str) {
-            Some("Group") => "Groups",
-            Some("User") => "Users",
-            _ => default_endpoint,
-        };
-        if let Some(value) = obj.get("value").and_then(Value::as_str) {
-            let reference = format!("{base}/{endpoint}/{value}");
-            obj.insert("$ref".into(), Value::String(reference));
-        }
-    }
-}
-
-/// Turns a store view into the client-facing resource (before projection).
-pub fn decorate(state: &AppState, kind: Kind, base: &str, mut view: Value) -> Value {
-    let id = id_of(&view);
-    if let Some(obj) = view.as_object_mut() {
-        // Write-only (RFC 7643 §4.1.1): never returned, whatever the projection.
-        obj.retain(|k, _| !k.eq_ignore_ascii_case("password"));
-    }
-    if kind == Kind::User {
-        product::decorate(&mut view, &state.product());
-        add_refs(view.get_mut("groups"), base, "Groups");
-    } else {
-        add_refs(view.get_mut("members"), base, "Users");
-    }
-    if let Some(meta) = view.get_mut("meta").and_then(Value::as_object_mut) {
-        meta.insert(
-            "location".into(),
-            Value::String(format!("{base}/{}/{id}", kind.endpoint())),
-        );
-    }
-    view
-}
-
-/// Decorates and projects a view for a response.
-pub fn present(
-    state: &AppState,
-    kind: Kind,
-    base: &str,
-    view: Value,
-    attributes: &[String],
-    excluded: &[String],
-) -> Value {
-    let full = decorate(state, kind, base, view);
-    scim_adapter::project(full, &state.schemas(), kind, attributes, excluded)
 }
 
 fn respond(
@@ -192,7 +130,7 @@ pub fn get(
         if pre.not_modified(&version) {
             return Ok(ScimResponse::empty(StatusCode::NOT_MODIFIED).with_etag(Some(version)));
         }
-        if let Some(body) = render_user(&raw, base, &state.product(), &state.schemas()) {
+        if let Some(body) = user_from_text(&raw, base, &state.product(), &state.schemas()) {
             return Ok(ScimResponse::ok_encoded(ScimBody::Encoded(body)).with_etag(Some(version)));
         }
     }
