@@ -11,6 +11,7 @@ mod project;
 mod resource;
 mod undeclared;
 mod validate;
+pub mod walk;
 
 pub use error::SchemaViolation;
 pub use model::{AttributeDef, AttributeType, Mutability, Returned, SchemaDef, Uniqueness};
