@@ -266,7 +266,7 @@ fn request_and_response_differ_only_where_rfc_7643_says() {
                 t["part"] = json!({});
             },
             None,
-            &["secret", "part.key"],
+            &["part.key", "secret"],
         ),
         // Both see a type mismatch, in document order.
         (
