@@ -5,7 +5,7 @@
 //! required attributes) to a callback that decides whether to go on. The
 //! reference server stops at the first finding it refuses
 //! ([`validate`](super::validate)); the harness collects every finding
-//! against a target's own `/Schemas` (`crate::schema::validate_declared`).
+//! against a target's own `/Schemas` (the harness's `validate_declared`).
 //! Names are matched case-insensitively (RFC 7643 §2.1); findings name the
 //! attribute by its declared spelling. Pure: no I/O, no messages (each
 //! caller words its own).
