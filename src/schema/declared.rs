@@ -6,11 +6,17 @@
 //! `externalId`, `meta`, RFC 7643 §3.1) are checked against RFC 7643 even
 //! when the server does not declare them. `null` and `[]` are accepted for
 //! any attribute as "unassigned" (RFC 7643 §2.5), except a `required` one.
+//! The attribute-level walk is the server's own
+//! (`crate::scim::schema::walk`, `Side::Response`, every finding kept);
+//! this module owns the resource level (`schemas`, extensions) and the words.
+
+use std::ops::ControlFlow;
 
 use serde_json::{Map, Value};
 
 use super::violation::Violation;
-use crate::scim::schema::{AttributeDef, AttributeType, Returned, SchemaDef, common_attributes};
+use crate::scim::schema::walk::{Finding, Level, Path, Side, walk_object};
+use crate::scim::schema::{AttributeDef, AttributeType, SchemaDef, common_attributes};
 
 /// The failure subject of every declared-schema failure.
 const SUBJECT: &str = "Declared";
@@ -145,7 +151,13 @@ fn check_resource(
         if let Some((urn, def)) = extensions.iter().find(|(u, _)| u.eq_ignore_ascii_case(key)) {
             let attrs: Vec<&AttributeDef> = def.attributes.iter().collect();
             match value.as_object() {
-                Some(ext) => check_object(ext, &attrs, &format!("{prefix}{urn}:"), true, out),
+                Some(ext) => walk(
+                    ext,
+                    &attrs,
+                    &format!("{prefix}{urn}:"),
+                    Level::Extension,
+                    out,
+                ),
                 None => fail(
                     out,
                     format!("{prefix}extension {urn} is not an object"),
@@ -166,109 +178,54 @@ fn check_resource(
             );
         }
     }
-    check_object(obj, &core_attrs, prefix, false, out);
+    walk(obj, &core_attrs, prefix, Level::Resource, out);
 }
 
-/// Checks the attributes of one object level. `strict_keys` also flags
-/// URN-looking keys (inside an extension every key must be declared).
-fn check_object(
+/// Walks one object level with the shared walk (`Side::Response`) and
+/// words every finding.
+fn walk(
     obj: &Map<String, Value>,
     attrs: &[&AttributeDef],
     prefix: &str,
-    strict_keys: bool,
+    level: Level,
     out: &mut Vec<Violation>,
 ) {
-    for (key, value) in obj {
-        if key == "schemas" || (!strict_keys && key.starts_with("urn:")) {
-            continue;
-        }
-        let Some(def) = attrs.iter().find(|a| a.name.eq_ignore_ascii_case(key)) else {
-            fail(
-                out,
-                format!("{prefix}{key} is not declared by any schema in /Schemas"),
-                Some("only attributes the server declares".to_owned()),
-                Some(value),
-            );
-            continue;
-        };
-        let path = format!("{prefix}{}", def.name);
-        if def.returned == Returned::Never && !is_unassigned(value) {
-            fail(
-                out,
-                format!("{path} is declared `returned: never` but was returned"),
-                Some("absent".to_owned()),
-                Some(value),
-            );
-        }
-        check_value(value, def, &path, out);
-    }
-    for def in attrs {
-        if def.required
-            && def.returned != Returned::Never
-            && obj
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(&def.name))
-                .is_none_or(|(_, v)| is_unassigned(v))
-        {
-            fail(
-                out,
-                format!("{prefix}{} is declared required but is missing", def.name),
-                Some("a value".to_owned()),
-                None,
-            );
-        }
-    }
+    let at = Path::prefix(prefix);
+    let _ = walk_object(obj, attrs, &at, level, Side::Response, &mut |finding| {
+        word(&finding, out);
+        ControlFlow::Continue(())
+    });
 }
 
-fn is_unassigned(v: &Value) -> bool {
-    v.is_null() || v.as_array().is_some_and(Vec::is_empty)
-}
-
-fn check_value(value: &Value, def: &AttributeDef, path: &str, out: &mut Vec<Violation>) {
-    if value.is_null() {
-        return;
-    }
-    if def.multi_valued {
-        match value.as_array() {
-            Some(list) => {
-                for (i, item) in list.iter().enumerate() {
-                    check_single(item, def, &format!("{path}[{i}]"), out);
-                }
-            }
-            None => fail(
-                out,
-                format!("{path} is declared multiValued but is not an array"),
-                Some(format!("an array of {}", type_name(def.kind))),
-                Some(value),
-            ),
-        }
-    } else if value.is_array() {
-        fail(
+/// How the harness words a finding.
+fn word(finding: &Finding<'_, '_>, out: &mut Vec<Violation>) {
+    let path = &finding.path().indexed;
+    match finding {
+        Finding::Undeclared { value, .. } => fail(
+            out,
+            format!("{path} is not declared by any schema in /Schemas"),
+            Some("only attributes the server declares".to_owned()),
+            Some(value),
+        ),
+        Finding::ReturnedNever { value, .. } => fail(
+            out,
+            format!("{path} is declared `returned: never` but was returned"),
+            Some("absent".to_owned()),
+            Some(value),
+        ),
+        Finding::NotMultiValued { def, value, .. } => fail(
+            out,
+            format!("{path} is declared multiValued but is not an array"),
+            Some(format!("an array of {}", type_name(def.kind))),
+            Some(value),
+        ),
+        Finding::NotSingleValued { def, value, .. } => fail(
             out,
             format!("{path} is declared single-valued but is an array"),
             Some(type_name(def.kind).to_owned()),
             Some(value),
-        );
-    } else {
-        check_single(value, def, path, out);
-    }
-}
-
-fn check_single(value: &Value, def: &AttributeDef, path: &str, out: &mut Vec<Violation>) {
-    let ok = match def.kind {
-        AttributeType::String | AttributeType::Reference | AttributeType::Binary => {
-            value.is_string()
-        }
-        AttributeType::DateTime => value.as_str().is_some_and(|s| {
-            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
-        }),
-        AttributeType::Boolean => value.is_boolean(),
-        AttributeType::Integer => value.is_i64() || value.is_u64(),
-        AttributeType::Decimal => value.is_number(),
-        AttributeType::Complex => value.is_object(),
-    };
-    if !ok {
-        fail(
+        ),
+        Finding::WrongType { def, value, .. } => fail(
             out,
             format!(
                 "{path} is declared {} but is {}",
@@ -277,16 +234,13 @@ fn check_single(value: &Value, def: &AttributeDef, path: &str, out: &mut Vec<Vio
             ),
             Some(type_name(def.kind).to_owned()),
             Some(value),
-        );
-        return;
-    }
-    if def.kind == AttributeType::Complex
-        && let Some(obj) = value.as_object()
-    {
-        let subs: Vec<&AttributeDef> = def.sub_attributes.iter().collect();
-        if !subs.is_empty() {
-            check_object(obj, &subs, &format!("{path}."), true, out);
-        }
+        ),
+        Finding::Missing { .. } => fail(
+            out,
+            format!("{path} is declared required but is missing"),
+            Some("a value".to_owned()),
+            None,
+        ),
     }
 }
 

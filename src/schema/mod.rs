@@ -18,3 +18,5 @@ pub use violation::{SchemaName, Violation};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod walk_tests;

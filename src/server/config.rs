@@ -185,7 +185,7 @@ impl ProductConfig {
                 "role mappings need a non-empty idp_value and role".into(),
             ));
         }
-        super::engine::Schemas::build(&self.extensions)
+        super::scim_adapter::Schemas::build(&self.extensions)
             .map(|_| ())
             .map_err(ConfigError::Invalid)
     }

@@ -3,7 +3,7 @@
 //! in-memory store, the simulated product's behaviour and the audit log. It
 //! never imports harness code (runner, report, suite, idp); the pure filter,
 //! PATCH and schema logic lives in [`filter`], [`patch`] and
-//! `crate::scim::schema`, reached only through the `engine` module.
+//! `crate::scim::schema`, reached only through the `scim_adapter` module.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), scimulator::server::ServerError> {
@@ -19,7 +19,6 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
-mod engine;
 pub mod error;
 pub mod extract;
 pub mod filter;
@@ -27,6 +26,7 @@ pub mod patch;
 pub mod product;
 pub mod routes;
 mod running;
+mod scim_adapter;
 pub mod state;
 pub mod store;
 pub mod throttle;

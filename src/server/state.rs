@@ -14,8 +14,8 @@ use super::audit::AuditLog;
 use super::auth::{AdminToken, TokenStore};
 use super::clock::{Clock, IdSource, SystemClock, UuidIds};
 use super::config::{BasicAuth, ProductConfig, ServerConfig};
-use super::engine::Schemas;
 use super::error::ConfigError;
+use super::scim_adapter::Schemas;
 use super::store::{MemStore, Store};
 use super::throttle::ThrottleKeys;
 

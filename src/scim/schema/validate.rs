@@ -1,18 +1,21 @@
-//! Schema validation of a whole resource (types, required attributes),
-//! Entra ID string-boolean normalisation, and the PUT mutability check.
+//! Schema validation of a whole resource (types, required attributes) as the
+//! server does it, stopping at the first violation of the shared walk
+//! ([`walk`](super::walk), `Side::Request`), Entra ID string-boolean
+//! normalisation, and the PUT mutability check.
 //!
 //! Attributes unknown to the schema are not checked here (the server drops
 //! them first with [`strip_undeclared`](super::strip_undeclared), so a
 //! client's vendor keys are ignored, never refused); `null` means "unassigned" and is
 //! accepted for every attribute except required ones.
 
+use std::ops::ControlFlow;
+
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::error::SchemaViolation;
 use super::model::{AttributeDef, AttributeType, Mutability, find_attribute};
 use super::resource::{ResourceSchema, common_attributes, get_ci};
+use super::walk::{Finding, Level, Path, Side, Visit, walk_element, walk_object, walk_value};
 
 /// One container of attributes: the top level (core + common) or an extension object.
 struct Container<'a> {
@@ -22,10 +25,6 @@ struct Container<'a> {
 }
 
 impl Container<'_> {
-    fn find(&self, key: &str) -> Option<&AttributeDef> {
-        find_attribute(self.common, key).or_else(|| find_attribute(self.defs, key))
-    }
-
     fn all(&self) -> impl Iterator<Item = &AttributeDef> {
         self.common.iter().chain(self.defs.iter())
     }
@@ -91,23 +90,63 @@ pub fn validate(resource: &Value, schema: &ResourceSchema) -> Result<(), SchemaV
 }
 
 fn validate_container(obj: &Map<String, Value>, c: &Container<'_>) -> Result<(), SchemaViolation> {
-    for (key, value) in obj {
-        if let Some(def) = c.find(key) {
-            check_value(value, def, &format!("{}{}", c.prefix, def.name))?;
+    let defs: Vec<&AttributeDef> = c.all().collect();
+    let level = if c.prefix.is_empty() {
+        Level::Resource
+    } else {
+        Level::Extension
+    };
+    first_violation(|visit| {
+        walk_object(
+            obj,
+            &defs,
+            &Path::prefix(&c.prefix),
+            level,
+            Side::Request,
+            visit,
+        )
+    })
+}
+
+/// Runs a walk and keeps the first finding the server refuses (undeclared
+/// keys and `returned: never` values are not refused in a request).
+fn first_violation<'d, 'v>(
+    walk: impl FnOnce(&mut Visit<'_, 'd, 'v>) -> ControlFlow<()>,
+) -> Result<(), SchemaViolation> {
+    let mut first = None;
+    let _ = walk(&mut |finding| match violation(&finding) {
+        Some(v) => {
+            first = Some(v);
+            ControlFlow::Break(())
         }
-    }
-    for def in c.all() {
-        if def.required && def.mutability != Mutability::ReadOnly {
-            let present = get_ci(obj, &def.name).is_some_and(|v| !is_empty(v));
-            if !present {
-                return Err(SchemaViolation::invalid(
-                    format!("{}{}", c.prefix, def.name),
-                    "required attribute is missing",
-                ));
-            }
+        None => ControlFlow::Continue(()),
+    });
+    first.map_or(Ok(()), Err)
+}
+
+/// How the server words a finding (`None`: not refused).
+fn violation(finding: &Finding<'_, '_>) -> Option<SchemaViolation> {
+    let path = &finding.path().plain;
+    match finding {
+        Finding::Undeclared { .. } | Finding::ReturnedNever { .. } => None,
+        Finding::NotMultiValued { .. } => Some(SchemaViolation::invalid(
+            path,
+            "a multi-valued attribute must be a JSON array",
+        )),
+        Finding::NotSingleValued { def, .. } | Finding::WrongType { def, .. } => {
+            Some(SchemaViolation::invalid(
+                path,
+                match def.kind {
+                    AttributeType::Complex => "expected a JSON object".to_owned(),
+                    kind => format!("expected a {}", type_name(kind)),
+                },
+            ))
         }
+        Finding::Missing { .. } => Some(SchemaViolation::invalid(
+            path,
+            "required attribute is missing",
+        )),
     }
-    Ok(())
 }
 
 /// Whether a value counts as unassigned (RFC 7643 §2.5: null, "" , [] or {}).
@@ -124,54 +163,13 @@ pub(crate) fn is_empty(v: &Value) -> bool {
 /// Checks one attribute value (an array for multi-valued attributes) against
 /// its definition; `path` names it in the error.
 pub fn check_value(value: &Value, def: &AttributeDef, path: &str) -> Result<(), SchemaViolation> {
-    if value.is_null() {
-        return Ok(());
-    }
-    if def.multi_valued {
-        let Some(items) = value.as_array() else {
-            return Err(SchemaViolation::invalid(
-                path,
-                "a multi-valued attribute must be a JSON array",
-            ));
-        };
-        return items.iter().try_for_each(|i| check_single(i, def, path));
-    }
-    check_single(value, def, path)
+    first_violation(|visit| walk_value(value, def, &Path::prefix(path), Side::Request, visit))
 }
 
 /// Checks one (non-array) value, e.g. one element of a multi-valued
 /// attribute, against an attribute's type.
 pub fn check_single(value: &Value, def: &AttributeDef, path: &str) -> Result<(), SchemaViolation> {
-    let ok = match def.kind {
-        AttributeType::String | AttributeType::Reference | AttributeType::Binary => {
-            value.is_string()
-        }
-        AttributeType::Boolean => value.is_boolean(),
-        AttributeType::Integer => value.is_i64() || value.is_u64(),
-        AttributeType::Decimal => value.is_number(),
-        AttributeType::DateTime => value
-            .as_str()
-            .is_some_and(|s| OffsetDateTime::parse(s, &Rfc3339).is_ok()),
-        AttributeType::Complex => {
-            let Some(obj) = value.as_object() else {
-                return Err(SchemaViolation::invalid(path, "expected a JSON object"));
-            };
-            for (k, v) in obj {
-                if let Some(sub) = def.sub_attribute(k) {
-                    check_value(v, sub, &format!("{path}.{}", sub.name))?;
-                }
-            }
-            true
-        }
-    };
-    if ok || value.is_null() {
-        Ok(())
-    } else {
-        Err(SchemaViolation::invalid(
-            path,
-            format!("expected a {}", type_name(def.kind)),
-        ))
-    }
+    first_violation(|visit| walk_element(value, def, &Path::prefix(path), Side::Request, visit))
 }
 
 fn type_name(kind: AttributeType) -> &'static str {

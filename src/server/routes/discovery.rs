@@ -12,9 +12,9 @@ use crate::scim::{
     ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, RESOURCE_TYPE_SCHEMA,
     SCIMULATOR_USER_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA, USER_SCHEMA,
 };
-use crate::server::engine;
 use crate::server::error::ScimError;
 use crate::server::extract::{BaseUrl, PathParam, ScimResponse};
+use crate::server::scim_adapter;
 use crate::server::state::AppState;
 
 /// Discovery routes under the SCIM base path `base`.
@@ -144,7 +144,7 @@ async fn resource_type(
 /// Every schema this server serves: built-in ones plus configured extensions.
 pub fn schema_docs(state: &AppState, base: &str) -> Vec<Value> {
     let product = state.product();
-    let mut docs = engine::schema_documents(&state.schemas());
+    let mut docs = scim_adapter::schema_documents(&state.schemas());
     for doc in &mut docs {
         let id = doc
             .get("id")

@@ -6,12 +6,12 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::render::render_user;
-use super::resources::{ensure_enabled, present};
+use super::present::{present, user_bytes};
+use super::resources::ensure_enabled;
 use crate::scim::LIST_RESPONSE_SCHEMA;
-use crate::server::engine;
 use crate::server::error::ScimError;
 use crate::server::extract::{ListParams, ScimBody, ScimResponse, split_list};
+use crate::server::scim_adapter;
 use crate::server::state::AppState;
 use crate::server::store::{Kind, QuerySpec};
 
@@ -154,7 +154,7 @@ pub fn search(
         && kinds == [Kind::User]
         && params.attributes.is_empty()
         && params.excluded_attributes.is_empty()
-        && engine::user_default_drops(&schemas).is_some();
+        && scim_adapter::user_default_drops(&schemas).is_some();
     let mut rendered: Vec<Vec<u8>> = Vec::new();
     for &kind in kinds {
         if single {
@@ -166,7 +166,7 @@ pub fn search(
             .filter
             .as_deref()
             .filter(|f| !f.trim().is_empty())
-            .map(|f| engine::compile_filter(f, &schemas, kind))
+            .map(|f| scim_adapter::compile_filter(f, &schemas, kind))
             .transpose()?;
         // The store evaluates only what its index does not answer.
         let residual = filter.as_ref().and_then(|f| f.residual(kind));
@@ -176,7 +176,9 @@ pub fn search(
                 .is_none_or(|f| f.matches(v, &schemas, kind))
         };
         let spec = QuerySpec {
-            index: filter.as_ref().and_then(engine::CompiledFilter::index),
+            index: filter
+                .as_ref()
+                .and_then(scim_adapter::CompiledFilter::index),
             predicate: residual.is_some().then_some(&predicate),
             reads: residual.as_ref().and_then(|f| f.reads(kind)),
             sort_by: params.sort_by.clone().filter(|s| !s.trim().is_empty()),
@@ -187,13 +189,7 @@ pub fn search(
         };
         let page = state.store.query(kind, &spec);
         total += page.total;
-        let product = state.product();
-        rendered.extend(page.raw.iter().map(|raw| {
-            render_user(raw, base, &product, &schemas).unwrap_or_else(|| {
-                let view = present(state, kind, base, raw.view(), &[], &[]);
-                serde_json::to_vec(&view).unwrap_or_default()
-            })
-        }));
+        rendered.extend(page.raw.iter().map(|raw| user_bytes(state, base, raw)));
         resources.extend(page.resources.into_iter().map(|view| {
             present(
                 state,

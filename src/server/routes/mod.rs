@@ -8,7 +8,7 @@ mod discovery;
 mod endpoints;
 mod groups;
 mod list;
-mod render;
+mod present;
 mod resources;
 mod users;
 

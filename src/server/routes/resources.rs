@@ -1,21 +1,22 @@
 //! The resource operations shared by `/Users` and `/Groups`: create, read,
-//! replace, patch, delete, and the presentation of stored views (product
-//! role, `meta.location`, `$ref`s, projection, ETag). Thin glue between the
-//! HTTP layer, the store, the product rules and the pure engine.
+//! replace, patch, delete, and the ETag of each response; how a stored view
+//! is shown to clients lives in [`present`](super::present). Thin glue between the
+//! HTTP layer, the store, the product rules and the pure layer (through
+//! `scim_adapter`).
 
 use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::scim::message::PatchRequest;
 use crate::scim::{GROUP_SCHEMA, USER_SCHEMA};
-use crate::server::engine;
 use crate::server::error::ScimError;
 use crate::server::extract::{ListParams, Preconditions, ScimBody, ScimResponse};
 use crate::server::product;
+use crate::server::scim_adapter;
 use crate::server::state::AppState;
 use crate::server::store::{Kind, etag};
 
-use super::render::render_user;
+use super::present::{present, user_from_text};
 
 /// `/Groups` is answered 404 when the product's group sync is off.
 pub fn ensure_enabled(state: &AppState, kind: Kind) -> Result<(), ScimError> {
@@ -35,68 +36,6 @@ fn version_of(view: &Value) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned()
-}
-
-fn id_of(view: &Value) -> String {
-    view.get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn add_refs(items: Option<&mut Value>, base: &str, default_endpoint: &str) {
-    let Some(items) = items.and_then(Value::as_array_mut) else {
-        return;
-    };
-    for item in items {
-        let Some(obj) = item.as_object_mut() else {
-            continue;
-        };
-        let endpoint = match obj.get("type").and_then(Value::as_str) {
-            Some("Group") => "Groups",
-            Some("User") => "Users",
-            _ => default_endpoint,
-        };
-        if let Some(value) = obj.get("value").and_then(Value::as_str) {
-            let reference = format!("{base}/{endpoint}/{value}");
-            obj.insert("$ref".into(), Value::String(reference));
-        }
-    }
-}
-
-/// Turns a store view into the client-facing resource (before projection).
-pub fn decorate(state: &AppState, kind: Kind, base: &str, mut view: Value) -> Value {
-    let id = id_of(&view);
-    if let Some(obj) = view.as_object_mut() {
-        // Write-only (RFC 7643 §4.1.1): never returned, whatever the projection.
-        obj.retain(|k, _| !k.eq_ignore_ascii_case("password"));
-    }
-    if kind == Kind::User {
-        product::decorate(&mut view, &state.product());
-        add_refs(view.get_mut("groups"), base, "Groups");
-    } else {
-        add_refs(view.get_mut("members"), base, "Users");
-    }
-    if let Some(meta) = view.get_mut("meta").and_then(Value::as_object_mut) {
-        meta.insert(
-            "location".into(),
-            Value::String(format!("{base}/{}/{id}", kind.endpoint())),
-        );
-    }
-    view
-}
-
-/// Decorates and projects a view for a response.
-pub fn present(
-    state: &AppState,
-    kind: Kind,
-    base: &str,
-    view: Value,
-    attributes: &[String],
-    excluded: &[String],
-) -> Value {
-    let full = decorate(state, kind, base, view);
-    engine::project(full, &state.schemas(), kind, attributes, excluded)
 }
 
 fn respond(
@@ -146,7 +85,7 @@ fn prepare(state: &AppState, kind: Kind, mut body: Value) -> Result<Value, ScimE
             None => return Err(ScimError::invalid_value("schemas must be an array")),
         }
     }
-    engine::prepare_input(&mut body, &state.schemas(), kind)?;
+    scim_adapter::prepare_input(&mut body, &state.schemas(), kind)?;
     Ok(body)
 }
 
@@ -191,7 +130,7 @@ pub fn get(
         if pre.not_modified(&version) {
             return Ok(ScimResponse::empty(StatusCode::NOT_MODIFIED).with_etag(Some(version)));
         }
-        if let Some(body) = render_user(&raw, base, &state.product(), &state.schemas()) {
+        if let Some(body) = user_from_text(&raw, base, &state.product(), &state.schemas()) {
             return Ok(ScimResponse::ok_encoded(ScimBody::Encoded(body)).with_etag(Some(version)));
         }
     }
@@ -237,7 +176,7 @@ pub fn replace(
         pre.check_if_match(&version_of(current))?;
         let mut next = replacement.clone();
         keep_write_only(current, &mut next);
-        engine::check_mutability(current, &next, &schemas, kind)?;
+        scim_adapter::check_mutability(current, &next, &schemas, kind)?;
         before = Some(current.clone());
         Ok(next)
     })?;
@@ -303,8 +242,8 @@ pub fn patch(
         if let Some(obj) = base_view.as_object_mut() {
             obj.remove("groups");
         }
-        let patched = engine::apply_patch(&base_view, &request, &schemas, kind)?;
-        engine::check_mutability(current, &patched, &schemas, kind)?;
+        let patched = scim_adapter::apply_patch(&base_view, &request, &schemas, kind)?;
+        scim_adapter::check_mutability(current, &patched, &schemas, kind)?;
         let mut next = prepare(state, kind, patched)?;
         keep_write_only(current, &mut next);
         before = Some(current.clone());

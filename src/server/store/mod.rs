@@ -110,7 +110,7 @@ pub struct Field {
 
 /// A stored user as its JSON text plus what its view derives, so the HTTP
 /// layer can render the common read (no `attributes`) without decoding it
-/// into a tree and encoding it again (`routes::render`).
+/// into a tree and encoding it again (`routes::present`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawUser {
     /// The user's id.

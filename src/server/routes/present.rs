@@ -1,16 +1,25 @@
-//! Rendering a user straight from its stored text: the fast path of the
-//! common read (`GET /Users/{id}` and user lists with neither `attributes`
-//! nor `excludedAttributes`). The result is byte for byte what the general
-//! path ([`present`](super::resources::present), then serialisation) gives;
-//! the unchanged attributes are copied as text instead of being decoded into
-//! a tree and encoded again, which was a third of a read's CPU time. Only
-//! what the presentation changes is decoded: `schemas`, `meta`, extension
-//! objects, and the `roles` / `userType` the product role is resolved from.
-//! Anything unusual (a schema whose default projection narrows
-//! sub-attributes, an escaped key) returns `None` and the caller takes the
-//! general path. A test holds both paths equal. The store keeps where each
-//! top-level attribute sits in the text ([`Field`](crate::server::store::Field)),
-//! so nothing is scanned here.
+//! How a stored resource is shown to clients: the one module that presents
+//! users and groups. Two paths, side by side, held equal by a test
+//! (`tests::rendering_from_text_gives_the_general_paths_bytes`):
+//!
+//! - the general path, [`present`]: [`decorate`] (product role, `$ref`s,
+//!   `meta.location`, no `password`), then the projection of `attributes` /
+//!   `excludedAttributes`;
+//! - the fast path, [`user_from_text`]: a user with the default projection
+//!   rendered straight from its stored text (`GET /Users/{id}` and user lists
+//!   with neither `attributes` nor `excludedAttributes`). The result is byte
+//!   for byte what the general path, then serialisation, gives; the
+//!   unchanged attributes are copied as text instead of being decoded into a
+//!   tree and encoded again, which was a third of a read's CPU time. Only
+//!   what the presentation changes is decoded: `schemas`, `meta`, extension
+//!   objects, and the `roles` / `userType` the product role is resolved
+//!   from. Anything unusual (a schema whose default projection narrows
+//!   sub-attributes, an escaped key) returns `None` and the caller takes the
+//!   general path ([`user_bytes`] does both). The store keeps where each
+//!   top-level attribute sits in the text
+//!   ([`Field`](crate::server::store::Field)), so nothing is scanned here.
+//!
+//! It must not read the store or know HTTP: callers hand it views.
 
 use std::collections::BTreeMap;
 
@@ -18,9 +27,81 @@ use serde_json::{Map, Value, json};
 
 use crate::scim::SCIMULATOR_USER_SCHEMA;
 use crate::server::config::ProductConfig;
-use crate::server::engine::{self, Schemas};
 use crate::server::product;
+use crate::server::scim_adapter::{self, Schemas};
+use crate::server::state::AppState;
 use crate::server::store::{Kind, RawUser};
+
+/// Decorates and projects a view for a response: the general path.
+pub fn present(
+    state: &AppState,
+    kind: Kind,
+    base: &str,
+    view: Value,
+    attributes: &[String],
+    excluded: &[String],
+) -> Value {
+    let full = decorate(state, kind, base, view);
+    scim_adapter::project(full, &state.schemas(), kind, attributes, excluded)
+}
+
+/// The encoded user with the default projection: the fast path when it
+/// applies, else the general path.
+pub fn user_bytes(state: &AppState, base: &str, raw: &RawUser) -> Vec<u8> {
+    user_from_text(raw, base, &state.product(), &state.schemas()).unwrap_or_else(|| {
+        let view = present(state, Kind::User, base, raw.view(), &[], &[]);
+        serde_json::to_vec(&view).unwrap_or_default()
+    })
+}
+
+fn id_of(view: &Value) -> String {
+    view.get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn add_refs(items: Option<&mut Value>, base: &str, default_endpoint: &str) {
+    let Some(items) = items.and_then(Value::as_array_mut) else {
+        return;
+    };
+    for item in items {
+        let Some(obj) = item.as_object_mut() else {
+            continue;
+        };
+        let endpoint = match obj.get("type").and_then(Value::as_str) {
+            Some("Group") => "Groups",
+            Some("User") => "Users",
+            _ => default_endpoint,
+        };
+        if let Some(value) = obj.get("value").and_then(Value::as_str) {
+            let reference = format!("{base}/{endpoint}/{value}");
+            obj.insert("$ref".into(), Value::String(reference));
+        }
+    }
+}
+
+/// Turns a store view into the client-facing resource (before projection).
+pub fn decorate(state: &AppState, kind: Kind, base: &str, mut view: Value) -> Value {
+    let id = id_of(&view);
+    if let Some(obj) = view.as_object_mut() {
+        // Write-only (RFC 7643 §4.1.1): never returned, whatever the projection.
+        obj.retain(|k, _| !k.eq_ignore_ascii_case("password"));
+    }
+    if kind == Kind::User {
+        product::decorate(&mut view, &state.product());
+        add_refs(view.get_mut("groups"), base, "Groups");
+    } else {
+        add_refs(view.get_mut("members"), base, "Users");
+    }
+    if let Some(meta) = view.get_mut("meta").and_then(Value::as_object_mut) {
+        meta.insert(
+            "location".into(),
+            Value::String(format!("{base}/{}/{id}", kind.endpoint())),
+        );
+    }
+    view
+}
 
 /// One attribute of the output: stored text, text made here, or a value
 /// to encode.
@@ -32,13 +113,13 @@ enum Piece<'a> {
 
 /// The client-facing JSON of a user with the default projection, or `None`
 /// when the general path must render it.
-pub fn render_user(
+pub fn user_from_text(
     raw: &RawUser,
     base: &str,
     product: &ProductConfig,
     schemas: &Schemas,
 ) -> Option<Vec<u8>> {
-    let drops = engine::user_default_drops(schemas)?;
+    let drops = scim_adapter::user_default_drops(schemas)?;
     // The store's index of the text: (key, value JSON), in key order.
     let fields: Vec<(&str, &str)> = raw
         .fields
@@ -71,9 +152,11 @@ pub fn render_user(
         {
             continue;
         }
-        if engine::is_extension(schemas, Kind::User, key) {
+        if scim_adapter::is_extension(schemas, Kind::User, key) {
             let decoded = serde_json::from_str(text).ok()?;
-            if let Some(projected) = engine::project_extension(schemas, Kind::User, key, decoded) {
+            if let Some(projected) =
+                scim_adapter::project_extension(schemas, Kind::User, key, decoded)
+            {
                 out.insert(key, Piece::Value(projected));
             }
             continue;
@@ -86,7 +169,7 @@ pub fn render_user(
                 let location = format!("{base}/{}/{id}", Kind::User.endpoint());
                 out.insert(key, meta_with_location(text, &location)?);
             }
-            _ if text == "{}" && engine::drops_empty_object(schemas, Kind::User, key) => {}
+            _ if text == "{}" && scim_adapter::drops_empty_object(schemas, Kind::User, key) => {}
             _ => {
                 out.insert(key, Piece::Text(text));
             }
@@ -107,7 +190,7 @@ pub fn render_user(
     }
     let extension = json!({"role": role.role, "roleSource": role.source});
     if let Some(projected) =
-        engine::project_extension(schemas, Kind::User, SCIMULATOR_USER_SCHEMA, extension)
+        scim_adapter::project_extension(schemas, Kind::User, SCIMULATOR_USER_SCHEMA, extension)
     {
         out.insert(SCIMULATOR_USER_SCHEMA, Piece::Value(projected));
     }
@@ -178,8 +261,6 @@ mod tests {
     use super::*;
     use crate::scim::ENTERPRISE_USER_SCHEMA;
     use crate::server::config::{ProductConfig, ServerConfig};
-    use crate::server::routes::resources::present;
-    use crate::server::state::AppState;
     use time::OffsetDateTime;
 
     const BASE: &str = "http://h/scim/v2";
@@ -202,13 +283,21 @@ mod tests {
             .expect("create");
     }
 
-    /// The fast path's bytes for user `id`, and the general path's.
+    /// The fast path's bytes for user `id`, and the general path's; also
+    /// checks that [`user_bytes`], the entry point lists use, gives the
+    /// general path's bytes whichever path it took.
     fn both(state: &AppState, id: &str) -> (Option<Vec<u8>>, Vec<u8>) {
         let raw = state.store.get_raw_user(id).expect("raw");
-        let fast = render_user(&raw, BASE, &state.product(), &state.schemas());
+        let fast = user_from_text(&raw, BASE, &state.product(), &state.schemas());
         let view = state.store.get(Kind::User, id).expect("view");
         let general = present(state, Kind::User, BASE, view, &[], &[]);
-        (fast, serde_json::to_vec(&general).expect("encode"))
+        let general = serde_json::to_vec(&general).expect("encode");
+        assert_eq!(
+            String::from_utf8_lossy(&user_bytes(state, BASE, &raw)),
+            String::from_utf8_lossy(&general),
+            "user_bytes for {id}"
+        );
+        (fast, general)
     }
 
     fn users() -> Vec<Value> {

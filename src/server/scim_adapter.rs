@@ -1,9 +1,9 @@
-//! The server's single seam to the pure layer (`crate::scim::schema`,
-//! `crate::server::filter`, `crate::server::patch`): compiles filters into a
-//! predicate plus an index hint, applies PATCH, projects and validates
-//! resources, and maps the pure layer's errors to [`ScimError`]. Handlers
-//! call this module, never the pure modules directly. It must stay free of
-//! HTTP types.
+//! The adapter between the server (store, routes) and the pure SCIM layer
+//! (`crate::scim::schema`, `crate::server::filter`, `crate::server::patch`):
+//! compiles filters into a predicate plus an index hint, applies PATCH,
+//! projects and validates resources, and maps the pure layer's errors to
+//! [`ScimError`]. Handlers call this module, never the pure modules
+//! directly. It must stay free of HTTP types.
 
 use serde_json::Value;
 
