@@ -20,6 +20,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 mod engine;
+pub mod entitlements;
 pub mod error;
 pub mod extract;
 pub mod filter;
