@@ -325,7 +325,8 @@ mod tests {
 
     #[test]
     fn bad_catalogues_are_rejected_with_the_offending_field() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut Vec<EntitlementType>)>)> = vec![
+        type Edit = Box<dyn FnOnce(&mut Vec<EntitlementType>)>;
+        let cases: Vec<(&str, Edit)> = vec![
             (
                 "endpoint `Roles`",
                 Box::new(|t| t[0].endpoint = "Roles".into()),

@@ -235,7 +235,8 @@ mod tests {
         let state = state(1000);
         let roles = entitlements::default_types().remove(0);
         // (startIndex, count) → (ids, itemsPerPage, startIndex echoed); totalResults is always 4.
-        let table: &[(&[(&str, &str)], &[&str], usize)] = &[
+        type Row<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], usize);
+        let table: &[Row<'_>] = &[
             (&[("count", "1"), ("startIndex", "1")], &["admin"], 1),
             (&[("count", "1"), ("startIndex", "2")], &["editor"], 2),
             (&[("count", "1"), ("startIndex", "4")], &["viewer"], 4),
@@ -312,7 +313,8 @@ mod tests {
     fn bad_queries_are_scim_400s() {
         let state = state(1000);
         let roles = entitlements::default_types().remove(0);
-        let table: &[(&[(&str, &str)], &str)] = &[
+        type Row<'a> = (&'a [(&'a str, &'a str)], &'a str);
+        let table: &[Row<'_>] = &[
             (&[("count", "one")], "invalidValue"),
             (&[("startIndex", "x")], "invalidValue"),
             (&[("filter", "displayName eq")], "invalidFilter"),
