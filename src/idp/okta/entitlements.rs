@@ -157,3 +157,99 @@ pub(super) fn grant_entitlements(
             .with_action_extras(args.action),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::model::ActionStep;
+
+    fn action(name: &str, with: Value) -> ActionStep {
+        serde_json::from_value(json!({"action": format!("okta.{name}"), "with": with}))
+            .expect("action")
+    }
+
+    fn args(a: &ActionStep) -> Args<'_> {
+        Args {
+            suite: "t.yaml",
+            case: "c",
+            action: a,
+        }
+    }
+
+    fn line(s: &RequestStep) -> String {
+        let q: Vec<String> = s
+            .request
+            .query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        format!("{} {}?{}", s.request.method, s.request.path, q.join("&"))
+    }
+
+    #[test]
+    fn import_discovers_then_reads_one_per_page() {
+        let a = action(
+            "import_entitlements",
+            json!({"schema": "role", "name": "Role"}),
+        );
+        let steps = import_entitlements("okta", &args(&a)).expect("expands");
+        let lines: Vec<String> = steps.iter().map(line).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "GET /ResourceTypes?".to_owned(),
+                format!("GET {{{{ {ENDPOINT_VAR} }}}}?count=1&startIndex=1"),
+                format!("GET {{{{ {ENDPOINT_VAR} }}}}?"),
+            ]
+        );
+        let CaptureSpec::Detailed(d) = &steps[0].capture[ENDPOINT_VAR] else {
+            panic!("detailed capture");
+        };
+        assert_eq!(
+            d.json.as_deref(),
+            Some(
+                format!(
+                    "$.Resources[?@.schema == '{OKTA_ROLE_SCHEMA}' && @.name == 'Role'].endpoint"
+                )
+                .as_str()
+            )
+        );
+        assert!(steps[1].expect.json.contains_key("$.itemsPerPage"));
+        let paginate = steps[2].request.paginate.as_ref().expect("paged");
+        assert_eq!((paginate.count, paginate.max_pages), (1, MAX_PAGES));
+    }
+
+    #[test]
+    fn an_explicit_endpoint_skips_discovery_and_bad_schemas_are_refused() {
+        let a = action("import_entitlements", json!({"endpoint": "/Licenses"}));
+        let steps = import_entitlements("okta", &args(&a)).expect("expands");
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[0].request.path, "/Licenses");
+        let a = action("import_entitlements", json!({"schema": "licence"}));
+        let err = import_entitlements("okta", &args(&a)).expect_err("bad schema");
+        assert!(err.to_string().contains("`with.schema`"), "{err}");
+    }
+
+    #[test]
+    fn a_grant_is_a_get_and_a_put_carrying_the_grants() {
+        let a = action(
+            "grant_entitlements",
+            json!({"id": "u1", "roles": ["admin"],
+                   "entitlements": [{"value": "pro", "type": "License"}]}),
+        );
+        let steps = grant_entitlements("okta", &args(&a)).expect("expands");
+        assert_eq!(
+            steps.iter().map(line).collect::<Vec<_>>(),
+            vec!["GET /Users/u1?", "PUT /Users/u1?"]
+        );
+        assert_eq!(
+            steps[1].request.body_merge,
+            Some(json!({"roles": [{"value": "admin"}],
+                        "entitlements": [{"value": "pro", "type": "License"}]}))
+        );
+        for bad in [json!({"id": "u1"}), json!({"id": "u1", "roles": [1]})] {
+            let a = action("grant_entitlements", bad);
+            assert!(grant_entitlements("okta", &args(&a)).is_err());
+        }
+    }
+}
