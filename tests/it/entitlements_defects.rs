@@ -32,6 +32,12 @@ pub(crate) const DEFECTS: &[(&str, &str, Fault, &str)] = &[
     ),
     (
         ENT,
+        "Okta imports every entitlement one page at a time",
+        EntitlementExtensionUnserved,
+        "$.Resources[*].id",
+    ),
+    (
+        ENT,
         "Okta imports every role one page at a time",
         EntitlementDisplayNameMissing,
         "$.Resources[0].displayName",

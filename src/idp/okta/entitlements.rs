@@ -14,6 +14,8 @@ use crate::suite::model::{CaptureDetail, CaptureSpec, Paginate, RequestStep};
 
 /// The variable holding the discovered endpoint (`/Licenses`).
 pub(super) const ENDPOINT_VAR: &str = "_okta_entitlement_endpoint";
+/// The variable holding the first extension schema of the discovered type.
+const EXTENSION_VAR: &str = "_okta_entitlement_extension";
 /// The variable holding the first page's `totalResults`.
 const TOTAL_VAR: &str = "_okta_entitlement_total";
 /// Bound on the pages of one import (Okta reads one entitlement per page).
@@ -61,11 +63,33 @@ fn discover(o: &str, args: &Args<'_>) -> Result<RequestStep, ExpandError> {
             ..CaptureDetail::default()
         }),
     );
+    // Okta reads /Schemas only for extensions it does not know (§4.5).
+    s.capture.insert(
+        EXTENSION_VAR.to_owned(),
+        CaptureSpec::Detailed(CaptureDetail {
+            json: Some(format!("$.Resources[?{filter}].schemaExtensions[*].schema")),
+            regex: Some(r#"^\[?"?([^"\[\],\s]+)"#.to_owned()),
+            optional: true,
+            ..CaptureDetail::default()
+        }),
+    );
     Ok(s)
 }
 
+/// `GET /Schemas` when the discovered type has an extension: it must be
+/// among the schemas served (RFC 7643 §6, §7).
+fn extension_schemas(o: &str) -> RequestStep {
+    step(&HEADERS, o, "schemas", "GET", "/Schemas".into())
+        .status(&[200])
+        .json(
+            "$.Resources[*].id",
+            ops(json!({"contains": format!("{{{{ {EXTENSION_VAR} }}}}")})),
+        )
+        .when(EXTENSION_VAR, Value::Null, false)
+}
+
 /// `okta.import_entitlements`: discovery (unless `with.endpoint` names the
-/// endpoint), Runscope's Entitlements step (`?count=1&startIndex=1`:
+/// endpoint; `/Schemas` only when the type has an extension), Runscope's Entitlements step (`?count=1&startIndex=1`:
 /// `Resources` non-empty, `itemsPerPage == 1`, paging fields numbers, each
 /// resource an `id` and a `displayName`), then Okta's import paged by one
 /// following `totalResults`: one resource per page, every resource once.
@@ -79,6 +103,7 @@ pub(super) fn import_entitlements(
         Some(_) => args.string("endpoint")?,
         None => {
             steps.push(discover(o, args)?);
+            steps.push(extension_schemas(o));
             format!("{{{{ {ENDPOINT_VAR} }}}}")
         }
     };
@@ -198,6 +223,7 @@ mod tests {
             lines,
             vec![
                 "GET /ResourceTypes?".to_owned(),
+                "GET /Schemas?".to_owned(),
                 format!("GET {{{{ {ENDPOINT_VAR} }}}}?count=1&startIndex=1"),
                 format!("GET {{{{ {ENDPOINT_VAR} }}}}?"),
             ]
@@ -214,8 +240,15 @@ mod tests {
                 .as_str()
             )
         );
-        assert!(steps[1].expect.json.contains_key("$.itemsPerPage"));
-        let paginate = steps[2].request.paginate.as_ref().expect("paged");
+        assert_eq!(
+            steps[1]
+                .when
+                .as_ref()
+                .map(|w| (w.var.as_str(), w.ne.clone())),
+            Some((EXTENSION_VAR, Some(Value::Null)))
+        );
+        assert!(steps[2].expect.json.contains_key("$.itemsPerPage"));
+        let paginate = steps[3].request.paginate.as_ref().expect("paged");
         assert_eq!((paginate.count, paginate.max_pages), (1, MAX_PAGES));
     }
 

@@ -285,6 +285,8 @@ pub enum Fault {
     OktaTypesHidden,
     /// A role or entitlement read by id answers 404 (only lists work).
     EntitlementByIdMissing,
+    /// `/ResourceTypes` gives Okta's types an extension `/Schemas` does not serve.
+    EntitlementExtensionUnserved,
 }
 
 impl Fault {

@@ -25,6 +25,7 @@ impl Fault {
                 | Fault::RevokedGrantKept
                 | Fault::OktaTypesHidden
                 | Fault::EntitlementByIdMissing
+                | Fault::EntitlementExtensionUnserved
         )
     }
 }
@@ -118,6 +119,19 @@ pub(super) async fn entitlements_on_response(fault: Fault, req: &Req, resp: &mut
             match body.get_mut("Resources") {
                 Some(Value::Array(list)) => list.iter_mut().for_each(strip),
                 _ => strip(&mut body),
+            }
+            resp.set_json(&body);
+        }
+        EntitlementExtensionUnserved if req.path == "/scim/v2/ResourceTypes" => {
+            let Some(mut body) = resp.json() else { return };
+            if let Some(Value::Array(list)) = body.get_mut("Resources") {
+                for t in list.iter_mut().filter(|t| {
+                    t.get("schema")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| s.starts_with("urn:okta:"))
+                }) {
+                    t["schemaExtensions"] = json!([{"schema": "urn:example:scim:schemas:extension:grant:1.0", "required": false}]);
+                }
             }
             resp.set_json(&body);
         }
