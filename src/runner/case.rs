@@ -204,19 +204,24 @@ fn unmet_static_requirement(ctx: &RunCtx, case: &PlannedCase) -> Option<String> 
             }
             Requirement::RevokedToken
             | Requirement::ReferenceServer
-            | Requirement::Capability(_) => {}
+            | Requirement::Capability(_)
+            | Requirement::ResourceType(_) => {}
         }
     }
     None
 }
 
 /// The reason the case must be skipped for a capability the target does
-/// not advertise, if any (reads `/ServiceProviderConfig` once per run).
+/// not advertise, if any (reads `/ServiceProviderConfig` and `/ResourceTypes`
+/// once per run).
 async fn unmet_capability(ctx: &RunCtx, case: &PlannedCase) -> Option<String> {
     for req in &case.requires {
-        if let Requirement::Capability(name) = req
-            && let Err(reason) = ctx.capability(name).await
-        {
+        let met = match req {
+            Requirement::Capability(name) => ctx.capability(name).await,
+            Requirement::ResourceType(schema) => ctx.resource_type(schema).await,
+            _ => Ok(()),
+        };
+        if let Err(reason) = met {
             return Some(reason);
         }
     }

@@ -1,11 +1,12 @@
 //! The run's discovery documents: `/ServiceProviderConfig` (the capabilities
-//! a case `requires`) and `/Schemas` (the declared-schema check, the audit and
-//! the round trip), each fetched at most once per run and cached with its
-//! typed error.
+//! a case `requires`), `/ResourceTypes` (the resource types a case
+//! `requires`) and `/Schemas` (the declared-schema check, the audit and the
+//! round trip), each fetched at most once per run and cached with its typed
+//! error.
 //!
-//! Both are sent through the run's client like every other request, so the
+//! All are sent through the run's client like every other request, so the
 //! body cap, the circuit breaker, the run's deadline and the 429 policy apply.
-//! It must not send anything but `GET` of these two documents, and it records
+//! It must not send anything but `GET` of these three documents, and it records
 //! no exchange: the cases that read them report what they concluded.
 
 use serde_json::Value;
@@ -52,6 +53,7 @@ pub(crate) enum DiscoveryError {
 #[derive(Default)]
 pub(crate) struct Discovery {
     service_provider_config: OnceCell<Result<Value, DiscoveryError>>,
+    resource_types: OnceCell<Result<Value, DiscoveryError>>,
     schemas: OnceCell<Result<Vec<SchemaDef>, DiscoveryError>>,
 }
 
@@ -78,6 +80,36 @@ impl RunCtx {
             None => Err(format!(
                 "/ServiceProviderConfig does not advertise {name}.supported"
             )),
+        }
+    }
+
+    /// `Ok(())` when `/ResourceTypes` lists a resource type whose `schema`,
+    /// `name` or `id` is `wanted` (compared case-insensitively), else why not.
+    pub(crate) async fn resource_type(&self, wanted: &str) -> Result<(), String> {
+        let doc = self
+            .discovery
+            .resource_types
+            .get_or_init(|| self.get_discovery("/ResourceTypes"))
+            .await;
+        let doc = doc.as_ref().map_err(ToString::to_string)?;
+        // RFC 7644 §4 answers a ListResponse; a bare array is read too.
+        let types = doc
+            .get("Resources")
+            .or(Some(doc))
+            .and_then(Value::as_array)
+            .ok_or_else(|| "/ResourceTypes is not a list of resource types".to_owned())?;
+        let named = |t: &Value, key: &str| {
+            t.get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.eq_ignore_ascii_case(wanted))
+        };
+        if types
+            .iter()
+            .any(|t| named(t, "schema") || named(t, "name") || named(t, "id"))
+        {
+            Ok(())
+        } else {
+            Err(format!("/ResourceTypes lists no resource type {wanted}"))
         }
     }
 

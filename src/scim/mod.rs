@@ -34,3 +34,8 @@ pub const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 /// of a user on the reference server.
 pub const SCIMULATOR_USER_SCHEMA: &str =
     "urn:scimulator:params:scim:schemas:extension:product:2.0:User";
+/// Okta Identity Governance's Role schema (okta-wire.md §4.5): the resources
+/// of a role endpoint a server lists in `/ResourceTypes`.
+pub const OKTA_ROLE_SCHEMA: &str = "urn:okta:scim:schemas:core:1.0:Role";
+/// Okta Identity Governance's Entitlement schema (okta-wire.md §4.5).
+pub const OKTA_ENTITLEMENT_SCHEMA: &str = "urn:okta:scim:schemas:core:1.0:Entitlement";

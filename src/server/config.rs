@@ -20,6 +20,7 @@
 //!   auto_activate: true
 //!   sync_groups: true
 //!   extensions: []                # custom extension schemas (RFC 7643 §7 shape)
+//!   entitlement_types: [ … ]      # Okta's roles and entitlements (`server::entitlements`)
 //! ```
 
 use std::net::SocketAddr;
@@ -119,6 +120,9 @@ pub struct ProductConfig {
     pub sync_groups: bool,
     /// Custom extension schemas (RFC 7643 §7 JSON shape) added to the User resource type.
     pub extensions: Vec<serde_json::Value>,
+    /// Okta Identity Governance's role and entitlement resource types
+    /// (`/Roles`, `/Licenses`, …); omitted → [`super::entitlements::default_types`].
+    pub entitlement_types: Vec<super::entitlements::EntitlementType>,
 }
 
 impl Default for ProductConfig {
@@ -131,6 +135,7 @@ impl Default for ProductConfig {
             auto_activate: true,
             sync_groups: true,
             extensions: Vec::new(),
+            entitlement_types: super::entitlements::default_types(),
         }
     }
 }
@@ -185,6 +190,7 @@ impl ProductConfig {
                 "role mappings need a non-empty idp_value and role".into(),
             ));
         }
+        super::entitlements::validate(&self.entitlement_types).map_err(ConfigError::Invalid)?;
         super::scim_adapter::Schemas::build(&self.extensions)
             .map(|_| ())
             .map_err(ConfigError::Invalid)

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod entitlements;
 pub mod error;
 pub mod extract;
 pub mod filter;

@@ -149,6 +149,28 @@ pub fn compile_filter(
         .map_err(|e| ScimError::invalid_filter(e.to_string()))
 }
 
+/// Keeps the entries of a read-only catalogue (Okta's role and entitlement
+/// endpoints) that `text` matches, evaluated against the catalogue's schema
+/// document `schema_doc` (RFC 7643 §7 JSON); 400 `invalidFilter` on a
+/// malformed filter.
+pub fn filter_catalogue(
+    text: &str,
+    schema_doc: &Value,
+    items: Vec<Value>,
+) -> Result<Vec<Value>, ScimError> {
+    let filter = filter::parse(text).map_err(|e| ScimError::invalid_filter(e.to_string()))?;
+    let core: SchemaDef = serde_json::from_value(schema_doc.clone())
+        .map_err(|e| ScimError::Internal(format!("catalogue schema: {e}")))?;
+    let schema = ResourceSchema {
+        core,
+        extensions: Vec::new(),
+    };
+    Ok(items
+        .into_iter()
+        .filter(|item| filter.matches(item, &schema))
+        .collect())
+}
+
 /// Applies a PATCH request atomically to a resource view (400 with the
 /// engine's `scimType` on error; nothing is applied then).
 pub fn apply_patch(

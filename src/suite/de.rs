@@ -413,7 +413,12 @@ impl<'de> Visitor<'de> for TaggedVisitor {
 }
 
 const AUTH_NAMES: &[&str] = &["default", "none", "invalid", "revoked", "token", "raw"];
-const REQUIREMENT_NAMES: &[&str] = &["revoked_token", "reference_server", "capability"];
+const REQUIREMENT_NAMES: &[&str] = &[
+    "revoked_token",
+    "reference_server",
+    "capability",
+    "resource_type",
+];
 
 impl<'de> Deserialize<'de> for Auth {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -439,14 +444,15 @@ impl<'de> Deserialize<'de> for Auth {
 impl<'de> Deserialize<'de> for Requirement {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let tagged = d.deserialize_any(TaggedVisitor {
-            expecting: "`revoked_token`, `reference_server` or `{ capability: … }`",
+            expecting: "`revoked_token`, `reference_server`, `{ capability: … }` or `{ resource_type: … }`",
             units: &["revoked_token", "reference_server"],
-            newtypes: &["capability"],
+            newtypes: &["capability", "resource_type"],
             all: REQUIREMENT_NAMES,
         })?;
         Ok(match tagged {
             Tagged::Unit(u) if u == "reference_server" => Requirement::ReferenceServer,
             Tagged::Unit(_) => Requirement::RevokedToken,
+            Tagged::Newtype(k, v) if k == "resource_type" => Requirement::ResourceType(v),
             Tagged::Newtype(_, v) => Requirement::Capability(v),
         })
     }
@@ -487,5 +493,12 @@ mod tests {
         let r: Requirement = serde_json::from_value(json!({"capability": "patch"})).expect("map");
         assert_eq!(r, Requirement::Capability("patch".into()));
         assert!(serde_json::from_value::<Requirement>(json!({"capability": "a", "x": 1})).is_err());
+        let r: Requirement =
+            serde_json::from_value(json!({"resource_type": "urn:okta:scim:schemas:core:1.0:Role"}))
+                .expect("map");
+        assert_eq!(
+            r,
+            Requirement::ResourceType("urn:okta:scim:schemas:core:1.0:Role".into())
+        );
     }
 }

@@ -21,7 +21,7 @@
 //! cases:
 //!   - name: a pushed user can be read back  # unique in the suite
 //!     why: Okta reads the user before every profile push   # required, non-empty
-//!     requires: [revoked_token, reference_server, { capability: patch }]
+//!     requires: [revoked_token, reference_server, { capability: patch }, { resource_type: Role }]
 //!     steps:
 //!       - *create                           # aliases and `<<: *merge` keys work
 //!       - action: okta.push_new_user        # `<profile>.<action>`; `with:`, `expect:`, `capture:`

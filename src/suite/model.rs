@@ -114,6 +114,9 @@ pub enum Requirement {
     /// `/ServiceProviderConfig` advertises `<name>.supported: true`
     /// (`patch`, `bulk`, `filter`, `changePassword`, `sort`, `etag`).
     Capability(String),
+    /// `/ResourceTypes` lists a resource type whose `schema` (or `name`) is
+    /// this, e.g. Okta's `urn:okta:scim:schemas:core:1.0:Entitlement`.
+    ResourceType(String),
 }
 
 /// A step: a concrete request, or an IdP action expanded before the run.

@@ -370,7 +370,13 @@ async fn every_okta_case_fails_against_the_defect_it_targets() {
 
 #[test]
 fn every_okta_case_is_covered_by_a_defect() {
-    let problems = defect_coverage("okta/", DEFECTS.iter().map(|&(s, c, _, _)| (s, c)));
+    // The entitlement suites' rows live in `entitlements_defects.rs`.
+    let entitlements = crate::entitlements_defects::DEFECTS.iter();
+    let rows = DEFECTS
+        .iter()
+        .chain(entitlements)
+        .map(|&(s, c, _, _)| (s, c));
+    let problems = defect_coverage("okta/", rows);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

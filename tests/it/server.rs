@@ -531,7 +531,8 @@ async fn discovery_describes_the_server() {
         "oauthbearertoken"
     );
     let types = h.scim(Method::GET, "/ResourceTypes", None).await;
-    assert_eq!(types.body["totalResults"], 2);
+    // User, Group, and the default Okta Role and License types.
+    assert_eq!(types.body["totalResults"], 4);
     let user_type = h.scim(Method::GET, "/ResourceTypes/User", None).await;
     assert_eq!(user_type.body["endpoint"], "/Users");
     let missing = h.scim(Method::GET, "/ResourceTypes/Device", None).await;

@@ -14,8 +14,10 @@
 //!
 //! Layout: `wire` holds the fixed wire habits (headers, flavours, the
 //! request pieces every action shares), `users` the user actions and
-//! `groups` the group actions; this file maps action names onto them.
+//! `groups` the group actions, `entitlements` Okta Identity Governance's
+//! discovery, import and grants; this file maps action names onto them.
 
+mod entitlements;
 mod groups;
 mod users;
 mod wire;
@@ -48,6 +50,8 @@ pub const ACTIONS: &[&str] = &[
     "rename_group",
     "push_now",
     "unlink_group",
+    "import_entitlements",
+    "grant_entitlements",
 ];
 
 /// Expands one Okta action into requests.
@@ -72,6 +76,8 @@ pub fn expand(
         "push_group_members" => push_group_members(flavour, o, args)?,
         "rename_group" => rename_group(flavour, o, args)?,
         "push_now" => push_now(flavour, o, args)?,
+        "import_entitlements" => entitlements::import_entitlements(o, args)?,
+        "grant_entitlements" => entitlements::grant_entitlements(o, args)?,
         "unlink_group" => vec![
             // §2.9: "Delete the group in the target app" → DELETE, expecting 204.
             step(&HEADERS, o, "delete group", "DELETE", group_path(args)?)

@@ -12,6 +12,7 @@ use crate::scim::{
     ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, LIST_RESPONSE_SCHEMA, RESOURCE_TYPE_SCHEMA,
     SCIMULATOR_USER_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA, USER_SCHEMA,
 };
+use crate::server::entitlements;
 use crate::server::error::ScimError;
 use crate::server::extract::{BaseUrl, PathParam, ScimResponse};
 use crate::server::scim_adapter;
@@ -112,6 +113,14 @@ fn resource_type_docs(state: &AppState, base: &str) -> Vec<Value> {
             "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/Group")},
         }));
     }
+    // Okta's role and entitlement types (okta-wire.md §4.5).
+    docs.extend(
+        state
+            .product()
+            .entitlement_types
+            .iter()
+            .map(|t| entitlements::resource_type(t, base)),
+    );
     docs
 }
 
@@ -162,6 +171,11 @@ pub fn schema_docs(state: &AppState, base: &str) -> Vec<Value> {
     if !product.sync_groups {
         docs.retain(|d| d.get("id").and_then(Value::as_str) != Some(GROUP_SCHEMA));
     }
+    docs.extend(
+        entitlements::schemas_in_use(&product.entitlement_types)
+            .into_iter()
+            .filter_map(|urn| entitlements::schema(urn, base)),
+    );
     docs
 }
 

@@ -6,6 +6,7 @@
 mod admin;
 mod discovery;
 mod endpoints;
+mod entitlements;
 mod groups;
 mod list;
 mod present;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::routes(SCIM_BASE_PATH))
         .merge(groups::routes(SCIM_BASE_PATH))
         .merge(discovery::routes(SCIM_BASE_PATH))
+        .merge(entitlements::routes(SCIM_BASE_PATH))
         .route(
             &format!("{SCIM_BASE_PATH}/.search"),
             post(endpoints::root_search),

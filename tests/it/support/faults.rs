@@ -270,6 +270,23 @@ pub enum Fault {
     CustomExtensionDropped,
     /// Any write carrying `nickName` is refused with 400 `invalidValue`.
     NickNameRefused,
+    // ---- issue 12 (entitlements) ----------------------------------------
+    /// Role and entitlement endpoints ignore `startIndex` (always page one).
+    EntitlementStartIndexIgnored,
+    /// Roles and entitlements come without `displayName`.
+    EntitlementDisplayNameMissing,
+    /// POST and PUT of a user drop `roles` and `entitlements`.
+    GrantsDropped,
+    /// Any PATCH of a user (Okta's deactivation) also clears its grants.
+    DeactivationDropsGrants,
+    /// A PUT with `entitlements: []` keeps the stored entitlements.
+    RevokedGrantKept,
+    /// `/ResourceTypes` lists none of Okta's types (a plain SCIM server; quirk).
+    OktaTypesHidden,
+    /// A role or entitlement read by id answers 404 (only lists work).
+    EntitlementByIdMissing,
+    /// `/ResourceTypes` gives Okta's types an extension `/Schemas` does not serve.
+    EntitlementExtensionUnserved,
 }
 
 impl Fault {
@@ -503,6 +520,10 @@ impl Fault {
             _ if self.is_rfc() => return rfc_on_request(*self, req, ctx).await,
             // ---- issue 10 (schema) ----
             _ if self.is_schema() => return schema_on_request(*self, req, ctx).await,
+            // ---- issue 12 (entitlements) ----
+            _ if self.is_entitlements() => {
+                return entitlements_on_request(*self, req, ctx).await;
+            }
             _ => {}
         }
         None
@@ -635,6 +656,8 @@ impl Fault {
             _ if self.is_rfc() => rfc_on_response(*self, req, resp, ctx).await,
             // ---- issue 10 (schema) ----
             _ if self.is_schema() => schema_on_response(*self, req, resp, ctx).await,
+            // ---- issue 12 (entitlements) ----
+            _ if self.is_entitlements() => entitlements_on_response(*self, req, resp, ctx).await,
             _ => {}
         }
     }
@@ -725,6 +748,10 @@ use entra::{entra_on_request, entra_on_response};
 // ---- issue 10 (schema): declared-schema audit and round trip -------------
 pub mod schema;
 use schema::{schema_on_request, schema_on_response};
+
+// ---- issue 12 (entitlements): Okta's roles and entitlements --------------
+mod entitlements;
+use entitlements::{entitlements_on_request, entitlements_on_response};
 
 // ---- quirks of the conformant-but-unusual server matrix -------------------
 pub mod quirks;

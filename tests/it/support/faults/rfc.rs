@@ -392,6 +392,15 @@ pub(super) async fn rfc_on_response(fault: Fault, req: &Req, resp: &mut Resp, ct
 /// attributes of a User or Group, except those in `excluded`.
 fn null_for_unassigned(r: &mut Value, excluded: &[String]) {
     let user = r.get("userName").is_some();
+    // Only Users and Groups: other resource types (Okta's roles and
+    // entitlements) declare neither list of attributes.
+    let group = r["schemas"].as_array().is_some_and(|s| {
+        s.iter()
+            .any(|u| u == "urn:ietf:params:scim:schemas:core:2.0:Group")
+    });
+    if !user && !group {
+        return;
+    }
     let Some(o) = r.as_object_mut() else { return };
     let single: &[&str] = if user {
         &["nickName", "title", "displayName", "profileUrl"]
