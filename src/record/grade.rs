@@ -283,14 +283,6 @@ fn check(exchange: &Exchange, body: &[u8]) -> Found {
                     .to_owned(),
             ));
         }
-        if json.get("meta").is_some() {
-            found.push((
-                "read-only",
-                Level::Warning,
-                "POST sends `meta`, a readOnly attribute servers ignore at best (RFC 7643 §3.1)"
-                    .to_owned(),
-            ));
-        }
     }
     found
 }
@@ -455,6 +447,8 @@ fn check_patch(json: &Value, found: &mut Found) {
                 Level::Error,
                 format!("Operations[{i}] ({name}) has no value (RFC 7644 §3.5.2.1, §3.5.2.3)"),
             )),
+            // A path-less value may carry `id`: Okta's group rename does
+            // (okta-wire.md), and servers must accept it.
             ("add" | "replace", None, Some(v)) => match v.as_object() {
                 None => found.push((
                     "patch-op",
@@ -463,17 +457,7 @@ fn check_patch(json: &Value, found: &mut Found) {
                         "Operations[{i}] ({name}) has no path, so its value must be an object of attributes (RFC 7644 §3.5.2.1)"
                     ),
                 )),
-                Some(obj) => {
-                    if obj.contains_key("id") || obj.contains_key("meta") {
-                        found.push((
-                            "read-only",
-                            Level::Error,
-                            format!(
-                                "Operations[{i}] sets the readOnly `id` or `meta` (RFC 7643 §3.1)"
-                            ),
-                        ));
-                    }
-                }
+                Some(_) => {}
             },
             _ => {}
         }

@@ -11,6 +11,7 @@ mod okta_defects;
 mod products_defects;
 mod pure;
 mod quirk_matrix;
+mod record;
 mod reports;
 mod rfc_defects;
 mod runner;
