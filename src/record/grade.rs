@@ -274,15 +274,17 @@ fn check(exchange: &Exchange, body: &[u8]) -> Found {
     }
     if method == "PATCH" {
         check_patch(&json, &mut found);
-    } else if method == "POST" && !item && matches!(resource, Some("Users" | "Groups")) {
-        if json.get("id").is_some() {
-            found.push((
-                "read-only",
-                Level::Error,
-                "POST sends `id`, which the service provider assigns (RFC 7643 §3.1: readOnly)"
-                    .to_owned(),
-            ));
-        }
+    } else if method == "POST"
+        && !item
+        && matches!(resource, Some("Users" | "Groups"))
+        && json.get("id").is_some()
+    {
+        found.push((
+            "read-only",
+            Level::Error,
+            "POST sends `id`, which the service provider assigns (RFC 7643 §3.1: readOnly)"
+                .to_owned(),
+        ));
     }
     found
 }
@@ -449,16 +451,13 @@ fn check_patch(json: &Value, found: &mut Found) {
             )),
             // A path-less value may carry `id`: Okta's group rename does
             // (okta-wire.md), and servers must accept it.
-            ("add" | "replace", None, Some(v)) => match v.as_object() {
-                None => found.push((
-                    "patch-op",
-                    Level::Error,
-                    format!(
-                        "Operations[{i}] ({name}) has no path, so its value must be an object of attributes (RFC 7644 §3.5.2.1)"
-                    ),
-                )),
-                Some(_) => {}
-            },
+            ("add" | "replace", None, Some(v)) if !v.is_object() => found.push((
+                "patch-op",
+                Level::Error,
+                format!(
+                    "Operations[{i}] ({name}) has no path, so its value must be an object of attributes (RFC 7644 §3.5.2.1)"
+                ),
+            )),
             _ => {}
         }
     }

@@ -1,7 +1,7 @@
 //! `scimulator record` and `import har`: a recording reverse proxy
 //! ([`proxy`]) that streams every exchange through unchanged while keeping
 //! a bounded prefix of each body in an [`exchange::ExchangeLog`]; the
-//! generator ([`generate`]) that turns exchanges into a suite that reads
+//! generator ([`mod@generate`]) that turns exchanges into a suite that reads
 //! like a hand-written one; the HAR reader ([`har`]); and the client grader
 //! ([`grade`], [`grade_report`]) that checks each incoming request as a
 //! SCIM client request. It owns no server: the CLI starts the embedded
