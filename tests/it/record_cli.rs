@@ -442,3 +442,88 @@ async fn a_sloppy_client_fails_the_grade_with_each_violation_named() {
         assert!(html.contains(v.rule));
     }
 }
+
+#[tokio::test]
+async fn an_unreachable_upstream_is_a_recorded_502_with_a_scim_error() {
+    // A port that was just free: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let recorder = record::start(
+        RecorderConfig::new(
+            "127.0.0.1:0".parse().expect("addr"),
+            format!("http://{closed}"),
+        ),
+        None,
+    )
+    .await
+    .expect("starts");
+    let resp = reqwest::get(format!("{}/scim/v2/Users", recorder.base_url()))
+        .await
+        .expect("the recorder answers");
+    assert_eq!(resp.status().as_u16(), 502);
+    let body: Value = resp.json().await.expect("a SCIM error body");
+    assert_eq!(
+        body["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:Error"
+    );
+    assert_eq!(body["status"], "502");
+    let log = recorder.log().snapshot();
+    assert_eq!(log.len(), 1, "the failed exchange is recorded");
+    assert_eq!(log[0].status, 502);
+    assert!(log[0].upstream_error.is_some());
+    recorder.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_grade_writes_a_client_report_naming_the_sloppy_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = dir.path().join("client.json");
+    let listen = "127.0.0.1:18713";
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--addr",
+            listen,
+            "--token",
+            "serve-grade-token",
+            "--grade",
+        ])
+        .arg(format!("--report=json={}", report.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    wait_listening(listen).await;
+    let c = reqwest::Client::new();
+    let ok = c
+        .get(format!(
+            "http://{listen}/scim/v2/Users?startIndex=1&count=1"
+        ))
+        .bearer_auth("serve-grade-token")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(ok.status().as_u16(), 200);
+    c.get(format!("http://{listen}/scim/v2/Users?count=many"))
+        .bearer_auth("serve-grade-token")
+        .send()
+        .await
+        .expect("answers");
+    let status = terminate(&mut child);
+    assert!(status.success());
+    let output = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("serve-grade-token"), "{stdout}");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("written")).expect("JSON");
+    assert_eq!(json["requests"], 2, "{json}");
+    assert_eq!(json["rules"], json!(["paging"]), "{json}");
+    assert!(
+        json["violations"][0]["request"]
+            .as_str()
+            .is_some_and(|r| r.contains("count=many")),
+        "{json}"
+    );
+}
