@@ -527,3 +527,26 @@ async fn serve_grade_writes_a_client_report_naming_the_sloppy_request() {
         "{json}"
     );
 }
+
+#[test]
+fn snapshot_adds_snapshots_to_successful_json_steps_only() {
+    let text = std::fs::read_to_string(FIXTURE).expect("fixture");
+    let exchanges = record::har::parse("okta-deactivate.har", &text, 64 * 1024).expect("parses");
+    let plain = record::generate(&exchanges, &record::GenerateOptions::default());
+    assert!(!plain.yaml.contains("snapshot:"), "{}", plain.yaml);
+    let snap = record::generate(
+        &exchanges,
+        &record::GenerateOptions {
+            snapshot: true,
+            ..record::GenerateOptions::default()
+        },
+    );
+    assert_eq!(
+        snap.yaml.matches("snapshot: recorded-1-").count(),
+        4,
+        "{}",
+        snap.yaml
+    );
+    let suite = scimulator::suite::load_str("snap.yaml", &snap.yaml).expect("loads");
+    assert!(scimulator::suite::validate(std::slice::from_ref(&suite)).is_empty());
+}
