@@ -118,14 +118,9 @@ pub fn generate(exchanges: &[Exchange], opts: &GenerateOptions) -> Generated {
         );
     }
     let mut cases = Vec::new();
-    for (n, range) in groups.iter().enumerate() {
-        cases.push(build_case(
-            n + 1,
-            &items[range.clone()],
-            &value_vars,
-            &auth_map,
-            opts,
-        ));
+    for (n, members) in groups.iter().enumerate() {
+        let case_items: Vec<&Item<'_>> = members.iter().map(|&i| &items[i]).collect();
+        cases.push(build_case(n + 1, &case_items, &value_vars, &auth_map, opts));
     }
     let idp = guess_idp(exchanges);
     let suite = Suite {
@@ -201,79 +196,89 @@ fn select<'a>(exchanges: &'a [Exchange], notes: &mut Vec<String>) -> Vec<Item<'a
         .collect();
     for it in &mut out {
         let text = request::searchable(it.ex, &it.rel);
-        for id in revealed.iter().chain(generated.iter()) {
+        let lower = text.to_lowercase();
+        for id in &revealed {
             if request::mentions(&text, &it.rel, id) {
                 it.keys.insert(id.clone());
             }
         }
-        for (id, _) in revealed_ids(it.ex) {
-            it.keys.insert(id.clone());
+        // Generated values are also found in another case (Okta's
+        // case-insensitive lookup sends the userName upper-cased).
+        for value in &generated {
+            if request::mentions(&lower, &it.rel.to_lowercase(), &value.to_lowercase()) {
+                it.keys.insert(value.clone());
+            }
+        }
+        // A whole list reveals every id: only a single resource or a
+        // one-result lookup ties its id to this flow.
+        let ids = revealed_ids(it.ex);
+        let single = ids.len() == 1;
+        for (id, _) in ids {
+            if single {
+                it.keys.insert(id.clone());
+            }
             revealed.insert(id);
         }
     }
     out
 }
 
-/// Splits items into cases: a time gap, or a lookup/create that touches
-/// none of the current case's resources, starts a new one; then cases
-/// that share a resource are merged so captures stay within a case.
-fn group(items: &[Item<'_>], gap_ms: u64) -> Vec<std::ops::Range<usize>> {
-    let mut starts = vec![0usize];
-    let mut current: BTreeSet<&String> = BTreeSet::new();
-    for (i, it) in items.iter().enumerate().skip(1) {
-        let prev = &items[i - 1];
-        let gap = it.ex.at_ms.saturating_sub(prev.ex.at_ms) > gap_ms;
-        let starts_flow = !it.item
-            && (it.ex.method.eq_ignore_ascii_case("POST")
-                || it.ex.method.eq_ignore_ascii_case("GET"));
-        let disjoint = !it.keys.is_empty()
-            && !current.is_empty()
-            && it.keys.iter().all(|k| !current.contains(k));
-        let after_delete = it.keys.is_empty() && prev.ex.method.eq_ignore_ascii_case("DELETE");
-        if gap || (starts_flow && disjoint) || after_delete {
-            starts.push(i);
-            current.clear();
+/// Splits items into cases, one per flow even when flows interleave (an
+/// IdP or a harness working in parallel): items that share a resource (an
+/// id, or a generated `userName`…) belong together; consecutive items that
+/// touch no resource stay together unless a pause longer than `gap_ms`
+/// separates them. Each case keeps its items in arrival order.
+fn group(items: &[Item<'_>], gap_ms: u64) -> Vec<Vec<usize>> {
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
         }
-        current.extend(it.keys.iter());
+        i
     }
-    if let Some(first) = items.first() {
-        let _ = first;
-    }
-    let mut ranges: Vec<std::ops::Range<usize>> = starts
-        .iter()
-        .enumerate()
-        .map(|(n, s)| *s..starts.get(n + 1).copied().unwrap_or(items.len()))
-        .filter(|r| !r.is_empty())
-        .collect();
-    // Merge a case into the earlier ones whose resources it uses.
-    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
-    for r in ranges.drain(..) {
-        let keys: BTreeSet<&String> = items[r.clone()].iter().flat_map(|i| &i.keys).collect();
-        let mut target = None;
-        for (n, m) in merged.iter().enumerate() {
-            if items[m.clone()]
-                .iter()
-                .any(|i| i.keys.iter().any(|k| keys.contains(k)))
-            {
-                target = Some(n);
-                break;
+    let mut parent: Vec<usize> = (0..items.len()).collect();
+    let mut owner: HashMap<&String, usize> = HashMap::new();
+    for (i, it) in items.iter().enumerate() {
+        for key in &it.keys {
+            match owner.get(key) {
+                Some(&o) => {
+                    let (a, b) = (root(&mut parent, o), root(&mut parent, i));
+                    if a != b {
+                        parent[b.max(a)] = b.min(a);
+                    }
+                }
+                None => {
+                    owner.insert(key, i);
+                }
             }
         }
-        match target {
-            Some(n) => {
-                let start = merged[n].start;
-                merged.truncate(n);
-                merged.push(start..r.end);
+        if it.keys.is_empty() && i > 0 {
+            let prev = &items[i - 1];
+            let close = it.ex.at_ms.saturating_sub(prev.ex.at_ms) <= gap_ms;
+            if prev.keys.is_empty() && close {
+                let (a, b) = (root(&mut parent, i - 1), root(&mut parent, i));
+                if a != b {
+                    parent[b.max(a)] = b.min(a);
+                }
             }
-            None => merged.push(r),
         }
     }
-    merged
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut index: HashMap<usize, usize> = HashMap::new();
+    for i in 0..items.len() {
+        let r = root(&mut parent, i);
+        let g = *index.entry(r).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+    groups
 }
 
 fn build_case(
     n: usize,
-    items: &[Item<'_>],
+    items: &[&Item<'_>],
     value_vars: &HashMap<String, String>,
     auth_map: &AuthMap,
     opts: &GenerateOptions,
@@ -320,6 +325,14 @@ fn build_case(
         }
         for (value, var) in value_vars {
             out = scan::replace_token(&out, value, &format!("{{{{ {var} }}}}"));
+            for (variant, f) in [
+                (value.to_uppercase(), "upper"),
+                (value.to_lowercase(), "lower"),
+            ] {
+                if variant != *value {
+                    out = scan::replace_token(&out, &variant, &format!("{{{{ {f}({var}) }}}}"));
+                }
+            }
         }
         out
     };
