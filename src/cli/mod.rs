@@ -6,7 +6,9 @@
 mod args;
 mod embedded;
 pub mod exit;
+mod import;
 mod list;
+mod record;
 mod run;
 mod serve;
 mod snapshots;
@@ -39,6 +41,11 @@ pub enum Command {
     /// Review, accept, reject or prune stored snapshots.
     #[command(subcommand)]
     Snapshots(snapshots::SnapshotsCommand),
+    /// Record an IdP's traffic through a proxy and write it as a replayable suite.
+    Record(Box<record::RecordArgs>),
+    /// Turn recorded traffic (HAR) into a replayable suite.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// Entry point of the binary: parses arguments, runs, maps to an exit code.
@@ -77,5 +84,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => Ok(validate::run(&args)),
         Command::List(args) => Ok(list::run(&args)),
         Command::Snapshots(cmd) => snapshots::run(cmd),
+        Command::Record(args) => record::run(*args).await,
+        Command::Import(cmd) => import::run(cmd),
     }
 }

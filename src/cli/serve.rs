@@ -26,6 +26,12 @@ pub struct ServeArgs {
     /// Admin API token [default: generated and printed at start].
     #[arg(long, env = "SCIMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Grade every SCIM request as a client request; the client report is printed at Ctrl-C.
+    #[arg(long)]
+    pub grade: bool,
+    /// Client report to write with --grade (repeatable): json=FILE or html=FILE.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = super::record::parse_grade_report, requires = "grade")]
+    pub reports: Vec<(super::record::GradeFormat, PathBuf)>,
 }
 
 impl ServeArgs {
@@ -49,6 +55,9 @@ impl ServeArgs {
 /// Runs the server until Ctrl-C.
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = args.to_config()?;
+    if args.grade {
+        return super::record::serve_graded(config, &args.reports).await;
+    }
     let token_count = config.tokens.len();
     let server = start(config)
         .await
@@ -85,6 +94,8 @@ mod tests {
             tokens: vec!["from-flag".into()],
             config: Some(path),
             admin_token: Some("adm".into()),
+            grade: false,
+            reports: Vec::new(),
         };
         let config = args.to_config().expect("config");
         assert_eq!(config.addr.port(), 0);

@@ -12,6 +12,8 @@ mod okta_defects;
 mod products_defects;
 mod pure;
 mod quirk_matrix;
+mod record;
+mod record_cli;
 mod reports;
 mod rfc_defects;
 mod runner;
