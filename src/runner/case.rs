@@ -219,9 +219,23 @@ fn unmet_static_requirement(ctx: &RunCtx, case: &Case) -> Option<String> {
                     "needs scimulator's reference server (run without --target)".to_owned(),
                 );
             }
+            Requirement::Var(name)
+                if !ctx
+                    .opts
+                    .vars
+                    .iter()
+                    .chain(&ctx.opts.secret_vars)
+                    .any(|(k, _)| k == name) =>
+            {
+                let flag = name.replace('_', "-");
+                return Some(format!(
+                    "no `{name}` given (--{flag}, or --var / --secret {name}=…)"
+                ));
+            }
             Requirement::RevokedToken
             | Requirement::ReferenceServer
-            | Requirement::Capability(_) => {}
+            | Requirement::Capability(_)
+            | Requirement::Var(_) => {}
         }
     }
     None

@@ -114,6 +114,9 @@ pub enum Requirement {
     /// `/ServiceProviderConfig` advertises `<name>.supported: true`
     /// (`patch`, `bulk`, `filter`, `changePassword`, `sort`, `etag`).
     Capability(String),
+    /// The run defines this variable (`--var`, `--secret`, or a flag such as
+    /// `--second-token`); without it the case is skipped with the reason.
+    Var(String),
 }
 
 /// A step: a concrete request, or an IdP action expanded before the run.
@@ -228,7 +231,7 @@ impl QueryEncoding {
 }
 
 /// Credentials for one request. In YAML: `default`, `none`, `invalid`,
-/// `revoked`, `{ token: … }` or `{ raw: … }` (hand-written `Deserialize`).
+/// `revoked`, `{ token: … }`, `{ raw: … }` or `{ scheme: … }` (hand-written `Deserialize`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Auth {
@@ -245,6 +248,9 @@ pub enum Auth {
     Token(String),
     /// An `Authorization` header value sent verbatim (`non-token`, `Basic …`).
     Raw(String),
+    /// The run's bearer token under this spelling of the scheme (`bearer`,
+    /// `BEARER`: RFC 7235 §2.1 makes the scheme case-insensitive).
+    Scheme(String),
 }
 
 impl Auth {
