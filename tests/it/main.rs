@@ -15,6 +15,7 @@ mod reports;
 mod rfc_defects;
 mod runner;
 mod schema_round_trip;
+mod security_defects;
 mod server;
 mod server_auth;
 mod server_live;

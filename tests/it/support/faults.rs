@@ -270,6 +270,15 @@ pub enum Fault {
     CustomExtensionDropped,
     /// Any write carrying `nickName` is refused with 400 `invalidValue`.
     NickNameRefused,
+    // ---- issue 13 (security) ---------------------------------------------
+    /// 401 answers carry no `WWW-Authenticate` header.
+    NoWwwAuthenticate,
+    /// A filter the server refuses (400) is answered 200 with an empty list.
+    BadFilterIsEmpty200,
+    /// The bearer scheme is matched case-sensitively (`bearer x` is 401).
+    BearerCaseSensitive,
+    /// PATCH `replace` of `active` with `true` answers 200 and changes nothing.
+    PathActiveTrueIgnored,
 }
 
 impl Fault {
@@ -503,6 +512,7 @@ impl Fault {
             _ if self.is_rfc() => return rfc_on_request(*self, req, ctx).await,
             // ---- issue 10 (schema) ----
             _ if self.is_schema() => return schema_on_request(*self, req, ctx).await,
+            _ if self.is_security() => return security::on_request(*self, req, ctx).await,
             _ => {}
         }
         None
@@ -635,6 +645,7 @@ impl Fault {
             _ if self.is_rfc() => rfc_on_response(*self, req, resp, ctx).await,
             // ---- issue 10 (schema) ----
             _ if self.is_schema() => schema_on_response(*self, req, resp, ctx).await,
+            _ if self.is_security() => security::on_response(*self, req, resp),
             _ => {}
         }
     }
@@ -725,6 +736,9 @@ use entra::{entra_on_request, entra_on_response};
 // ---- issue 10 (schema): declared-schema audit and round trip -------------
 pub mod schema;
 use schema::{schema_on_request, schema_on_response};
+
+// ---- issue 13 (security): authentication and silent-write defects --------
+mod security;
 
 // ---- quirks of the conformant-but-unusual server matrix -------------------
 pub mod quirks;
