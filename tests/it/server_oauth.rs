@@ -199,7 +199,9 @@ async fn token_endpoint_error_answers_follow_rfc6749_section_5_2() {
     let ok = format!("client_id=okta&client_secret={SECRET}");
     let wrong = basic("okta", "not-the-secret");
     let good_basic = basic("okta", SECRET);
-    let cases: Vec<(&str, Option<&str>, String, &str, u16, &str)> = vec![
+    // (name, Authorization, form body, content type, status, error code)
+    type Row<'a> = (&'a str, Option<&'a str>, String, &'a str, u16, &'a str);
+    let cases: Vec<Row> = vec![
         (
             "no grant_type",
             None,
