@@ -123,7 +123,7 @@ const ROWS: &[(&str, &str, Setup, &str)] = &[
     ),
     (
         W,
-        "a filter on an unknown attribute is 400 invalidFilter, not an empty 200",
+        "a filter on an unknown attribute is refused with 400, not an empty 200",
         Proxy(BadFilterIsEmpty200),
         "got 200",
     ),
