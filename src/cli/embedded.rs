@@ -1,13 +1,22 @@
 //! The embedded reference server for `run` without `--target`: start it on
-//! `127.0.0.1:0`, issue a run token and a second token that is revoked at
-//! once (so revocation checks run), and stop it at the end.
+//! `127.0.0.1:0` with two tenants and an OAuth client, issue a run token,
+//! a token that is revoked at once and one that has expired, and a token
+//! without the `scim` scope (so revocation and the security pack run), and
+//! stop it at the end. The run authenticates by OAuth client credentials.
 
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use crate::server::{RunningServer, ServerConfig, start};
+use crate::runner::{OAuthSettings, RunOptions};
+use crate::server::auth::generate_token;
+use crate::server::{OAuthClientConfig, RunningServer, ServerConfig, TenantSpec, start};
 
-/// A running embedded server with a live token and a revoked one.
+/// The second tenant of the embedded server.
+const SECOND_TENANT: &str = "second";
+/// The OAuth client of the run.
+const CLIENT_ID: &str = "scimulator-run";
+
+/// A running embedded server with its tenants' credentials.
 #[derive(Debug)]
 pub(crate) struct Embedded {
     server: RunningServer,
@@ -17,6 +26,14 @@ pub(crate) struct Embedded {
     pub token: String,
     /// A token that was issued and then revoked.
     pub revoked_token: String,
+    /// The run's OAuth client.
+    pub oauth: OAuthSettings,
+    /// A token whose expiry has passed.
+    expired_token: String,
+    /// An OAuth token granted only the `audit` scope.
+    unscoped_token: String,
+    /// The second tenant's SCIM base URL and token.
+    second: (String, String),
 }
 
 impl Embedded {
@@ -24,8 +41,21 @@ impl Embedded {
     pub(crate) async fn start() -> anyhow::Result<Self> {
         // The default product is `ProductConfig::reference()`: the three seed
         // products at once, so suites/products/ can check resolved roles.
+        let client_secret = generate_token();
+        let second_token = generate_token();
         let config = ServerConfig {
             addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            oauth_clients: vec![OAuthClientConfig {
+                client_id: CLIENT_ID.to_owned(),
+                client_secret: client_secret.clone(),
+                scopes: vec!["scim".to_owned(), "audit".to_owned()],
+                token_ttl_secs: 3600,
+            }],
+            tenants: vec![TenantSpec {
+                name: SECOND_TENANT.to_owned(),
+                tokens: vec![second_token.clone()],
+                ..TenantSpec::default()
+            }],
             ..ServerConfig::default()
         };
         let server = start(config)
@@ -34,7 +64,7 @@ impl Embedded {
         let client = reqwest::Client::new();
         let admin = server.admin_base();
         let admin_token = server.admin_token().to_owned();
-        let issue = |name: &'static str| {
+        let issue = |name: &'static str, expires_at: Option<&'static str>| {
             let client = client.clone();
             let url = format!("{admin}/tokens");
             let admin_token = admin_token.clone();
@@ -42,7 +72,7 @@ impl Embedded {
                 let resp = client
                     .post(&url)
                     .bearer_auth(&admin_token)
-                    .json(&json!({"name": name, "expires_at": null}))
+                    .json(&json!({"name": name, "expires_at": expires_at}))
                     .send()
                     .await
                     .with_context(|| format!("POST {url}"))?;
@@ -63,8 +93,26 @@ impl Embedded {
                 Ok::<_, anyhow::Error>((field("id")?, field("token")?))
             }
         };
-        let (_, token) = issue("run").await?;
-        let (revoked_id, revoked_token) = issue("run-revoked").await?;
+        let (_, token) = issue("run", None).await?;
+        let (revoked_id, revoked_token) = issue("run-revoked", None).await?;
+        let (_, expired_token) = issue("run-expired", Some("2001-01-01T00:00:00Z")).await?;
+        let token_url = server.token_url();
+        let resp = client
+            .post(&token_url)
+            .basic_auth(CLIENT_ID, Some(&client_secret))
+            .form(&[("grant_type", "client_credentials"), ("scope", "audit")])
+            .send()
+            .await
+            .with_context(|| format!("POST {token_url}"))?;
+        let body: Value = resp
+            .json()
+            .await
+            .with_context(|| format!("POST {token_url}: body"))?;
+        let unscoped_token = body
+            .get("access_token")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .with_context(|| format!("POST {token_url}: no access_token"))?;
         let url = format!("{admin}/tokens/{revoked_id}");
         let resp = client
             .delete(&url)
@@ -77,10 +125,31 @@ impl Embedded {
         }
         Ok(Self {
             target: server.scim_base(),
+            oauth: OAuthSettings {
+                token_url,
+                client_id: CLIENT_ID.to_owned(),
+                client_secret,
+                scope: None,
+            },
+            second: (server.tenant_scim_base(SECOND_TENANT), second_token),
             server,
             token,
             revoked_token,
+            expired_token,
+            unscoped_token,
         })
+    }
+
+    /// The security pack's variables: the second tenant, an expired and an
+    /// unscoped token (all tokens secret).
+    pub(crate) fn security_vars(&self, opts: &mut RunOptions) {
+        opts.vars
+            .push(("second_target".to_owned(), self.second.0.clone()));
+        opts.secret_vars.extend([
+            ("second_token".to_owned(), self.second.1.clone()),
+            ("expired_token".to_owned(), self.expired_token.clone()),
+            ("unscoped_token".to_owned(), self.unscoped_token.clone()),
+        ]);
     }
 
     /// Stops the server.

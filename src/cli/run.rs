@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
@@ -15,7 +16,7 @@ use crate::report::baseline::Baseline;
 use crate::report::gate::{Gate, GateOutcome};
 use crate::report::progress;
 use crate::report::{ConsoleReporter, ReportContext, ReportFormat, ReportOptions};
-use crate::runner::{Credentials, PlanOptions, RunOptions};
+use crate::runner::{Credentials, OAuthSettings, OAuthSource, PlanOptions, RunOptions};
 use crate::snapshot::SnapshotMode;
 use crate::suite::model::Severity;
 
@@ -33,6 +34,42 @@ pub struct RunArgs {
     /// A token the target has revoked (cases needing one are skipped without it).
     #[arg(long, value_name = "T")]
     pub revoked_token: Option<String>,
+    /// OAuth 2.0 token endpoint: the bearer token comes from the client-credentials
+    /// grant (RFC 6749 §4.4), refreshed when it expires or is refused (instead of --token).
+    #[arg(long, value_name = "URL", env = "SCIMULATOR_OAUTH_TOKEN_URL")]
+    pub oauth_token_url: Option<String>,
+    /// OAuth client id (with --oauth-token-url).
+    #[arg(long, value_name = "ID", env = "SCIMULATOR_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// OAuth client secret (with --oauth-token-url); redacted in every output.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "SCIMULATOR_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
+    /// OAuth scopes to ask for, space-separated (with --oauth-token-url).
+    #[arg(long, value_name = "SCOPES", env = "SCIMULATOR_OAUTH_SCOPE")]
+    pub scope: Option<String>,
+    /// SCIM base URL of a second tenant of the same service (suites/security tenant
+    /// isolation; the variable `second_target`).
+    #[arg(long, value_name = "URL", env = "SCIMULATOR_SECOND_TARGET")]
+    pub second_target: Option<String>,
+    /// Bearer token of the second tenant (the secret variable `second_token`).
+    #[arg(
+        long,
+        value_name = "T",
+        env = "SCIMULATOR_SECOND_TOKEN",
+        hide_env_values = true
+    )]
+    pub second_token: Option<String>,
+    /// A token of the target that has expired (the secret variable `expired_token`).
+    #[arg(long, value_name = "T")]
+    pub expired_token: Option<String>,
+    /// A valid token of the target lacking the scope SCIM needs (the secret variable `unscoped_token`).
+    #[arg(long, value_name = "T")]
+    pub unscoped_token: Option<String>,
     /// HTTP Basic credentials instead of a bearer token (takes precedence over --token).
     #[arg(long, value_name = "USER:PASS", value_parser = parse_basic)]
     pub basic: Option<(String, String)>,
@@ -154,6 +191,54 @@ impl FailOn {
     }
 }
 
+/// The security pack's variables from their flags: (public, secret).
+type Vars = Vec<(String, String)>;
+fn security_vars(args: &RunArgs) -> (Vars, Vars) {
+    let mut public = Vec::new();
+    let mut secret = Vec::new();
+    if let Some(t) = &args.second_target {
+        public.push((
+            "second_target".to_owned(),
+            t.trim_end_matches('/').to_owned(),
+        ));
+    }
+    for (name, value) in [
+        ("second_token", &args.second_token),
+        ("expired_token", &args.expired_token),
+        ("unscoped_token", &args.unscoped_token),
+    ] {
+        if let Some(v) = value {
+            secret.push((name.to_owned(), v.clone()));
+        }
+    }
+    (public, secret)
+}
+
+/// The OAuth settings from `--oauth-token-url` and friends, or a usage error.
+fn oauth_settings(args: &RunArgs) -> Result<Option<OAuthSettings>, String> {
+    let Some(url) = &args.oauth_token_url else {
+        if args.client_id.is_some() || args.client_secret.is_some() || args.scope.is_some() {
+            return Err("--client-id, --client-secret and --scope need --oauth-token-url".into());
+        }
+        return Ok(None);
+    };
+    if args.target.is_none() {
+        return Err("--oauth-token-url needs --target (the embedded server uses its own)".into());
+    }
+    if args.token.is_some() || args.basic.is_some() {
+        return Err("--oauth-token-url replaces --token and --basic: give one of them".into());
+    }
+    let (Some(client_id), Some(client_secret)) = (&args.client_id, &args.client_secret) else {
+        return Err("--oauth-token-url needs --client-id and --client-secret".into());
+    };
+    Ok(Some(OAuthSettings {
+        token_url: url.clone(),
+        client_id: client_id.clone(),
+        client_secret: client_secret.clone(),
+        scope: args.scope.clone(),
+    }))
+}
+
 /// Runs `scimulator run`.
 pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let baseline = match &args.baseline {
@@ -166,12 +251,22 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
+    let (security_vars, security_secrets) = security_vars(&args);
     let extra: Vec<String> = args
         .vars
         .iter()
         .chain(args.secrets.iter())
+        .chain(security_vars.iter())
+        .chain(security_secrets.iter())
         .map(|(k, _)| k.clone())
         .collect();
+    let oauth = match oauth_settings(&args) {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(exit::code(exit::USAGE));
+        }
+    };
     // Load, lint, expand IdP actions and select cases as `validate` and
     // `list` do: a suite error exits 2 before anything starts or is sent.
     let plan_opts = PlanOptions {
@@ -225,6 +320,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 (None, None) => Credentials::None,
             };
             opts.revoked_token = args.revoked_token.clone();
+            opts.vars.extend(security_vars);
+            opts.secret_vars.extend(security_secrets);
+            if let Some(settings) = oauth {
+                opts.oauth = Some(Arc::new(OAuthSource::new(settings, args.request_timeout)?));
+            }
             None
         }
         None => {
@@ -233,6 +333,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             opts.credentials = Credentials::Bearer(server.token.clone());
             opts.revoked_token = Some(server.revoked_token.clone());
             opts.reference_server = true;
+            server.security_vars(&mut opts);
+            opts.oauth = Some(Arc::new(OAuthSource::new(
+                server.oauth.clone(),
+                args.request_timeout,
+            )?));
             Some(server)
         }
     };
@@ -295,6 +400,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         profiles,
         version: env!("CARGO_PKG_VERSION").to_owned(),
     };
+    // Tokens issued during the run are secrets too.
+    let secrets = opts.secrets();
     let redactor = crate::template::Redactor::new(secrets.clone());
     let summary = crate::report::markdown::to_markdown(&report, &ctx, &redactor);
     let report_opts = ReportOptions { outputs, secrets };

@@ -9,7 +9,17 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::server::{ServerConfig, start};
+use crate::server::{ServerConfig, TenantSpec, start};
+
+/// `NAME:TOKEN` of `--tenant`.
+fn parse_tenant(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((name, token)) if !name.is_empty() && !token.is_empty() => {
+            Ok((name.to_owned(), token.to_owned()))
+        }
+        _ => Err("expected NAME:TOKEN".to_owned()),
+    }
+}
 
 /// Arguments of `scimulator serve`.
 #[derive(Debug, Clone, clap::Args)]
@@ -23,6 +33,10 @@ pub struct ServeArgs {
     /// YAML server configuration (product behaviour, tokens, limits).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// A further tenant with a SCIM token, served at /t/NAME/scim/v2 with its own
+    /// store (repeatable; repeating a NAME adds a token to it).
+    #[arg(long = "tenant", value_name = "NAME:TOKEN", value_parser = parse_tenant)]
+    pub tenants: Vec<(String, String)>,
     /// Admin API token [default: generated and printed at start].
     #[arg(long, env = "SCIMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -45,6 +59,17 @@ impl ServeArgs {
             config.addr = addr;
         }
         config.tokens.extend(self.tokens.iter().cloned());
+        for (name, token) in &self.tenants {
+            match config.tenants.iter_mut().find(|t| &t.name == name) {
+                Some(tenant) => tenant.tokens.push(token.clone()),
+                None => config.tenants.push(TenantSpec {
+                    name: name.clone(),
+                    tokens: vec![token.clone()],
+                    ..TenantSpec::default()
+                }),
+            }
+        }
+        config.validate()?;
         if let Some(token) = &self.admin_token {
             config.admin_token = Some(token.clone());
         }
@@ -67,6 +92,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     println!("  admin API:     {}", server.admin_base());
     println!("  admin token:   {}", server.admin_token());
     println!("  SCIM tokens:   {token_count} from the command line / config (not shown)");
+    println!(
+        "  OAuth token:   {} (client credentials)",
+        server.token_url()
+    );
+    for name in server.tenants().names() {
+        println!("  tenant {name}: {}", server.tenant_scim_base(&name));
+    }
     println!("Create a SCIM token: curl -X POST -H 'Authorization: Bearer <admin token>' \\");
     println!(
         "  -H 'Content-Type: application/json' -d '{{\"name\":\"okta\"}}' {}/tokens",
@@ -96,10 +128,20 @@ mod tests {
             admin_token: Some("adm".into()),
             grade: false,
             reports: Vec::new(),
+            tenants: vec![("acme".into(), "t1".into()), ("acme".into(), "t2".into())],
         };
         let config = args.to_config().expect("config");
         assert_eq!(config.addr.port(), 0);
         assert_eq!(config.tokens, vec!["from-file", "from-flag"]);
         assert_eq!(config.admin_token.as_deref(), Some("adm"));
+        assert_eq!(config.tenants.len(), 1);
+        assert_eq!(config.tenants[0].tokens, vec!["t1", "t2"]);
+    }
+
+    #[test]
+    fn tenant_flag_needs_a_name_and_a_token() {
+        assert!(parse_tenant("acme:t").is_ok());
+        assert!(parse_tenant("acme").is_err());
+        assert!(parse_tenant(":t").is_err());
     }
 }

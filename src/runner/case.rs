@@ -202,10 +202,24 @@ fn unmet_static_requirement(ctx: &RunCtx, case: &PlannedCase) -> Option<String> 
                     "needs scimulator's reference server (run without --target)".to_owned(),
                 );
             }
+            Requirement::Var(name)
+                if !ctx
+                    .opts
+                    .vars
+                    .iter()
+                    .chain(&ctx.opts.secret_vars)
+                    .any(|(k, _)| k == name) =>
+            {
+                let flag = name.replace('_', "-");
+                return Some(format!(
+                    "no `{name}` given (--{flag}, or --var / --secret {name}=…)"
+                ));
+            }
             Requirement::RevokedToken
             | Requirement::ReferenceServer
             | Requirement::Capability(_)
             | Requirement::ResourceType(_) => {}
+            | Requirement::Var(_) => {}
         }
     }
     None

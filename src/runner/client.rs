@@ -19,9 +19,38 @@ use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 use crate::runner::breaker::Breaker;
+use crate::runner::oauth::{OAuthSource, PLACEHOLDER};
 use crate::runner::options::{RunOptions, ThrottlePolicy, format_size};
 use crate::runner::result::Exchange;
 use crate::runner::{RunError, RunErrorKind};
+
+/// The placeholder's token part (after `Bearer `): a step may spell the scheme otherwise.
+fn placeholder_token() -> &'static str {
+    PLACEHOLDER.split_once(' ').map_or(PLACEHOLDER, |(_, t)| t)
+}
+
+fn is_placeholder(name: &str, value: &str) -> bool {
+    name.eq_ignore_ascii_case("authorization")
+        && value
+            .split_once(' ')
+            .is_some_and(|(_, t)| t == placeholder_token())
+}
+
+fn carries_placeholder(req: &Outgoing) -> bool {
+    req.headers.iter().any(|(k, v)| is_placeholder(k, v))
+}
+
+/// `req` with the OAuth placeholder replaced by `<scheme> <token>`.
+fn with_token(req: &Outgoing, token: &str) -> Outgoing {
+    let mut out = req.clone();
+    for (k, v) in &mut out.headers {
+        if is_placeholder(k, v) {
+            let scheme = v.split_once(' ').map_or("Bearer", |(s, _)| s);
+            *v = format!("{scheme} {token}");
+        }
+    }
+    out
+}
 
 /// A request ready to send (already rendered).
 #[derive(Debug, Clone)]
@@ -60,6 +89,8 @@ pub(crate) struct HttpClient {
     breaker: Arc<Breaker>,
     /// Body bytes kept in transcripts so far (shared by the run's clones).
     kept_so_far: Arc<std::sync::atomic::AtomicUsize>,
+    /// The run's OAuth token source, if any.
+    oauth: Option<Arc<OAuthSource>>,
 }
 
 /// A response after the 429 policy, with what the policy did.
@@ -88,6 +119,7 @@ impl HttpClient {
             max_body: opts.max_body,
             breaker,
             kept_so_far: Arc::default(),
+            oauth: opts.oauth.clone(),
         })
     }
 
@@ -95,7 +127,37 @@ impl HttpClient {
     /// exchange. Sends nothing once the breaker has tripped, and gives up
     /// at once when it trips meanwhile; either way the error is its reason.
     /// A response still `429` after the whole policy is returned as it came.
+    /// With an OAuth source, a request carrying [`PLACEHOLDER`] gets the
+    /// current token; a 401 to it fetches a fresh token and retries once.
     pub(crate) async fn send(
+        &self,
+        req: &Outgoing,
+        note: Option<&str>,
+        log: &mut Vec<Exchange>,
+    ) -> Result<Incoming, RunError> {
+        let Some(oauth) = self.oauth.as_ref().filter(|_| carries_placeholder(req)) else {
+            return self.send_plain(req, note, log).await;
+        };
+        let oauth_err =
+            |e: crate::runner::oauth::OAuthError| RunError::new(RunErrorKind::Http, e.to_string());
+        let token = oauth.token().await.map_err(oauth_err)?;
+        let resp = self.send_plain(&with_token(req, &token), note, log).await?;
+        if resp.status != 401 {
+            return Ok(resp);
+        }
+        let fresh = oauth.refresh_after_401(&token).await.map_err(oauth_err)?;
+        if fresh == token {
+            return Ok(resp);
+        }
+        let retry_note = match note {
+            Some(n) => format!("{n}; retried with a fresh OAuth token after 401"),
+            None => "retried with a fresh OAuth token after 401".to_owned(),
+        };
+        self.send_plain(&with_token(req, &fresh), Some(&retry_note), log)
+            .await
+    }
+
+    async fn send_plain(
         &self,
         req: &Outgoing,
         note: Option<&str>,

@@ -62,6 +62,7 @@ mod client;
 mod discovery;
 mod error;
 mod event;
+mod oauth;
 mod options;
 mod plan;
 mod preflight;
@@ -79,6 +80,7 @@ pub use crate::assert::{Failure, FailureKind};
 pub use crate::suite::model::Severity;
 pub use error::{RunError, RunErrorKind};
 pub use event::{EventSink, NullSink, RunEvent, VecSink};
+pub use oauth::{OAuthError, OAuthSettings, OAuthSource};
 pub use options::{
     Credentials, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_BODY,
     DEFAULT_MAX_THROTTLE_WAIT, DEFAULT_REQUEST_TIMEOUT, RunOptions, ThrottlePolicy, WorstCase,

@@ -132,6 +132,9 @@ pub struct RunOptions {
     pub throttle: ThrottlePolicy,
     /// Redirects followed per request.
     pub max_redirects: usize,
+    /// OAuth 2.0 client credentials: when set, `auth: default` steps carry
+    /// a token from this source (instead of `credentials`).
+    pub oauth: Option<std::sync::Arc<crate::runner::oauth::OAuthSource>>,
 }
 
 impl Default for RunOptions {
@@ -158,6 +161,7 @@ impl Default for RunOptions {
             audit_declared_schemas: false,
             round_trip: false,
             throttle: ThrottlePolicy::default(),
+            oauth: None,
             max_redirects: 10,
         }
     }
@@ -194,8 +198,9 @@ impl RunOptions {
         self
     }
 
-    /// Every secret the run knows before it starts: tokens, the basic
-    /// password (and its encoded header), secret variables. Reporters redact these.
+    /// Every secret the run knows so far: tokens, the basic password (and
+    /// its encoded header), secret variables, the OAuth client secret and
+    /// every token issued to the run until now. Reporters redact these.
     pub fn secrets(&self) -> Vec<String> {
         let mut out = Vec::new();
         match &self.credentials {
@@ -208,6 +213,9 @@ impl RunOptions {
         }
         out.extend(self.revoked_token.iter().cloned());
         out.extend(self.secret_vars.iter().map(|(_, v)| v.clone()));
+        if let Some(oauth) = &self.oauth {
+            out.extend(oauth.secrets());
+        }
         out.retain(|s| s.len() >= 4);
         out
     }

@@ -130,6 +130,7 @@ pub(crate) fn auth_header(
     opts: &RunOptions,
 ) -> Result<Option<String>, RunError> {
     Ok(match auth {
+        Auth::Default if opts.oauth.is_some() => Some(crate::runner::oauth::PLACEHOLDER.to_owned()),
         Auth::Default => match &opts.credentials {
             Credentials::None => None,
             Credentials::Bearer(t) => Some(format!("Bearer {t}")),
@@ -156,6 +157,18 @@ pub(crate) fn auth_header(
             render_str(t, scope).map_err(|e| template_err("auth token", e))?
         )),
         Auth::Raw(s) => Some(render_str(s, scope).map_err(|e| template_err("auth", e))?),
+        Auth::Scheme(scheme) => {
+            let bearer = match auth_header(&Auth::Default, scope, opts)? {
+                Some(value) if value.starts_with("Bearer ") => value,
+                _ => {
+                    return Err(RunError::new(
+                        RunErrorKind::Step,
+                        "`auth: { scheme: … }` needs a bearer token (--token or --oauth-token-url)",
+                    ));
+                }
+            };
+            Some(format!("{scheme} {}", &bearer["Bearer ".len()..]))
+        }
     })
 }
 

@@ -1,6 +1,6 @@
 //! Authentication: the SCIM [`TokenStore`] (named bearer tokens stored only
 //! as SHA-256 hashes, compared in constant time, optional expiry, immediate
-//! revocation), the admin token check, optional HTTP Basic credentials, and
+//! revocation, OAuth-issued tokens with scopes), the admin token check, optional HTTP Basic credentials, and
 //! the two axum middlewares guarding `/scim/v2` and `/admin`. It must not
 //! log or return plaintext tokens except once, at creation.
 
@@ -45,6 +45,10 @@ struct TokenRecord {
     created: OffsetDateTime,
     expires_at: Option<OffsetDateTime>,
     revoked: bool,
+    /// Granted OAuth scopes; `None` for tokens without scopes (they reach SCIM).
+    scopes: Option<Vec<String>>,
+    /// Issued by the token endpoint (pruned once expired).
+    issued: bool,
 }
 
 impl TokenRecord {
@@ -68,6 +72,8 @@ pub enum TokenRejection {
     Expired,
     /// The token was revoked.
     Revoked,
+    /// The token was granted scopes, but not `scim`.
+    InsufficientScope,
 }
 
 /// The SCIM bearer tokens of one server.
@@ -75,6 +81,9 @@ pub enum TokenRejection {
 pub struct TokenStore {
     tokens: RwLock<Vec<TokenRecord>>,
 }
+
+/// The OAuth scope a token needs for SCIM when its client has scopes configured.
+pub const SCIM_SCOPE: &str = "scim";
 
 /// SHA-256 of a token.
 pub fn hash_token(token: &str) -> [u8; 32] {
@@ -105,12 +114,41 @@ impl TokenStore {
             created,
             expires_at,
             revoked: false,
+            scopes: None,
+            issued: false,
         };
         let info = record.info();
         if let Ok(mut tokens) = self.tokens.write() {
             tokens.push(record);
         }
         info
+    }
+
+    /// Adds a token issued by the OAuth token endpoint, expiring at
+    /// `expires_at`, with its granted `scopes`; drops issued tokens that have
+    /// expired, so the list stays bounded.
+    pub fn insert_issued(
+        &self,
+        name: String,
+        plaintext: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+        scopes: Option<Vec<String>>,
+    ) {
+        let record = TokenRecord {
+            id: format!("oauth-{}", uuid::Uuid::new_v4()),
+            name,
+            hash: hash_token(plaintext),
+            created: now,
+            expires_at: Some(expires_at),
+            revoked: false,
+            scopes,
+            issued: true,
+        };
+        if let Ok(mut tokens) = self.tokens.write() {
+            tokens.retain(|t| !(t.issued && t.expires_at.is_some_and(|at| at <= now)));
+            tokens.push(record);
+        }
     }
 
     /// All tokens' metadata, in creation order.
@@ -159,6 +197,13 @@ impl TokenStore {
         }
         if record.expires_at.is_some_and(|at| at <= now) {
             return Err(TokenRejection::Expired);
+        }
+        if record
+            .scopes
+            .as_ref()
+            .is_some_and(|s| !s.iter().any(|s| s == SCIM_SCOPE))
+        {
+            return Err(TokenRejection::InsufficientScope);
         }
         Ok(record.name.clone())
     }
@@ -241,15 +286,11 @@ pub fn authenticate_scim(state: &AppState, request: &Request) -> Result<String, 
             state
                 .tokens
                 .validate(token, state.clock.now())
-                .map_err(|rejection| {
-                    ScimError::Unauthorized(
-                        match rejection {
-                            TokenRejection::Unknown => "invalid token",
-                            TokenRejection::Expired => "token expired",
-                            TokenRejection::Revoked => "token revoked",
-                        }
-                        .into(),
-                    )
+                .map_err(|rejection| match rejection {
+                    TokenRejection::Unknown => ScimError::InvalidToken("invalid token".into()),
+                    TokenRejection::Expired => ScimError::InvalidToken("token expired".into()),
+                    TokenRejection::Revoked => ScimError::InvalidToken("token revoked".into()),
+                    TokenRejection::InsufficientScope => ScimError::InsufficientScope,
                 })
         }
         Credential::Basic(encoded) => check_basic(state, encoded),
@@ -274,7 +315,7 @@ pub async fn scim_gate(State(state): State<AppState>, request: Request, next: Ne
                 token: None,
                 method,
                 path,
-                status: 401,
+                status: error.status().as_u16(),
                 note: AuditNote::default(),
             });
             return axum::response::IntoResponse::into_response(error);
@@ -293,13 +334,17 @@ pub async fn scim_gate(State(state): State<AppState>, request: Request, next: Ne
     response
 }
 
+/// Whether `request` carries the admin token as a bearer token.
+pub fn is_admin(admin_token: &AdminToken, request: &Request) -> bool {
+    match credential(request) {
+        Ok(Credential::Bearer(token)) => admin_token.matches(token),
+        _ => false,
+    }
+}
+
 /// Middleware on `/admin`: only the admin token is accepted.
 pub async fn admin_auth(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let allowed = match credential(&request) {
-        Ok(Credential::Bearer(token)) => state.admin_token.matches(token),
-        _ => false,
-    };
-    if !allowed {
+    if !is_admin(&state.admin_token, &request) {
         return axum::response::IntoResponse::into_response(ScimError::Unauthorized(
             "admin token required".into(),
         ));
@@ -355,6 +400,43 @@ mod tests {
         store.insert("1".into(), "a".into(), "very-secret", epoch(), None);
         let json = serde_json::to_string(&store.list()).expect("json");
         assert!(!json.contains("very-secret"));
+    }
+
+    #[test]
+    fn issued_token_without_the_scim_scope_is_refused_and_expired_ones_are_pruned() {
+        let store = TokenStore::default();
+        let later = epoch() + time::Duration::seconds(60);
+        store.insert_issued(
+            "c".into(),
+            "no-scope",
+            epoch(),
+            later,
+            Some(vec!["read".into()]),
+        );
+        store.insert_issued(
+            "c".into(),
+            "scoped",
+            epoch(),
+            later,
+            Some(vec!["scim".into()]),
+        );
+        assert_eq!(
+            store.validate("no-scope", epoch()),
+            Err(TokenRejection::InsufficientScope)
+        );
+        assert_eq!(store.validate("scoped", epoch()), Ok("c".into()));
+        assert_eq!(
+            store.validate("scoped", later),
+            Err(TokenRejection::Expired)
+        );
+        store.insert_issued(
+            "c".into(),
+            "new",
+            later,
+            later + time::Duration::seconds(1),
+            None,
+        );
+        assert_eq!(store.list().len(), 1, "expired issued tokens are dropped");
     }
 
     #[test]

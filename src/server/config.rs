@@ -10,6 +10,13 @@
 //! max_body_bytes: 1048576
 //! max_results: 1000
 //! basic_auth: { username: okta, password: s3cret }   # optional
+//! oauth_clients:                  # client credentials at POST /oauth/token
+//!   - { client_id: okta, client_secret: s3cret, scopes: [scim], token_ttl_secs: 3600 }
+//! tenants:                        # more tenants, each at /t/{name}/scim/v2
+//!   - name: acme
+//!     tokens: [acme-secret]
+//!     oauth_clients: []           # token endpoint /t/acme/oauth/token
+//!     product: { default_role: viewer }   # omitted → the reference product
 //! product:                        # omitted → ProductConfig::reference()
 //!   default_role: member
 //!   role_mappings:
@@ -50,6 +57,92 @@ pub struct ServerConfig {
     /// section this is [`ProductConfig::reference`]; a `product` section is
     /// taken as written, its missing keys from [`ProductConfig::default`].
     pub product: ProductConfig,
+    /// OAuth 2.0 clients of the default tenant (client-credentials grant at `/oauth/token`).
+    pub oauth_clients: Vec<OAuthClientConfig>,
+    /// Further tenants, each at `/t/{name}/scim/v2` with its own store,
+    /// tokens, OAuth clients and product.
+    pub tenants: Vec<TenantSpec>,
+}
+
+/// One tenant besides the default one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TenantSpec {
+    /// Name: 1–63 of `a-z`, `0-9`, `-`, `_`; the tenant is served at `/t/{name}/scim/v2`.
+    pub name: String,
+    /// Plaintext SCIM bearer tokens of this tenant, named `cli-1`, `cli-2`, ….
+    pub tokens: Vec<String>,
+    /// OAuth 2.0 clients of this tenant (token endpoint `/t/{name}/oauth/token`).
+    pub oauth_clients: Vec<OAuthClientConfig>,
+    /// The tenant's product; omitted → [`ProductConfig::reference`].
+    pub product: Option<ProductConfig>,
+}
+
+impl TenantSpec {
+    /// Checks the name and the product.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let ok = !self.name.is_empty()
+            && self.name.len() <= 63
+            && self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !ok {
+            return Err(ConfigError::Invalid(format!(
+                "tenant name `{}` must be 1-63 of a-z, 0-9, - and _",
+                self.name
+            )));
+        }
+        if self.name == super::state::DEFAULT_TENANT {
+            return Err(ConfigError::Invalid(
+                "the tenant name `default` is reserved for /scim/v2".into(),
+            ));
+        }
+        for client in &self.oauth_clients {
+            client.validate()?;
+        }
+        self.product
+            .as_ref()
+            .map_or(Ok(()), ProductConfig::validate)
+    }
+}
+
+/// An OAuth 2.0 client allowed the client-credentials grant (RFC 6749 §4.4).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthClientConfig {
+    /// `client_id`.
+    pub client_id: String,
+    /// `client_secret` (kept only as a hash once the server starts).
+    pub client_secret: String,
+    /// Scopes this client may ask for. Empty: no scopes, tokens reach SCIM.
+    /// Non-empty: a token reaches SCIM only when it was granted `scim`.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Lifetime of an issued access token in seconds (`expires_in`).
+    #[serde(default = "OAuthClientConfig::default_ttl")]
+    pub token_ttl_secs: u64,
+}
+
+impl OAuthClientConfig {
+    fn default_ttl() -> u64 {
+        3600
+    }
+
+    /// Checks that id and secret are set and the lifetime is positive.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.client_id.trim().is_empty() || self.client_secret.is_empty() {
+            return Err(ConfigError::Invalid(
+                "an OAuth client needs a client_id and a client_secret".into(),
+            ));
+        }
+        if self.token_ttl_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "an OAuth client's token_ttl_secs must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for ServerConfig {
@@ -62,6 +155,8 @@ impl Default for ServerConfig {
             max_results: 1000,
             basic_auth: None,
             product: ProductConfig::reference(),
+            oauth_clients: Vec::new(),
+            tenants: Vec::new(),
         }
     }
 }
@@ -87,6 +182,19 @@ impl ServerConfig {
             return Err(ConfigError::Invalid(
                 "max_results must be at least 1".into(),
             ));
+        }
+        for client in &self.oauth_clients {
+            client.validate()?;
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for tenant in &self.tenants {
+            tenant.validate()?;
+            if !names.insert(tenant.name.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "tenant `{}` is declared twice",
+                    tenant.name
+                )));
+            }
         }
         self.product.validate()
     }

@@ -24,6 +24,13 @@ pub enum ScimError {
     /// 401: missing, malformed, unknown, expired or revoked credentials.
     #[error("{0}")]
     Unauthorized(String),
+    /// 401 for a bearer token that is unknown, expired or revoked: the
+    /// `WWW-Authenticate` challenge carries `error="invalid_token"` (RFC 6750 §3.1).
+    #[error("{0}")]
+    InvalidToken(String),
+    /// 403: a valid bearer token without the `scim` scope (RFC 6750 §3.1 `insufficient_scope`).
+    #[error("the token lacks the scope `scim`")]
+    InsufficientScope,
     /// 404: unknown resource or route.
     #[error("{0}")]
     NotFound(String),
@@ -81,7 +88,8 @@ impl ScimError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            Self::InsufficientScope => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -116,11 +124,23 @@ impl IntoResponse for ScimError {
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
-        if status == StatusCode::UNAUTHORIZED {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"scimulator\""),
-            );
+        let challenge = match &self {
+            // RFC 6750 §3: the error code and description tell the client why.
+            Self::InvalidToken(detail) => Some(format!(
+                "Bearer realm=\"scimulator\", error=\"invalid_token\", error_description=\"{}\"",
+                detail.replace(['"', '\\'], "'")
+            )),
+            Self::InsufficientScope => Some(
+                "Bearer realm=\"scimulator\", error=\"insufficient_scope\", scope=\"scim\""
+                    .to_owned(),
+            ),
+            _ if status == StatusCode::UNAUTHORIZED => {
+                Some("Bearer realm=\"scimulator\"".to_owned())
+            }
+            _ => None,
+        };
+        if let Some(value) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            headers.insert(header::WWW_AUTHENTICATE, value);
         }
         response
     }

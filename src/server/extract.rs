@@ -134,14 +134,18 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParam {
     }
 }
 
-/// The absolute SCIM base URL of this request (`http://<Host>/scim/v2`).
+/// The absolute SCIM base URL of this request (`http://<Host>/scim/v2`, or
+/// the tenant's `/t/{tenant}/scim/v2`).
 #[derive(Debug, Clone)]
 pub struct BaseUrl(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
+impl FromRequestParts<AppState> for BaseUrl {
     type Rejection = ScimError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let host = parts
             .headers
             .get(header::HOST)
@@ -150,10 +154,7 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
             .map(str::to_owned)
             .or_else(|| parts.uri.authority().map(|a| a.to_string()))
             .unwrap_or_else(|| "localhost".to_owned());
-        Ok(Self(format!(
-            "http://{host}{}",
-            super::routes::SCIM_BASE_PATH
-        )))
+        Ok(Self(format!("http://{host}{}", state.scim_path)))
     }
 }
 

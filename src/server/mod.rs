@@ -1,5 +1,6 @@
-//! The reference SCIM 2.0 server (axum), served under `/scim/v2` with an
-//! admin API under `/admin`. It owns HTTP handling, authentication, the
+//! The reference SCIM 2.0 server (axum), served under `/scim/v2` (named
+//! tenants under `/t/{tenant}/scim/v2`) with an admin API under `/admin` and
+//! an OAuth 2.0 client-credentials token endpoint at `/oauth/token`. It owns HTTP handling, authentication, the
 //! in-memory store, the simulated product's behaviour and the audit log. It
 //! never imports harness code (runner, report, suite, idp); the pure filter,
 //! PATCH and schema logic lives in [`filter`], [`patch`] and
@@ -23,6 +24,7 @@ pub mod entitlements;
 pub mod error;
 pub mod extract;
 pub mod filter;
+pub mod oauth;
 pub mod patch;
 pub mod product;
 pub mod routes;
@@ -30,12 +32,15 @@ mod running;
 mod scim_adapter;
 pub mod state;
 pub mod store;
+pub mod tenants;
 pub mod throttle;
 
 pub use config::{
-    BasicAuth, GroupRole, ProductConfig, RoleMapping, ServerConfig, UserTypePromotion,
+    BasicAuth, GroupRole, OAuthClientConfig, ProductConfig, RoleMapping, ServerConfig, TenantSpec,
+    UserTypePromotion,
 };
 pub use error::{ConfigError, ScimError, ServerError};
-pub use routes::router;
-pub use running::{RunningServer, start, start_with_state};
+pub use routes::{router, router_with_tenants};
+pub use running::{RunningServer, start, start_with_state, start_with_tenants};
 pub use state::AppState;
+pub use tenants::Tenants;

@@ -1,7 +1,8 @@
 //! [`start`]ing a server on a socket and the [`RunningServer`] handle
-//! (addresses, admin token, graceful shutdown).
+//! (addresses of every tenant, admin token, graceful shutdown).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -9,8 +10,12 @@ use tokio::task::JoinHandle;
 use super::auth::generate_token;
 use super::config::ServerConfig;
 use super::error::ServerError;
-use super::routes::{ADMIN_BASE_PATH, SCIM_BASE_PATH, router};
-use super::state::AppState;
+use super::routes::{
+    ADMIN_BASE_PATH, OAUTH_TOKEN_PATH, SCIM_BASE_PATH, router_with_tenants, tenant_admin_path,
+    tenant_token_path,
+};
+use super::state::{AppState, tenant_scim_path};
+use super::tenants::Tenants;
 
 /// A server running in a background task.
 #[derive(Debug)]
@@ -18,6 +23,7 @@ pub struct RunningServer {
     addr: SocketAddr,
     admin_token: String,
     state: AppState,
+    tenants: Arc<Tenants>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -36,6 +42,31 @@ impl RunningServer {
     /// `http://127.0.0.1:PORT/admin`.
     pub fn admin_base(&self) -> String {
         format!("http://{}{ADMIN_BASE_PATH}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/t/{tenant}/scim/v2` of a named tenant.
+    pub fn tenant_scim_base(&self, tenant: &str) -> String {
+        format!("http://{}{}", self.addr, tenant_scim_path(tenant))
+    }
+
+    /// `http://127.0.0.1:PORT/admin/tenants/{tenant}`: a named tenant's admin API.
+    pub fn tenant_admin_base(&self, tenant: &str) -> String {
+        format!("http://{}{}", self.addr, tenant_admin_path(tenant))
+    }
+
+    /// The default tenant's OAuth token endpoint `http://127.0.0.1:PORT/oauth/token`.
+    pub fn token_url(&self) -> String {
+        format!("http://{}{OAUTH_TOKEN_PATH}", self.addr)
+    }
+
+    /// A named tenant's token endpoint `http://127.0.0.1:PORT/t/{tenant}/oauth/token`.
+    pub fn tenant_token_url(&self, tenant: &str) -> String {
+        format!("http://{}{}", self.addr, tenant_token_path(tenant))
+    }
+
+    /// Every tenant of the server.
+    pub fn tenants(&self) -> &Arc<Tenants> {
+        &self.tenants
     }
 
     /// The admin API token (generated when the config had none).
@@ -62,7 +93,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     config.validate()?;
     let admin_token = config.admin_token.clone().unwrap_or_else(generate_token);
     let state = AppState::new(&config, &admin_token);
-    start_with_state(config.addr, state, admin_token).await
+    let tenants = Tenants::new(state);
+    for spec in &config.tenants {
+        tenants.add(spec)?;
+    }
+    start_with_tenants(config.addr, Arc::new(tenants), admin_token).await
 }
 
 /// Like [`start`], with a prepared state (injected clock / ids / store).
@@ -71,13 +106,23 @@ pub async fn start_with_state(
     state: AppState,
     admin_token: String,
 ) -> Result<RunningServer, ServerError> {
+    start_with_tenants(addr, Arc::new(Tenants::new(state)), admin_token).await
+}
+
+/// Like [`start`], with a prepared tenant registry.
+pub async fn start_with_tenants(
+    addr: SocketAddr,
+    tenants: Arc<Tenants>,
+    admin_token: String,
+) -> Result<RunningServer, ServerError> {
+    let state = tenants.default_tenant().clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServerError::Bind { addr, source })?;
     let addr = listener
         .local_addr()
         .map_err(|source| ServerError::Bind { addr, source })?;
-    let app = router(state.clone());
+    let app = router_with_tenants(Arc::clone(&tenants));
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let result = axum::serve(listener, app)
@@ -93,6 +138,7 @@ pub async fn start_with_state(
         addr,
         admin_token,
         state,
+        tenants,
         shutdown: Some(tx),
         task,
     })

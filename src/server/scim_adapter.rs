@@ -132,6 +132,18 @@ impl CompiledFilter {
             .map(|filter| CompiledFilter { filter })
     }
 
+    /// A core attribute the filter names that `kind` does not define
+    /// (neither in its core schema nor among the common attributes).
+    pub fn unknown_attribute(&self, schemas: &Schemas, kind: Kind) -> Option<String> {
+        let schema = schemas.of(kind);
+        let common = crate::scim::schema::common_attributes();
+        self.reads(kind)?.into_iter().find(|attr| {
+            attr != "schemas"
+                && schema.core.attribute(attr).is_none()
+                && !common.iter().any(|c| c.name.eq_ignore_ascii_case(attr))
+        })
+    }
+
     /// Whether a resource of `kind` matches.
     pub fn matches(&self, resource: &Value, schemas: &Schemas, kind: Kind) -> bool {
         self.filter.matches(resource, schemas.of(kind))

@@ -1,5 +1,5 @@
-//! [`AppState`]: the shared state of one server (store, tokens, admin
-//! token, product configuration, SCIM on/off switch, audit log, clock and id
+//! [`AppState`]: the shared state of one tenant of a server (store, tokens,
+//! OAuth clients, admin token, product configuration, SCIM on/off switch, audit log, clock and id
 //! source, limits). Axum clones the state for every extractor and
 //! middleware, so it is one `Arc` (one reference count touched per clone,
 //! not one per field: measurable on a 2-core loopback benchmark).
@@ -13,11 +13,21 @@ use time::OffsetDateTime;
 use super::audit::AuditLog;
 use super::auth::{AdminToken, TokenStore};
 use super::clock::{Clock, IdSource, SystemClock, UuidIds};
-use super::config::{BasicAuth, ProductConfig, ServerConfig};
-use super::error::ConfigError;
+use super::config::{BasicAuth, ProductConfig, ServerConfig, TenantSpec};
 use super::scim_adapter::Schemas;
+use super::error::ConfigError;
+use super::oauth::OAuthClients;
+use super::routes::SCIM_BASE_PATH;
 use super::store::{MemStore, Store};
 use super::throttle::ThrottleKeys;
+
+/// The name of the tenant served at `/scim/v2`.
+pub const DEFAULT_TENANT: &str = "default";
+
+/// The SCIM base path of a named tenant: `/t/{tenant}/scim/v2`.
+pub fn tenant_scim_path(tenant: &str) -> String {
+    format!("/t/{tenant}{SCIM_BASE_PATH}")
+}
 
 /// Shared state of a server, passed to every handler; cloning it is one
 /// reference-count increment. Fields are reached through [`Deref`].
@@ -32,9 +42,15 @@ impl Deref for AppState {
     }
 }
 
-/// What an [`AppState`] shares.
+/// What an [`AppState`] shares: everything of one tenant.
 #[derive(Debug)]
 pub struct Shared {
+    /// The tenant's name (`default` for the tenant at `/scim/v2`).
+    pub tenant: String,
+    /// The SCIM base path of this tenant (`/scim/v2` or `/t/{tenant}/scim/v2`).
+    pub scim_path: String,
+    /// OAuth 2.0 clients allowed the client-credentials grant (secrets hashed).
+    pub oauth: Arc<OAuthClients>,
     /// Users and Groups.
     pub store: Arc<dyn Store>,
     /// SCIM bearer tokens.
@@ -79,28 +95,72 @@ impl AppState {
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdSource>,
     ) -> Self {
+        let tenant = TenantSpec {
+            name: DEFAULT_TENANT.to_owned(),
+            tokens: config.tokens.clone(),
+            oauth_clients: config.oauth_clients.clone(),
+            product: Some(config.product.clone()),
+        };
+        Self::build(
+            &tenant,
+            SCIM_BASE_PATH.to_owned(),
+            Arc::new(AdminToken::new(admin_token)),
+            config.basic_auth.clone().map(Arc::new),
+            (clock, ids),
+            (config.max_results, config.max_body_bytes),
+        )
+    }
+
+    /// A new tenant sharing this state's admin token, clock, id source and
+    /// limits, with its own empty store, tokens, OAuth clients and product.
+    pub fn new_tenant(&self, tenant: &TenantSpec) -> Self {
+        Self::build(
+            tenant,
+            tenant_scim_path(&tenant.name),
+            Arc::clone(&self.admin_token),
+            None,
+            (Arc::clone(&self.clock), Arc::clone(&self.ids)),
+            (self.max_results, self.max_body_bytes),
+        )
+    }
+
+    fn build(
+        tenant: &TenantSpec,
+        scim_path: String,
+        admin_token: Arc<AdminToken>,
+        basic_auth: Option<Arc<BasicAuth>>,
+        (clock, ids): (Arc<dyn Clock>, Arc<dyn IdSource>),
+        (max_results, max_body_bytes): (usize, usize),
+    ) -> Self {
         let tokens = TokenStore::default();
         let now = clock.now();
-        for (i, token) in config.tokens.iter().enumerate() {
+        for (i, token) in tenant.tokens.iter().enumerate() {
             let name = format!("cli-{}", i + 1);
             tokens.insert(name.clone(), name, token, now, None);
         }
+        let product = tenant
+            .product
+            .clone()
+            .unwrap_or_else(ProductConfig::reference);
         Self(Arc::new(Shared {
+            tenant: tenant.name.clone(),
+            scim_path,
+            oauth: Arc::new(OAuthClients::new(&tenant.oauth_clients)),
             store: Arc::new(MemStore::new()),
             tokens: Arc::new(tokens),
-            admin_token: Arc::new(AdminToken::new(admin_token)),
-            basic_auth: config.basic_auth.clone().map(Arc::new),
-            product: RwLock::new(Arc::new(config.product.clone())),
+            admin_token,
+            basic_auth,
             schemas: RwLock::new(Arc::new(
-                Schemas::build(&config.product.extensions).unwrap_or_default(),
+                Schemas::build(&product.extensions).unwrap_or_default(),
             )),
+            product: RwLock::new(Arc::new(product)),
             enabled: AtomicBool::new(true),
             audit: Arc::new(AuditLog::default()),
             throttle: ThrottleKeys::default(),
             clock,
             ids,
-            max_results: config.max_results.max(1),
-            max_body_bytes: config.max_body_bytes,
+            max_results: max_results.max(1),
+            max_body_bytes,
         }))
     }
 

@@ -412,20 +412,23 @@ impl<'de> Visitor<'de> for TaggedVisitor {
     }
 }
 
-const AUTH_NAMES: &[&str] = &["default", "none", "invalid", "revoked", "token", "raw"];
+const AUTH_NAMES: &[&str] = &[
+    "default", "none", "invalid", "revoked", "token", "raw", "scheme",
+];
 const REQUIREMENT_NAMES: &[&str] = &[
     "revoked_token",
     "reference_server",
     "capability",
     "resource_type",
+    "var",
 ];
 
 impl<'de> Deserialize<'de> for Auth {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let tagged = d.deserialize_any(TaggedVisitor {
-            expecting: "`default`, `none`, `invalid`, `revoked`, `{ token: … }` or `{ raw: … }`",
+            expecting: "`default`, `none`, `invalid`, `revoked`, `{ token: … }`, `{ raw: … }` or `{ scheme: … }`",
             units: &["default", "none", "invalid", "revoked"],
-            newtypes: &["token", "raw"],
+            newtypes: &["token", "raw", "scheme"],
             all: AUTH_NAMES,
         })?;
         Ok(match tagged {
@@ -436,6 +439,7 @@ impl<'de> Deserialize<'de> for Auth {
                 _ => Auth::Default,
             },
             Tagged::Newtype(k, v) if k == "raw" => Auth::Raw(v),
+            Tagged::Newtype(k, v) if k == "scheme" => Auth::Scheme(v),
             Tagged::Newtype(_, v) => Auth::Token(v),
         })
     }
@@ -444,15 +448,16 @@ impl<'de> Deserialize<'de> for Auth {
 impl<'de> Deserialize<'de> for Requirement {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let tagged = d.deserialize_any(TaggedVisitor {
-            expecting: "`revoked_token`, `reference_server`, `{ capability: … }` or `{ resource_type: … }`",
+            expecting: "`revoked_token`, `reference_server`, `{ capability: … }`, `{ resource_type: … }` or `{ var: … }`",
             units: &["revoked_token", "reference_server"],
-            newtypes: &["capability", "resource_type"],
+            newtypes: &["capability", "resource_type", "var"],
             all: REQUIREMENT_NAMES,
         })?;
         Ok(match tagged {
             Tagged::Unit(u) if u == "reference_server" => Requirement::ReferenceServer,
             Tagged::Unit(_) => Requirement::RevokedToken,
             Tagged::Newtype(k, v) if k == "resource_type" => Requirement::ResourceType(v),
+            Tagged::Newtype(k, v) if k == "var" => Requirement::Var(v),
             Tagged::Newtype(_, v) => Requirement::Capability(v),
         })
     }
@@ -481,6 +486,7 @@ mod tests {
             (json!("none"), Auth::None),
             (json!({"token": "abc"}), Auth::Token("abc".into())),
             (json!({"raw": "Basic x"}), Auth::Raw("Basic x".into())),
+            (json!({"scheme": "bearer"}), Auth::Scheme("bearer".into())),
         ];
         for (v, want) in cases {
             assert_eq!(

@@ -117,6 +117,9 @@ pub enum Requirement {
     /// `/ResourceTypes` lists a resource type whose `schema` (or `name`) is
     /// this, e.g. Okta's `urn:okta:scim:schemas:core:1.0:Entitlement`.
     ResourceType(String),
+    /// The run defines this variable (`--var`, `--secret`, or a flag such as
+    /// `--second-token`); without it the case is skipped with the reason.
+    Var(String),
 }
 
 /// A step: a concrete request, or an IdP action expanded before the run.
@@ -231,7 +234,7 @@ impl QueryEncoding {
 }
 
 /// Credentials for one request. In YAML: `default`, `none`, `invalid`,
-/// `revoked`, `{ token: … }` or `{ raw: … }` (hand-written `Deserialize`).
+/// `revoked`, `{ token: … }`, `{ raw: … }` or `{ scheme: … }` (hand-written `Deserialize`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Auth {
@@ -248,6 +251,9 @@ pub enum Auth {
     Token(String),
     /// An `Authorization` header value sent verbatim (`non-token`, `Basic …`).
     Raw(String),
+    /// The run's bearer token under this spelling of the scheme (`bearer`,
+    /// `BEARER`: RFC 7235 §2.1 makes the scheme case-insensitive).
+    Scheme(String),
 }
 
 impl Auth {

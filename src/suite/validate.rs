@@ -164,6 +164,11 @@ impl Lint<'_> {
             }
         }
         let mut defined = suite_defined.clone();
+        // A variable the case requires is defined whenever the case runs.
+        defined.extend(case.requires.iter().filter_map(|r| match r {
+            Requirement::Var(name) => Some(name.clone()),
+            _ => None,
+        }));
         for (j, step) in case.steps.iter().enumerate() {
             self.step(i, &format!("{at}.steps[{j}]"), step, case, &defined);
             defined.extend(captures(step));

@@ -1,6 +1,8 @@
 //! The admin API under `/admin`, guarded by the admin token (SCIM tokens
 //! are refused here): SCIM tokens (create / list / revoke), role mappings,
-//! the product configuration, disabling / enabling SCIM, and the audit log.
+//! the product configuration, OAuth clients (create / list / remove),
+//! disabling / enabling SCIM, and the audit log. A named tenant's admin API
+//! is the same, under `/admin/tenants/{tenant}`.
 //! Bodies and responses are plain JSON; errors use the SCIM `Error` shape.
 
 use axum::extract::State;
@@ -14,9 +16,10 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::server::auth::generate_token;
 use crate::server::clock::rfc3339;
-use crate::server::config::{ProductConfig, RoleMapping};
+use crate::server::config::{OAuthClientConfig, ProductConfig, RoleMapping};
 use crate::server::error::ScimError;
 use crate::server::extract::{PathParam, ScimJson};
+use crate::server::oauth::ClientInfo;
 use crate::server::state::AppState;
 
 /// Admin routes (relative to `/admin`).
@@ -32,6 +35,33 @@ pub fn routes() -> Router<AppState> {
         .route("/scim/disable", post(disable_scim))
         .route("/scim/enable", post(enable_scim))
         .route("/audit", get(audit))
+        .route("/oauth/clients", post(upsert_client).get(list_clients))
+        .route("/oauth/clients/{id}", delete(remove_client))
+}
+
+async fn upsert_client(
+    State(state): State<AppState>,
+    ScimJson(client): ScimJson<OAuthClientConfig>,
+) -> Result<(StatusCode, Json<ClientInfo>), ScimError> {
+    client
+        .validate()
+        .map_err(|e| ScimError::invalid_value(e.to_string()))?;
+    Ok((StatusCode::CREATED, Json(state.oauth.upsert(&client))))
+}
+
+async fn list_clients(State(state): State<AppState>) -> Json<Vec<ClientInfo>> {
+    Json(state.oauth.list())
+}
+
+async fn remove_client(
+    State(state): State<AppState>,
+    PathParam(id): PathParam,
+) -> Result<StatusCode, ScimError> {
+    if state.oauth.remove(&id) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ScimError::NotFound(format!("OAuth client {id} not found")))
+    }
 }
 
 /// `POST /admin/tokens` body.

@@ -168,6 +168,18 @@ pub fn search(
             .filter(|f| !f.trim().is_empty())
             .map(|f| scim_adapter::compile_filter(f, &schemas, kind))
             .transpose()?;
+        // An attribute the resource type does not define: 400 invalidFilter
+        // rather than an empty list the IdP would read as "no such user"
+        // (a root search spans types, so it only filters).
+        if single
+            && let Some(attr) = filter
+                .as_ref()
+                .and_then(|f| f.unknown_attribute(&schemas, kind))
+        {
+            return Err(ScimError::invalid_filter(format!(
+                "the filter names `{attr}`, which is not an attribute of this resource type"
+            )));
+        }
         // The store evaluates only what its index does not answer.
         let residual = filter.as_ref().and_then(|f| f.residual(kind));
         let predicate = |v: &Value| {

@@ -287,6 +287,15 @@ pub enum Fault {
     EntitlementByIdMissing,
     /// `/ResourceTypes` gives Okta's types an extension `/Schemas` does not serve.
     EntitlementExtensionUnserved,
+    // ---- issue 13 (security) ---------------------------------------------
+    /// 401 answers carry no `WWW-Authenticate` header.
+    NoWwwAuthenticate,
+    /// A filter the server refuses (400) is answered 200 with an empty list.
+    BadFilterIsEmpty200,
+    /// The bearer scheme is matched case-sensitively (`bearer x` is 401).
+    BearerCaseSensitive,
+    /// PATCH `replace` of `active` with `true` answers 200 and changes nothing.
+    PathActiveTrueIgnored,
 }
 
 impl Fault {
@@ -524,6 +533,7 @@ impl Fault {
             _ if self.is_entitlements() => {
                 return entitlements_on_request(*self, req, ctx).await;
             }
+            _ if self.is_security() => return security::on_request(*self, req, ctx).await,
             _ => {}
         }
         None
@@ -658,6 +668,7 @@ impl Fault {
             _ if self.is_schema() => schema_on_response(*self, req, resp, ctx).await,
             // ---- issue 12 (entitlements) ----
             _ if self.is_entitlements() => entitlements_on_response(*self, req, resp, ctx).await,
+            _ if self.is_security() => security::on_response(*self, req, resp),
             _ => {}
         }
     }
@@ -752,6 +763,8 @@ use schema::{schema_on_request, schema_on_response};
 // ---- issue 12 (entitlements): Okta's roles and entitlements --------------
 mod entitlements;
 use entitlements::{entitlements_on_request, entitlements_on_response};
+// ---- issue 13 (security): authentication and silent-write defects --------
+mod security;
 
 // ---- quirks of the conformant-but-unusual server matrix -------------------
 pub mod quirks;
