@@ -77,7 +77,7 @@ async fn create_token(
     let now = state.now();
     let info = state
         .tokens
-        .insert(state.ids.next_id(), body.name, &plaintext, now, expires_at);
+        .issue(state.ids.next_id(), body.name, &plaintext, now, expires_at)?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
@@ -98,7 +98,7 @@ async fn revoke_token(
     State(state): State<AppState>,
     PathParam(id): PathParam,
 ) -> Result<StatusCode, ScimError> {
-    if state.tokens.revoke(&id) {
+    if state.tokens.try_revoke(&id)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ScimError::NotFound(format!("token {id} not found")))
