@@ -26,6 +26,17 @@ pub struct ServeArgs {
     /// Admin API token [default: generated and printed at start].
     #[arg(long, env = "SCIMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Keep users, groups, issued tokens and settings in this file (SQLite),
+    /// restored at the next start [default: in memory, or the config's `data`].
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Write the data file's default tenant to this JSON file and exit (needs --data).
+    #[arg(long, value_name = "FILE.json", conflicts_with = "import")]
+    pub export: Option<PathBuf>,
+    /// Load an export into the data file's default tenant (which must hold
+    /// no resources) and exit (needs --data).
+    #[arg(long, value_name = "FILE.json")]
+    pub import: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -42,6 +53,9 @@ impl ServeArgs {
         if let Some(token) = &self.admin_token {
             config.admin_token = Some(token.clone());
         }
+        if let Some(data) = &self.data {
+            config.data = Some(data.clone());
+        }
         Ok(config)
     }
 }
@@ -49,7 +63,11 @@ impl ServeArgs {
 /// Runs the server until Ctrl-C.
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = args.to_config()?;
+    if args.export.is_some() || args.import.is_some() {
+        return exchange(&args, &config);
+    }
     let token_count = config.tokens.len();
+    let data = config.data.clone();
     let server = start(config)
         .await
         .context("cannot start the SCIM server")?;
@@ -58,6 +76,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     println!("  admin API:     {}", server.admin_base());
     println!("  admin token:   {}", server.admin_token());
     println!("  SCIM tokens:   {token_count} from the command line / config (not shown)");
+    match &data {
+        Some(path) => println!(
+            "  data file:     {} (every write saved before it is answered)",
+            path.display()
+        ),
+        None => println!("  data:          in memory (lost at exit; keep it with --data FILE)"),
+    }
     println!("Create a SCIM token: curl -X POST -H 'Authorization: Bearer <admin token>' \\");
     println!(
         "  -H 'Content-Type: application/json' -d '{{\"name\":\"okta\"}}' {}/tokens",
@@ -68,6 +93,35 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("cannot listen for Ctrl-C")?;
     server.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--export` / `--import`: one tenant's data between the data file and JSON.
+fn exchange(args: &ServeArgs, config: &ServerConfig) -> anyhow::Result<ExitCode> {
+    use crate::server::store::persist::{DEFAULT_TENANT, Db, Exchange};
+    let Some(data) = &config.data else {
+        eprintln!("error: --export and --import need --data FILE (or `data:` in --config)");
+        return Ok(super::exit::code(super::exit::USAGE));
+    };
+    let db = Db::open(data)?;
+    if let Some(out) = &args.export {
+        let export = db.export(DEFAULT_TENANT)?;
+        export.write(out)?;
+        println!(
+            "exported {} resources and {} tokens (hashes only) of tenant {DEFAULT_TENANT} to {}",
+            export.resources.len(),
+            export.tokens.len(),
+            out.display()
+        );
+    } else if let Some(input) = &args.import {
+        let import = Exchange::read(input)?;
+        let count = db.import(DEFAULT_TENANT, &import, input)?;
+        println!(
+            "imported {count} resources and {} tokens into tenant {DEFAULT_TENANT} of {}",
+            import.tokens.len(),
+            data.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -85,10 +139,14 @@ mod tests {
             tokens: vec!["from-flag".into()],
             config: Some(path),
             admin_token: Some("adm".into()),
+            data: Some("kept.db".into()),
+            export: None,
+            import: None,
         };
         let config = args.to_config().expect("config");
         assert_eq!(config.addr.port(), 0);
         assert_eq!(config.tokens, vec!["from-file", "from-flag"]);
         assert_eq!(config.admin_token.as_deref(), Some("adm"));
+        assert_eq!(config.data, Some(PathBuf::from("kept.db")));
     }
 }

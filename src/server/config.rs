@@ -10,6 +10,7 @@
 //! max_body_bytes: 1048576
 //! max_results: 1000
 //! basic_auth: { username: okta, password: s3cret }   # optional
+//! data: scimulator.db             # optional: keep everything in this file (`--data`)
 //! product:                        # omitted → ProductConfig::reference()
 //!   default_role: member
 //!   role_mappings:
@@ -49,6 +50,9 @@ pub struct ServerConfig {
     /// section this is [`ProductConfig::reference`]; a `product` section is
     /// taken as written, its missing keys from [`ProductConfig::default`].
     pub product: ProductConfig,
+    /// The data file (`serve --data`): resources, issued tokens and settings
+    /// are kept there and restored at start. `None` keeps everything in memory.
+    pub data: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +65,7 @@ impl Default for ServerConfig {
             max_results: 1000,
             basic_auth: None,
             product: ProductConfig::reference(),
+            data: None,
         }
     }
 }

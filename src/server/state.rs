@@ -6,7 +6,7 @@
 
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use time::OffsetDateTime;
 
@@ -16,8 +16,14 @@ use super::clock::{Clock, IdSource, SystemClock, UuidIds};
 use super::config::{BasicAuth, ProductConfig, ServerConfig};
 use super::engine::Schemas;
 use super::error::ConfigError;
+use super::store::persist::{Journal, StoreError};
 use super::store::{MemStore, Store};
 use super::throttle::ThrottleKeys;
+
+/// The setting holding the product configuration.
+const PRODUCT_KEY: &str = "product";
+/// The setting holding the SCIM on/off switch.
+const ENABLED_KEY: &str = "scim_enabled";
 
 /// Shared state of a server, passed to every handler; cloning it is one
 /// reference-count increment. Fields are reached through [`Deref`].
@@ -58,6 +64,8 @@ pub struct Shared {
     pub max_results: usize,
     /// Body size limit in bytes.
     pub max_body_bytes: usize,
+    /// Where settings are saved (`serve --data`).
+    journal: OnceLock<Journal>,
 }
 
 impl AppState {
@@ -79,6 +87,17 @@ impl AppState {
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdSource>,
     ) -> Self {
+        Self::with_store(config, admin_token, clock, ids, Arc::new(MemStore::new()))
+    }
+
+    /// State over a given resource store (the durable one of `serve --data`).
+    pub fn with_store(
+        config: &ServerConfig,
+        admin_token: &str,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+        store: Arc<dyn Store>,
+    ) -> Self {
         let tokens = TokenStore::default();
         let now = clock.now();
         for (i, token) in config.tokens.iter().enumerate() {
@@ -86,7 +105,7 @@ impl AppState {
             tokens.insert(name.clone(), name, token, now, None);
         }
         Self(Arc::new(Shared {
-            store: Arc::new(MemStore::new()),
+            store,
             tokens: Arc::new(tokens),
             admin_token: Arc::new(AdminToken::new(admin_token)),
             basic_auth: config.basic_auth.clone().map(Arc::new),
@@ -101,7 +120,32 @@ impl AppState {
             ids,
             max_results: config.max_results.max(1),
             max_body_bytes: config.max_body_bytes,
+            journal: OnceLock::new(),
         }))
+    }
+
+    /// Saves settings and tokens through `journal` from now on, after
+    /// restoring what it saved: issued tokens and revocations, the product
+    /// configuration and the SCIM on/off switch.
+    pub fn attach(&self, journal: Journal) -> Result<(), StoreError> {
+        self.tokens.attach(journal.clone())?;
+        if let Some(saved) = journal.setting(PRODUCT_KEY)? {
+            let product: ProductConfig =
+                serde_json::from_value(saved).map_err(|e| StoreError::Corrupt {
+                    path: std::path::PathBuf::from("the data file"),
+                    detail: format!("setting {PRODUCT_KEY}: {e}"),
+                })?;
+            self.set_product(product).map_err(|e| StoreError::Corrupt {
+                path: std::path::PathBuf::from("the data file"),
+                detail: format!("setting {PRODUCT_KEY}: {e}"),
+            })?;
+        }
+        if let Some(on) = journal.setting(ENABLED_KEY)? {
+            self.enabled
+                .store(on.as_bool().unwrap_or(true), Ordering::SeqCst);
+        }
+        let _ = self.journal.set(journal);
+        Ok(())
     }
 
     /// A snapshot of the current product configuration.
@@ -124,6 +168,13 @@ impl AppState {
     pub fn set_product(&self, product: ProductConfig) -> Result<(), ConfigError> {
         product.validate()?;
         let schemas = Schemas::build(&product.extensions).map_err(ConfigError::Invalid)?;
+        if let Some(journal) = self.journal.get() {
+            let value =
+                serde_json::to_value(&product).map_err(|e| ConfigError::Save(e.to_string()))?;
+            journal
+                .save_setting(PRODUCT_KEY, &value)
+                .map_err(|e| ConfigError::Save(e.to_string()))?;
+        }
         let mut guard = self.product.write().unwrap_or_else(|e| e.into_inner());
         let mut schema_guard = self.schemas.write().unwrap_or_else(|e| e.into_inner());
         *guard = Arc::new(product);
@@ -139,6 +190,11 @@ impl AppState {
     /// Switches SCIM on or off.
     pub fn set_scim_enabled(&self, on: bool) {
         self.enabled.store(on, Ordering::SeqCst);
+        if let Some(journal) = self.journal.get()
+            && let Err(error) = journal.save_setting(ENABLED_KEY, &serde_json::Value::Bool(on))
+        {
+            eprintln!("scimulator: the SCIM switch could not be saved: {error}");
+        }
     }
 
     /// The current time.

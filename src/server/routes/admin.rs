@@ -116,9 +116,7 @@ async fn put_role_mappings(
     let mut product = (*state.product()).clone();
     product.role_mappings = mappings;
     let out = product.role_mappings.clone();
-    state
-        .set_product(product)
-        .map_err(|e| ScimError::invalid_value(e.to_string()))?;
+    state.set_product(product).map_err(config_error)?;
     Ok(Json(out))
 }
 
@@ -130,9 +128,7 @@ async fn put_config(
     State(state): State<AppState>,
     ScimJson(product): ScimJson<ProductConfig>,
 ) -> Result<Json<ProductConfig>, ScimError> {
-    state
-        .set_product(product.clone())
-        .map_err(|e| ScimError::invalid_value(e.to_string()))?;
+    state.set_product(product.clone()).map_err(config_error)?;
     Ok(Json(product))
 }
 
@@ -176,4 +172,12 @@ async fn enable_scim(State(state): State<AppState>) -> Json<Value> {
 
 async fn audit(State(state): State<AppState>) -> Json<Value> {
     Json(json!(state.audit.entries()))
+}
+
+/// A refused product configuration is 400; one that could not be saved, 500.
+fn config_error(error: crate::server::error::ConfigError) -> ScimError {
+    match error {
+        crate::server::error::ConfigError::Save(detail) => ScimError::Internal(detail),
+        other => ScimError::invalid_value(other.to_string()),
+    }
 }
