@@ -141,7 +141,7 @@ pub enum ServerError {
     #[error("invalid server configuration: {0}")]
     Config(#[from] ConfigError),
     /// The data file (`--data`) cannot be used.
-    #[error("{0}")]
+    #[error(transparent)]
     Data(#[from] super::store::persist::StoreError),
 }
 

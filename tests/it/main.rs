@@ -4,6 +4,7 @@ mod architecture;
 mod browser;
 mod cli;
 mod core;
+mod durable;
 mod entra_defects;
 mod gating;
 mod hostile;

@@ -1,0 +1,354 @@
+//! `scimulator serve --data FILE` (issue 16), the real binary: killed with
+//! SIGKILL at a random moment in the middle of 1,000 concurrent creates,
+//! PATCHes and member adds, then restarted on the same file. Every write
+//! that got a 2xx must be there (with at least the version it was answered
+//! with), none that got an error status may be, and group memberships and
+//! `User.groups` must agree. Writes whose connection died with the process
+//! got no answer either way and may or may not be there.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng as _;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_scimulator");
+const TOKEN: &str = "durable-token";
+const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// `serve --data file` on a free port; returns the process and its SCIM base URL.
+pub async fn serve(file: &Path) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--token",
+            TOKEN,
+            "--admin-token",
+            "adm",
+        ])
+        .arg("--data")
+        .arg(file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(url) = line.trim().strip_prefix("SCIM base URL:") {
+                return url.trim().to_owned();
+            }
+        }
+        panic!("serve --data exited before printing its URL");
+    })
+    .await
+    .expect("serve --data prints its URL within 60 s");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base)
+}
+
+/// What one request got.
+#[derive(Debug, Clone)]
+enum Answer {
+    /// A 2xx with its body.
+    Ok(Value),
+    /// An error status.
+    Refused(u16),
+    /// No answer (the process died).
+    Lost,
+}
+
+async fn send(client: &reqwest::Client, req: reqwest::RequestBuilder) -> Answer {
+    let _ = client;
+    match req
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/scim+json")
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+    {
+        Ok(resp) if resp.status().is_success() => match resp.json::<Value>().await {
+            Ok(body) => Answer::Ok(body),
+            // Headers came but the body did not: the process died mid-answer.
+            Err(_) => Answer::Lost,
+        },
+        Ok(resp) => Answer::Refused(resp.status().as_u16()),
+        Err(_) => Answer::Lost,
+    }
+}
+
+fn version(body: &Value) -> u64 {
+    body.pointer("/meta/version")
+        .and_then(Value::as_str)
+        .and_then(|v| v.trim_start_matches("W/").trim_matches('"').parse().ok())
+        .unwrap_or(0)
+}
+
+/// One write of the storm and what it got.
+#[derive(Debug)]
+enum Write {
+    CreateUser {
+        name: String,
+        answer: Answer,
+    },
+    AddEmail {
+        user: String,
+        email: String,
+        answer: Answer,
+    },
+    AddMember {
+        group: String,
+        user: String,
+        answer: Answer,
+    },
+}
+
+async fn get(client: &reqwest::Client, url: String) -> Option<Value> {
+    let resp = client
+        .get(url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("GET answered");
+    if resp.status().as_u16() == 404 {
+        return None;
+    }
+    assert!(resp.status().is_success(), "GET: {}", resp.status());
+    Some(resp.json().await.expect("JSON"))
+}
+
+async fn list(client: &reqwest::Client, url: String) -> Vec<Value> {
+    let body = get(client, url).await.expect("list");
+    body["Resources"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_sigkill_and_errored_ones_do_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("scim.db");
+    let (mut child, base) = serve(&file).await;
+    let client = reqwest::Client::new();
+
+    // 20 users and 5 groups to change, created before the storm.
+    let mut seed_users = Vec::new();
+    for i in 0..20 {
+        let body = json!({"schemas": [USER], "userName": format!("seed-{i}@example.org")});
+        let Answer::Ok(user) = send(
+            &client,
+            client.post(format!("{base}/Users")).body(body.to_string()),
+        )
+        .await
+        else {
+            panic!("seed user {i}");
+        };
+        seed_users.push(user["id"].as_str().expect("id").to_owned());
+    }
+    let mut groups = Vec::new();
+    for g in 0..5 {
+        let body = json!({"schemas": [GROUP], "displayName": format!("Storm group {g}")});
+        let Answer::Ok(group) = send(
+            &client,
+            client.post(format!("{base}/Groups")).body(body.to_string()),
+        )
+        .await
+        else {
+            panic!("seed group {g}");
+        };
+        groups.push(group["id"].as_str().expect("id").to_owned());
+    }
+
+    // 1,000 writes, 32 in flight; SIGKILL at a random moment.
+    let kill_after = Duration::from_millis(rand::rng().random_range(100..1500));
+    let sem = Arc::new(tokio::sync::Semaphore::new(32));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..1000usize {
+        let (client, base, sem) = (client.clone(), base.clone(), Arc::clone(&sem));
+        let user = seed_users[i % seed_users.len()].clone();
+        let group = groups[i % groups.len()].clone();
+        tasks.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            match i % 3 {
+                0 => {
+                    let name = format!("storm-{i}@example.org");
+                    let body = json!({"schemas": [USER], "userName": name});
+                    let answer = send(&client, client.post(format!("{base}/Users")).body(body.to_string())).await;
+                    Write::CreateUser { name, answer }
+                }
+                1 => {
+                    let email = format!("patch-{i}@example.org");
+                    let body = json!({"schemas": [PATCH_OP], "Operations": [
+                        {"op": "add", "path": "emails", "value": [{"value": email, "type": "work"}]}]});
+                    let answer = send(&client, client.patch(format!("{base}/Users/{user}")).body(body.to_string())).await;
+                    Write::AddEmail { user, email, answer }
+                }
+                _ => {
+                    let body = json!({"schemas": [PATCH_OP], "Operations": [
+                        {"op": "add", "path": "members", "value": [{"value": user}]}]});
+                    let answer = send(&client, client.patch(format!("{base}/Groups/{group}")).body(body.to_string())).await;
+                    Write::AddMember { group, user, answer }
+                }
+            }
+        });
+    }
+    tokio::time::sleep(kill_after).await;
+    child.start_kill().expect("SIGKILL");
+    let _ = child.wait().await;
+    let mut writes = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        writes.push(done.expect("task"));
+    }
+
+    // Restart on the same file.
+    let (_child, base) = serve(&file).await;
+    let (mut acked, mut refused, mut lost) = (0, 0, 0);
+    let mut problems = Vec::new();
+    for write in &writes {
+        match write {
+            Write::CreateUser { name, answer } => {
+                let hits = list(
+                    &client,
+                    format!("{base}/Users?filter=userName%20eq%20%22{name}%22"),
+                )
+                .await;
+                match answer {
+                    Answer::Ok(body) => {
+                        acked += 1;
+                        let id = body["id"].as_str().unwrap_or_default();
+                        if hits.len() != 1 || hits[0]["id"] != id {
+                            problems.push(format!(
+                                "acknowledged create of {name} ({id}) is gone: {hits:?}"
+                            ));
+                        }
+                    }
+                    Answer::Refused(status) => {
+                        refused += 1;
+                        if !hits.is_empty() {
+                            problems
+                                .push(format!("create of {name} answered {status} but is there"));
+                        }
+                    }
+                    Answer::Lost => lost += 1,
+                }
+            }
+            Write::AddEmail {
+                user,
+                email,
+                answer,
+            } => {
+                let now = get(&client, format!("{base}/Users/{user}"))
+                    .await
+                    .expect("seed user");
+                let has = now["emails"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().any(|x| x["value"] == email.as_str()));
+                match answer {
+                    Answer::Ok(body) => {
+                        acked += 1;
+                        if !has || version(&now) < version(body) {
+                            problems.push(format!(
+                                "acknowledged PATCH adding {email} to {user} (version {}) is gone: version {}",
+                                version(body),
+                                version(&now)
+                            ));
+                        }
+                    }
+                    Answer::Refused(status) => {
+                        refused += 1;
+                        if has {
+                            problems.push(format!(
+                                "PATCH adding {email} answered {status} but is there"
+                            ));
+                        }
+                    }
+                    Answer::Lost => lost += 1,
+                }
+            }
+            Write::AddMember {
+                group,
+                user,
+                answer,
+            } => {
+                let now = get(&client, format!("{base}/Groups/{group}"))
+                    .await
+                    .expect("group");
+                let has = now["members"]
+                    .as_array()
+                    .is_some_and(|m| m.iter().any(|x| x["value"] == user.as_str()));
+                match answer {
+                    Answer::Ok(_) => {
+                        acked += 1;
+                        if !has {
+                            problems.push(format!(
+                                "acknowledged member add of {user} to {group} is gone"
+                            ));
+                        }
+                    }
+                    // Adding a member twice is not an error, so a refusal is unexpected here.
+                    Answer::Refused(status) => {
+                        refused += 1;
+                        problems.push(format!("member add answered {status}"));
+                    }
+                    Answer::Lost => lost += 1,
+                }
+            }
+        }
+    }
+    // Memberships and User.groups agree, both ways.
+    let mut by_groups: BTreeSet<(String, String)> = BTreeSet::new();
+    for group in list(&client, format!("{base}/Groups?count=1000")).await {
+        let gid = group["id"].as_str().unwrap_or_default().to_owned();
+        for m in group["members"].as_array().into_iter().flatten() {
+            by_groups.insert((
+                m["value"].as_str().unwrap_or_default().to_owned(),
+                gid.clone(),
+            ));
+        }
+    }
+    let mut by_users: BTreeSet<(String, String)> = BTreeSet::new();
+    let users = list(&client, format!("{base}/Users?count=1000")).await;
+    for user in &users {
+        let uid = user["id"].as_str().unwrap_or_default().to_owned();
+        for g in user["groups"].as_array().into_iter().flatten() {
+            by_users.insert((
+                uid.clone(),
+                g["value"].as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+    }
+    if by_groups != by_users {
+        problems.push(format!(
+            "memberships and User.groups disagree: groups say {by_groups:?}, users say {by_users:?}"
+        ));
+    }
+    // Every ETag is its meta.version after the restart.
+    let etags: BTreeMap<String, u64> = users
+        .iter()
+        .map(|u| (u["id"].as_str().unwrap_or_default().to_owned(), version(u)))
+        .collect();
+    if etags.values().any(|v| *v == 0) {
+        problems.push("a restored user has no meta.version".into());
+    }
+    eprintln!(
+        "durable crash test: killed after {kill_after:?}: {acked} acknowledged, {refused} refused, {lost} unanswered; {} users after restart",
+        users.len()
+    );
+    assert!(acked > 0, "no write was acknowledged before the kill");
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
