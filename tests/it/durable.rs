@@ -352,3 +352,100 @@ async fn acknowledged_writes_survive_sigkill_and_errored_ones_do_not() {
         problems.join("\n")
     );
 }
+
+/// Issues a live and a revoked SCIM token through the admin API of the
+/// server at `base` (admin token `adm`).
+async fn issue_tokens(client: &reqwest::Client, base: &str) -> (String, String) {
+    let admin = base.replace("/scim/v2", "/admin");
+    let mut out = Vec::new();
+    for name in ["corpus", "corpus-revoked"] {
+        let body: Value = client
+            .post(format!("{admin}/tokens"))
+            .bearer_auth("adm")
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .expect("admin API answers")
+            .json()
+            .await
+            .expect("JSON");
+        out.push((
+            body["id"].as_str().expect("id").to_owned(),
+            body["token"].as_str().expect("token").to_owned(),
+        ));
+    }
+    let status = client
+        .delete(format!("{admin}/tokens/{}", out[1].0))
+        .bearer_auth("adm")
+        .send()
+        .await
+        .expect("revoke")
+        .status();
+    assert_eq!(status.as_u16(), 204);
+    (out[0].1.clone(), out[1].1.clone())
+}
+
+/// The whole bundled corpus against `base` as `scimulator run` runs it
+/// against its embedded server; returns what failed or errored.
+async fn corpus(base: &str, token: &str, revoked: &str) -> (usize, Vec<String>) {
+    use scimulator::runner::{Outcome, RunOptions, VecSink};
+    let snapshots = tempfile::tempdir().expect("tempdir");
+    let mut opts = RunOptions::new(base.to_owned())
+        .with_token(token.to_owned())
+        .with_revoked_token(revoked.to_owned())
+        .with_snapshots(scimulator::snapshot::SnapshotMode::New, snapshots.path());
+    opts.reference_server = true;
+    opts.audit_declared_schemas = true;
+    opts.jobs = 4;
+    let suites = scimulator::suite::bundled().expect("bundled suites");
+    let report = scimulator::runner::run(suites, &opts, &mut VecSink::default())
+        .await
+        .expect("the run starts");
+    let mut problems = Vec::new();
+    let mut ran = 0;
+    for suite in &report.suites {
+        for case in &suite.cases {
+            ran += 1;
+            if matches!(case.outcome, Outcome::Failed(_) | Outcome::Errored(_)) {
+                let mut one = report.clone();
+                for s in &mut one.suites {
+                    s.cases
+                        .retain(|c| c.suite == case.suite && c.name == case.name);
+                }
+                problems.push(format!(
+                    "{} › {}: {}\n{}",
+                    case.suite,
+                    case.name,
+                    case.outcome.label(),
+                    crate::support::failure_text(&one)
+                ));
+            }
+        }
+    }
+    (ran, problems)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_corpus_passes_against_serve_data_before_and_after_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("scim.db");
+    let (mut child, base) = serve(&file).await;
+    let client = reqwest::Client::new();
+    let (token, revoked) = issue_tokens(&client, &base).await;
+    let (ran, before) = corpus(&base, &token, &revoked).await;
+    child.start_kill().expect("SIGKILL");
+    let _ = child.wait().await;
+    // The same tokens, restored from the file (the revoked one still revoked).
+    let (_child, base) = serve(&file).await;
+    let (ran_after, after) = corpus(&base, &token, &revoked).await;
+    assert!(
+        ran > 100 && ran == ran_after,
+        "the corpus ran: {ran} then {ran_after} cases"
+    );
+    assert!(
+        before.is_empty(),
+        "before the restart:\n{}",
+        before.join("\n")
+    );
+    assert!(after.is_empty(), "after the restart:\n{}", after.join("\n"));
+}
