@@ -403,9 +403,11 @@ async fn corpus(base: &str, token: &str, revoked: &str) -> (usize, Vec<String>) 
         .expect("the run starts");
     let mut problems = Vec::new();
     let mut ran = 0;
+    let mut labels: std::collections::BTreeMap<&str, usize> = Default::default();
     for suite in &report.suites {
         for case in &suite.cases {
             ran += 1;
+            *labels.entry(case.outcome.label()).or_default() += 1;
             if matches!(case.outcome, Outcome::Failed(_) | Outcome::Errored(_)) {
                 let mut one = report.clone();
                 for s in &mut one.suites {
@@ -422,6 +424,7 @@ async fn corpus(base: &str, token: &str, revoked: &str) -> (usize, Vec<String>) 
             }
         }
     }
+    eprintln!("durable corpus against {base}: {labels:?}");
     (ran, problems)
 }
 
