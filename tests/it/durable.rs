@@ -99,6 +99,10 @@ fn version(body: &Value) -> u64 {
 /// One write of the storm and what it got.
 #[derive(Debug)]
 enum Write {
+    CreateGroup {
+        name: String,
+        answer: Answer,
+    },
     CreateUser {
         name: String,
         answer: Answer,
@@ -180,6 +184,14 @@ async fn acknowledged_writes_survive_sigkill_and_errored_ones_do_not() {
         tasks.spawn(async move {
             let _permit = sem.acquire_owned().await;
             match i % 3 {
+                // Every ninth create is refused (a member that does not exist).
+                0 if i % 9 == 0 => {
+                    let name = format!("refused-{i}");
+                    let body = json!({"schemas": [GROUP], "displayName": name,
+                                      "members": [{"value": "no-such-member"}]});
+                    let answer = send(&client, client.post(format!("{base}/Groups")).body(body.to_string())).await;
+                    Write::CreateGroup { name, answer }
+                }
                 0 => {
                     let name = format!("storm-{i}@example.org");
                     let body = json!({"schemas": [USER], "userName": name});
@@ -240,6 +252,23 @@ async fn acknowledged_writes_survive_sigkill_and_errored_ones_do_not() {
                         }
                     }
                     Answer::Lost => lost += 1,
+                }
+            }
+            Write::CreateGroup { name, answer } => {
+                let hits = list(
+                    &client,
+                    format!("{base}/Groups?filter=displayName%20eq%20%22{name}%22"),
+                )
+                .await;
+                match answer {
+                    Answer::Refused(_) => refused += 1,
+                    Answer::Ok(_) => {
+                        problems.push(format!("a group with a ghost member was created: {name}"))
+                    }
+                    Answer::Lost => lost += 1,
+                }
+                if !hits.is_empty() {
+                    problems.push(format!("refused group {name} is there: {hits:?}"));
                 }
             }
             Write::AddEmail {
@@ -451,4 +480,181 @@ async fn the_corpus_passes_against_serve_data_before_and_after_a_restart() {
         before.join("\n")
     );
     assert!(after.is_empty(), "after the restart:\n{}", after.join("\n"));
+}
+
+/// The reference server in this process on `file`.
+async fn start_on(file: &Path) -> scimulator::server::RunningServer {
+    let config = scimulator::server::ServerConfig {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        admin_token: Some("adm".into()),
+        data: Some(file.to_path_buf()),
+        ..Default::default()
+    };
+    scimulator::server::start(config)
+        .await
+        .expect("starts on the data file")
+}
+
+#[tokio::test]
+async fn issued_tokens_revocations_product_settings_and_the_scim_switch_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("scim.db");
+    let client = reqwest::Client::new();
+    let server = start_on(&file).await;
+    let (token, revoked) = issue_tokens(&client, &server.scim_base()).await;
+    let mut product = (*server.state().product()).clone();
+    product.default_role = "viewer".into();
+    let status = client
+        .put(format!("{}/config", server.admin_base()))
+        .bearer_auth("adm")
+        .json(&product)
+        .send()
+        .await
+        .expect("PUT config")
+        .status();
+    assert_eq!(status.as_u16(), 200);
+    server.shutdown().await;
+
+    let server = start_on(&file).await;
+    let users = format!("{}/Users", server.scim_base());
+    let status = |t: &str| {
+        let req = client.get(&users).bearer_auth(t.to_owned());
+        async move { req.send().await.expect("answered").status().as_u16() }
+    };
+    assert_eq!(
+        status(&token).await,
+        200,
+        "an issued token is still accepted"
+    );
+    assert_eq!(status(&revoked).await, 401, "a revoked token stays revoked");
+    assert_eq!(server.state().product().default_role, "viewer");
+    let status = client
+        .post(format!("{}/scim/disable", server.admin_base()))
+        .bearer_auth("adm")
+        .json(&json!({"mode": "soft"}))
+        .send()
+        .await
+        .expect("disable")
+        .status();
+    assert_eq!(status.as_u16(), 200);
+    server.shutdown().await;
+
+    let server = start_on(&file).await;
+    assert!(!server.state().scim_enabled(), "SCIM stays disabled");
+    let listed: Value = client
+        .get(format!("{}/tokens", server.admin_base()))
+        .bearer_auth("adm")
+        .send()
+        .await
+        .expect("tokens")
+        .json()
+        .await
+        .expect("JSON");
+    let text = listed.to_string();
+    assert!(
+        !text.contains(&token) && !text.contains(&revoked),
+        "no plaintext is kept"
+    );
+    let bytes = std::fs::read(&file).expect("read the data file");
+    let haystack = String::from_utf8_lossy(&bytes);
+    assert!(
+        !haystack.contains(&token),
+        "the data file holds no plaintext token"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_export_imports_into_a_new_file_with_ids_versions_and_memberships() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (from, to) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    let export = dir.path().join("a.json");
+    let server = start_on(&from).await;
+    let client = reqwest::Client::new();
+    let (token, _) = issue_tokens(&client, &server.scim_base()).await;
+    let base = server.scim_base();
+    let user: Value = client
+        .post(format!("{base}/Users"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/scim+json")
+        .body(json!({"schemas": [USER], "userName": "moved@example.org"}).to_string())
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("JSON");
+    let uid = user["id"].as_str().expect("id").to_owned();
+    let group: Value = client
+        .post(format!("{base}/Groups"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/scim+json")
+        .body(
+            json!({"schemas": [GROUP], "displayName": "Moved", "members": [{"value": uid}]})
+                .to_string(),
+        )
+        .send()
+        .await
+        .expect("group")
+        .json()
+        .await
+        .expect("JSON");
+    server.shutdown().await;
+
+    let run = |args: Vec<std::ffi::OsString>| async move {
+        let out = Command::new(BIN).args(args).output().await.expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(vec![
+        "serve".into(),
+        "--data".into(),
+        from.clone().into(),
+        "--export".into(),
+        export.clone().into(),
+    ])
+    .await;
+    run(vec![
+        "serve".into(),
+        "--data".into(),
+        to.clone().into(),
+        "--import".into(),
+        export.clone().into(),
+    ])
+    .await;
+    // A second import into a tenant that holds resources is refused.
+    let again = Command::new(BIN)
+        .args(["serve", "--data"])
+        .arg(&to)
+        .arg("--import")
+        .arg(&export)
+        .output()
+        .await
+        .expect("runs");
+    assert!(!again.status.success(), "importing twice is refused");
+    assert!(
+        !std::fs::read_to_string(&export)
+            .expect("export")
+            .contains(&token),
+        "no plaintext token"
+    );
+
+    let server = start_on(&to).await;
+    let base = server.scim_base();
+    let moved: Value = client
+        .get(format!("{base}/Users/{uid}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(moved["meta"]["version"], user["meta"]["version"]);
+    assert_eq!(moved["meta"]["created"], user["meta"]["created"]);
+    assert_eq!(moved["groups"][0]["value"], group["id"]);
+    server.shutdown().await;
 }
