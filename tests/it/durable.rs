@@ -263,7 +263,7 @@ async fn acknowledged_writes_survive_sigkill_and_errored_ones_do_not() {
                 match answer {
                     Answer::Refused(_) => refused += 1,
                     Answer::Ok(_) => {
-                        problems.push(format!("a group with a ghost member was created: {name}"))
+                        problems.push(format!("a group with a ghost member was created: {name}"));
                     }
                     Answer::Lost => lost += 1,
                 }

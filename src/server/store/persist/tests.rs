@@ -154,7 +154,7 @@ fn damaged_foreign_and_other_version_files_are_refused_at_open() {
                 sql(
                     p,
                     "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('hi');",
-                )
+                );
             },
             Refusal::Foreign,
         ),
@@ -164,7 +164,7 @@ fn damaged_foreign_and_other_version_files_are_refused_at_open() {
                 sql(
                     &populated_at(p),
                     &format!("PRAGMA user_version = {};", SCHEMA_VERSION + 1),
-                )
+                );
             },
             Refusal::Newer,
         ),
@@ -192,7 +192,7 @@ fn damaged_foreign_and_other_version_files_are_refused_at_open() {
                 sql(
                     &populated_at(p),
                     "UPDATE resources SET json = '{\"id\": \"u1\", trunc' WHERE id = 'u1';",
-                )
+                );
             },
             Refusal::Corrupt,
         ),
@@ -202,7 +202,7 @@ fn damaged_foreign_and_other_version_files_are_refused_at_open() {
                 sql(
                     &populated_at(p),
                     "UPDATE resources SET kind = 'Alien' WHERE id = 'u1';",
-                )
+                );
             },
             Refusal::Corrupt,
         ),
@@ -212,7 +212,7 @@ fn damaged_foreign_and_other_version_files_are_refused_at_open() {
                 sql(
                     &populated_at(p),
                     "UPDATE resources SET json = '{\"id\":\"zz\"}' WHERE id = 'u1';",
-                )
+                );
             },
             Refusal::Corrupt,
         ),
@@ -222,7 +222,7 @@ fn damaged_foreign_and_other_version_files_are_refused_at_open() {
                 sql(
                     &populated_at(p),
                     "UPDATE resources SET version = 0 WHERE id = 'u1';",
-                )
+                );
             },
             Refusal::Corrupt,
         ),
@@ -232,7 +232,7 @@ fn damaged_foreign_and_other_version_files_are_refused_at_open() {
                 sql(
                     &populated_at(p),
                     "UPDATE resources SET json = x'00ff' WHERE id = 'u1';",
-                )
+                );
             },
             Refusal::Corrupt,
         ),
