@@ -129,6 +129,9 @@ impl AppState {
     /// configuration and the SCIM on/off switch.
     pub fn attach(&self, journal: Journal) -> Result<(), StoreError> {
         self.tokens.attach(journal.clone())?;
+        let keep = super::audit::AUDIT_CAPACITY;
+        self.audit
+            .attach(journal.audit(keep)?, journal.audit_writer(keep));
         if let Some(saved) = journal.setting(PRODUCT_KEY)? {
             let product: ProductConfig =
                 serde_json::from_value(saved).map_err(|e| StoreError::Corrupt {

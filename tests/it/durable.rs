@@ -496,7 +496,7 @@ async fn start_on(file: &Path) -> scimulator::server::RunningServer {
 }
 
 #[tokio::test]
-async fn issued_tokens_revocations_product_settings_and_the_scim_switch_survive_a_restart() {
+async fn tokens_revocations_settings_the_scim_switch_and_the_audit_survive_a_restart() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("scim.db");
     let client = reqwest::Client::new();
@@ -541,6 +541,18 @@ async fn issued_tokens_revocations_product_settings_and_the_scim_switch_survive_
 
     let server = start_on(&file).await;
     assert!(!server.state().scim_enabled(), "SCIM stays disabled");
+    let audit: Vec<(String, u16)> = server
+        .state()
+        .audit
+        .entries()
+        .into_iter()
+        .map(|e| (e.path, e.status))
+        .collect();
+    assert!(
+        audit.contains(&("/scim/v2/Users".to_owned(), 200))
+            && audit.contains(&("/scim/v2/Users".to_owned(), 401)),
+        "the audit entries of the last run are back: {audit:?}"
+    );
     let listed: Value = client
         .get(format!("{}/tokens", server.admin_base()))
         .bearer_auth("adm")

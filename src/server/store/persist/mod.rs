@@ -2,7 +2,8 @@
 //! bundled) holding, per tenant, every stored resource as it sits in memory
 //! (JSON with `id` and `meta`, its version and its creation order), the
 //! SCIM tokens issued through the admin API (SHA-256 hashes only, never a
-//! plaintext), the product settings and the SCIM on/off switch. It owns
+//! plaintext), the product settings, the SCIM on/off switch and the last
+//! audit entries (written in the background, at most 100 ms late). It owns
 //! opening (magic, schema version, integrity), the schema, reading rows back
 //! and writing each change in one transaction that is on disk (WAL,
 //! `synchronous = FULL`) before the call returns. It must not decide
@@ -71,6 +72,11 @@ CREATE TABLE tokens (
     expires_at TEXT,
     revoked INTEGER NOT NULL,
     PRIMARY KEY (tenant, id)
+);
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant TEXT NOT NULL,
+    entry TEXT NOT NULL
 );
 CREATE TABLE settings (
     tenant TEXT NOT NULL,
@@ -219,8 +225,9 @@ impl Db {
     /// cut.
     fn configure(&self) -> Result<(), StoreError> {
         let conn = self.lock();
-        // One process per file: a second one fails at once rather than waiting.
-        conn.busy_timeout(std::time::Duration::ZERO)
+        // One process per file: a second one fails after a short wait (long
+        // enough for a server of this process that just stopped to let go).
+        conn.busy_timeout(std::time::Duration::from_secs(2))
             .map_err(|e| self.err(e))?;
         conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
             .map_err(|e| self.err(e))?;
@@ -396,5 +403,31 @@ impl Journal {
     /// A saved setting.
     pub fn setting(&self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
         self.db.setting(&self.tenant, key)
+    }
+}
+
+impl Journal {
+    /// The last saved audit entries of the tenant, oldest first.
+    pub fn audit(&self, limit: usize) -> Result<Vec<serde_json::Value>, StoreError> {
+        self.db.audit(&self.tenant, limit)
+    }
+
+    /// A sender of audit entries: a background thread writes what it
+    /// receives in batches (one transaction per 100 ms at most) and keeps
+    /// the last `keep` entries; it ends when every sender is dropped.
+    pub fn audit_writer(&self, keep: usize) -> std::sync::mpsc::Sender<serde_json::Value> {
+        let (tx, rx) = std::sync::mpsc::channel::<serde_json::Value>();
+        let (db, tenant) = (std::sync::Arc::clone(&self.db), self.tenant.clone());
+        std::thread::spawn(move || {
+            while let Ok(first) = rx.recv() {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let mut batch = vec![first];
+                batch.extend(rx.try_iter());
+                if let Err(error) = db.append_audit(&tenant, &batch, keep) {
+                    eprintln!("scimulator: audit entries could not be saved: {error}");
+                }
+            }
+        });
+        tx
     }
 }

@@ -275,4 +275,57 @@ impl Db {
         )
         .map_err(|e| self.err(e))
     }
+
+    /// Appends audit entries of a tenant and drops all but its last `keep`.
+    pub fn append_audit(
+        &self,
+        tenant: &str,
+        entries: &[Value],
+        keep: usize,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        {
+            let mut add = tx
+                .prepare_cached("INSERT INTO audit (tenant, entry) VALUES (?1, ?2)")
+                .map_err(|e| self.err(e))?;
+            for entry in entries {
+                add.execute(params![tenant, entry.to_string()])
+                    .map_err(|e| self.err(e))?;
+            }
+        }
+        tx.execute(
+            "DELETE FROM audit WHERE tenant = ?1 AND seq <= \
+             (SELECT MAX(seq) FROM audit WHERE tenant = ?1) - ?2",
+            params![tenant, to_i64(keep as u64)],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// A tenant's last `limit` audit entries, oldest first.
+    pub fn audit(&self, tenant: &str, limit: usize) -> Result<Vec<Value>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(
+                "SELECT entry FROM (SELECT seq, entry FROM audit WHERE tenant = ?1 \
+                 ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![tenant, to_i64(limit as u64)], |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let text =
+                row.map_err(|e| self.corrupt(format!("an audit row does not decode: {e}")))?;
+            out.push(
+                serde_json::from_str(&text)
+                    .map_err(|e| self.corrupt(format!("an audit row is not JSON ({e})")))?,
+            );
+        }
+        Ok(out)
+    }
 }
