@@ -164,6 +164,9 @@ pub enum StoreError {
 pub struct Db {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Tests: the next resource write fails as a full disk would.
+    #[cfg(test)]
+    pub(crate) fail_next_write: std::sync::atomic::AtomicBool,
 }
 
 impl Db {
@@ -197,6 +200,8 @@ impl Db {
         let db = Self {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
+            #[cfg(test)]
+            fail_next_write: std::sync::atomic::AtomicBool::new(false),
         };
         db.configure()?;
         if existed {

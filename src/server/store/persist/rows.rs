@@ -77,6 +77,16 @@ impl Db {
     /// Writes `changes` to `tenant` in one transaction, synced to disk
     /// before this returns; on error nothing of them is in the file.
     pub fn write(&self, tenant: &str, changes: &[Change]) -> Result<(), StoreError> {
+        #[cfg(test)]
+        if self
+            .fail_next_write
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(self.err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some("database or disk is full".into()),
+            )));
+        }
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         {

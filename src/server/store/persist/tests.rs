@@ -279,3 +279,58 @@ fn a_file_open_in_one_server_is_refused_by_a_second() {
     drop(first);
     assert!(Db::open(&path).is_ok(), "free again once the first closed");
 }
+
+#[test]
+fn a_write_the_file_refuses_is_answered_500_and_is_not_in_memory_either() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = populated(dir.path());
+    let db = Arc::new(Db::open(&path).expect("open"));
+    let store = DurableStore::open(Arc::clone(&db), "default").expect("store");
+    let fail_next = || {
+        db.fail_next_write
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    fail_next();
+    let created = store.create(Kind::User, "u9".into(), json!({"userName": "zed"}), now());
+    assert!(
+        matches!(created, Err(crate::server::error::ScimError::Internal(_))),
+        "{created:?}"
+    );
+    assert!(
+        store.get(Kind::User, "u9").is_none(),
+        "the refused create is not served"
+    );
+    fail_next();
+    let patched = store.update(Kind::User, "u1", now(), &mut |cur: &Value| {
+        let mut next = cur.clone();
+        next["userName"] = json!("changed");
+        Ok(next)
+    });
+    assert!(patched.is_err());
+    let u1 = store.get(Kind::User, "u1").expect("u1");
+    assert_eq!(
+        (u1["userName"].clone(), u1["meta"]["version"].clone()),
+        (json!("ada"), json!("W/\"1\""))
+    );
+    fail_next();
+    assert!(store.delete(Kind::User, "u2", now()).is_err());
+    let group = store.get(Kind::Group, "g1").expect("g1");
+    assert_eq!(
+        group["members"].as_array().map(Vec::len),
+        Some(2),
+        "the refused delete left the group alone"
+    );
+    // The name the refused create wanted is free, and the store works on.
+    store
+        .create(Kind::User, "u10".into(), json!({"userName": "zed"}), now())
+        .expect("the store works after a refused write");
+    drop(store);
+    drop(db);
+    let reopened = reopen(&path).expect("reopen");
+    assert!(reopened.get(Kind::User, "u9").is_none());
+    assert!(reopened.get(Kind::User, "u10").is_some());
+    assert_eq!(
+        reopened.get(Kind::User, "u1").expect("u1")["userName"],
+        "ada"
+    );
+}
