@@ -670,3 +670,46 @@ async fn an_export_imports_into_a_new_file_with_ids_versions_and_memberships() {
     assert_eq!(moved["groups"][0]["value"], group["id"]);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn serve_refuses_a_foreign_or_damaged_data_file_with_a_clear_error_and_exit_3() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, b"id,userName\n1,ada\n").expect("write");
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").expect("write");
+    for (file, says) in [
+        (
+            &garbage,
+            "is not a scimulator data file: it is not an SQLite database",
+        ),
+        (&empty, "the file is empty"),
+    ] {
+        let out = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+            .arg(file)
+            .output()
+            .await
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        let kept = std::fs::read(file).expect("still there");
+        assert!(
+            kept.is_empty() || kept.starts_with(b"id,"),
+            "the file is left as it was"
+        );
+    }
+    let out = Command::new(BIN)
+        .args(["serve", "--export"])
+        .arg(dir.path().join("out.json"))
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--export without --data is a usage error"
+    );
+}
