@@ -46,6 +46,17 @@ pub struct ServeArgs {
     /// Client report to write with --grade (repeatable): json=FILE or html=FILE.
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = super::record::parse_grade_report, requires = "grade")]
     pub reports: Vec<(super::record::GradeFormat, PathBuf)>,
+    /// Keep users, groups, issued tokens and settings in this file (SQLite),
+    /// restored at the next start [default: in memory, or the config's `data`].
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Write the data file's default tenant to this JSON file and exit (needs --data).
+    #[arg(long, value_name = "FILE.json", conflicts_with = "import")]
+    pub export: Option<PathBuf>,
+    /// Load an export into the data file's default tenant (which must hold
+    /// no resources) and exit (needs --data).
+    #[arg(long, value_name = "FILE.json")]
+    pub import: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -73,6 +84,9 @@ impl ServeArgs {
         if let Some(token) = &self.admin_token {
             config.admin_token = Some(token.clone());
         }
+        if let Some(data) = &self.data {
+            config.data = Some(data.clone());
+        }
         Ok(config)
     }
 }
@@ -83,7 +97,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.grade {
         return super::record::serve_graded(config, &args.reports).await;
     }
+    if args.export.is_some() || args.import.is_some() {
+        return exchange(&args, &config);
+    }
     let token_count = config.tokens.len();
+    let data = config.data.clone();
     let server = start(config)
         .await
         .context("cannot start the SCIM server")?;
@@ -99,6 +117,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     for name in server.tenants().names() {
         println!("  tenant {name}: {}", server.tenant_scim_base(&name));
     }
+    match &data {
+        Some(path) => println!(
+            "  data file:     {} (every write saved before it is answered)",
+            path.display()
+        ),
+        None => println!("  data:          in memory (lost at exit; keep it with --data FILE)"),
+    }
     println!("Create a SCIM token: curl -X POST -H 'Authorization: Bearer <admin token>' \\");
     println!(
         "  -H 'Content-Type: application/json' -d '{{\"name\":\"okta\"}}' {}/tokens",
@@ -109,6 +134,35 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("cannot listen for Ctrl-C")?;
     server.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--export` / `--import`: one tenant's data between the data file and JSON.
+fn exchange(args: &ServeArgs, config: &ServerConfig) -> anyhow::Result<ExitCode> {
+    use crate::server::store::persist::{DEFAULT_TENANT, Db, Exchange};
+    let Some(data) = &config.data else {
+        eprintln!("error: --export and --import need --data FILE (or `data:` in --config)");
+        return Ok(super::exit::code(super::exit::USAGE));
+    };
+    let db = Db::open(data)?;
+    if let Some(out) = &args.export {
+        let export = db.export(DEFAULT_TENANT)?;
+        export.write(out)?;
+        println!(
+            "exported {} resources and {} tokens (hashes only) of tenant {DEFAULT_TENANT} to {}",
+            export.resources.len(),
+            export.tokens.len(),
+            out.display()
+        );
+    } else if let Some(input) = &args.import {
+        let import = Exchange::read(input)?;
+        let count = db.import(DEFAULT_TENANT, &import, input)?;
+        println!(
+            "imported {count} resources and {} tokens into tenant {DEFAULT_TENANT} of {}",
+            import.tokens.len(),
+            data.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -129,6 +183,9 @@ mod tests {
             grade: false,
             reports: Vec::new(),
             tenants: vec![("acme".into(), "t1".into()), ("acme".into(), "t2".into())],
+            data: Some("kept.db".into()),
+            export: None,
+            import: None,
         };
         let config = args.to_config().expect("config");
         assert_eq!(config.addr.port(), 0);
@@ -136,6 +193,7 @@ mod tests {
         assert_eq!(config.admin_token.as_deref(), Some("adm"));
         assert_eq!(config.tenants.len(), 1);
         assert_eq!(config.tenants[0].tokens, vec!["t1", "t2"]);
+        assert_eq!(config.data, Some(PathBuf::from("kept.db")));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! auditing costs every request as little as possible.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::mpsc::Sender;
+use std::sync::{Mutex, OnceLock};
 
 use axum::http::Method;
 use serde::Serialize;
@@ -18,7 +19,7 @@ use super::clock::rfc3339;
 pub const AUDIT_CAPACITY: usize = 10_000;
 
 /// One audited SCIM request.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct AuditEntry {
     /// Request time, RFC 3339.
     pub time: String,
@@ -80,17 +81,61 @@ impl Recorded {
 #[derive(Debug, Default)]
 pub struct AuditLog {
     entries: Mutex<VecDeque<Recorded>>,
+    /// Where each entry is also sent to be saved (`serve --data`).
+    sink: OnceLock<Mutex<Sender<serde_json::Value>>>,
+}
+
+impl AuditEntry {
+    /// The raw entry back (an unreadable time or method gives `None`).
+    fn recorded(&self) -> Option<Recorded> {
+        Some(Recorded {
+            at: OffsetDateTime::parse(&self.time, &time::format_description::well_known::Rfc3339)
+                .ok()?,
+            token: self.token.clone(),
+            method: Method::from_bytes(self.method.as_bytes()).ok()?,
+            path: self.path.clone(),
+            status: self.status,
+            note: AuditNote {
+                resource_id: self.resource_id.clone(),
+                change: self.change.clone(),
+            },
+        })
+    }
 }
 
 impl AuditLog {
     /// Appends an entry, dropping the oldest beyond [`AUDIT_CAPACITY`].
     pub fn push(&self, entry: Recorded) {
+        if let Some(sink) = self.sink.get()
+            && let (Ok(sink), Ok(json)) = (sink.lock(), serde_json::to_value(entry.entry()))
+        {
+            let _ = sink.send(json);
+        }
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= AUDIT_CAPACITY {
                 entries.pop_front();
             }
             entries.push_back(entry);
         }
+    }
+
+    /// Puts back saved entries (oldest first; unreadable ones are skipped),
+    /// then sends every new entry to `sink` to be saved.
+    pub fn attach(&self, saved: Vec<serde_json::Value>, sink: Sender<serde_json::Value>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            for value in saved {
+                if let Some(recorded) = serde_json::from_value::<AuditEntry>(value)
+                    .ok()
+                    .and_then(|e| e.recorded())
+                {
+                    if entries.len() >= AUDIT_CAPACITY {
+                        entries.pop_front();
+                    }
+                    entries.push_back(recorded);
+                }
+            }
+        }
+        let _ = self.sink.set(Mutex::new(sink));
     }
 
     /// All entries, oldest first.

@@ -4,7 +4,7 @@
 //! the two axum middlewares guarding `/scim/v2` and `/admin`. It must not
 //! log or return plaintext tokens except once, at creation.
 
-use std::sync::RwLock;
+use std::sync::{OnceLock, RwLock};
 
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -21,6 +21,7 @@ use super::audit::{AuditNote, Recorded};
 use super::clock::rfc3339;
 use super::error::ScimError;
 use super::state::AppState;
+use super::store::persist::{Journal, TokenRow};
 
 /// A SCIM token's public metadata (never the secret).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -52,6 +53,17 @@ struct TokenRecord {
 }
 
 impl TokenRecord {
+    fn row(&self) -> TokenRow {
+        TokenRow {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            sha256: self.hash,
+            created: rfc3339(self.created),
+            expires_at: self.expires_at.map(rfc3339),
+            revoked: self.revoked,
+        }
+    }
+
     fn info(&self) -> TokenInfo {
         TokenInfo {
             id: self.id.clone(),
@@ -80,6 +92,8 @@ pub enum TokenRejection {
 #[derive(Debug, Default)]
 pub struct TokenStore {
     tokens: RwLock<Vec<TokenRecord>>,
+    /// Where issued tokens and revocations are saved (`serve --data`).
+    journal: OnceLock<Journal>,
 }
 
 /// The OAuth scope a token needs for SCIM when its client has scopes configured.
@@ -151,6 +165,93 @@ impl TokenStore {
         }
     }
 
+    /// Saves every later [`TokenStore::issue`] and revocation through
+    /// `journal`, after putting back the tokens it saved: a saved token
+    /// whose id is also a configured token's (`cli-N`) only brings back its
+    /// revocation, and only when it is the same token (same hash).
+    pub fn attach(&self, journal: Journal) -> Result<(), super::store::persist::StoreError> {
+        let saved = journal.tokens()?;
+        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        for row in saved {
+            let parse = |t: &str| {
+                OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            };
+            if let Some(live) = tokens.iter_mut().find(|t| t.id == row.id) {
+                if live.hash == row.sha256 {
+                    live.revoked |= row.revoked;
+                }
+                continue;
+            }
+            tokens.push(TokenRecord {
+                created: parse(&row.created).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                // An unreadable expiry is taken as expired, never as "never expires".
+                expires_at: row
+                    .expires_at
+                    .as_deref()
+                    .map(|t| parse(t).unwrap_or(OffsetDateTime::UNIX_EPOCH)),
+                id: row.id,
+                name: row.name,
+                hash: row.sha256,
+                revoked: row.revoked,
+                scopes: None,
+                issued: false,
+            });
+        }
+        let _ = self.journal.set(journal);
+        Ok(())
+    }
+
+    /// Like [`TokenStore::insert`], and saved to the data file (when there
+    /// is one) before it is accepted: a token that could not be saved is
+    /// not issued.
+    pub fn issue(
+        &self,
+        id: String,
+        name: String,
+        plaintext: &str,
+        created: OffsetDateTime,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Result<TokenInfo, ScimError> {
+        let record = TokenRecord {
+            id,
+            name,
+            hash: hash_token(plaintext),
+            created,
+            expires_at,
+            revoked: false,
+            scopes: None,
+            issued: false,
+        };
+        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(journal) = self.journal.get() {
+            journal
+                .save_token(&record.row())
+                .map_err(|e| ScimError::Internal(format!("the token could not be saved: {e}")))?;
+        }
+        let info = record.info();
+        tokens.push(record);
+        Ok(info)
+    }
+
+    /// Revokes one token, saving the revocation first when there is a data
+    /// file: `Ok(false)` if no token has that id, an error (and the token
+    /// still live) if the revocation could not be saved.
+    pub fn try_revoke(&self, id: &str) -> Result<bool, ScimError> {
+        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        let Some(token) = tokens.iter_mut().find(|t| t.id == id) else {
+            return Ok(false);
+        };
+        if let Some(journal) = self.journal.get() {
+            let mut row = token.row();
+            row.revoked = true;
+            journal.save_token(&row).map_err(|e| {
+                ScimError::Internal(format!("the revocation could not be saved: {e}"))
+            })?;
+        }
+        token.revoked = true;
+        Ok(true)
+    }
+
     /// All tokens' metadata, in creation order.
     pub fn list(&self) -> Vec<TokenInfo> {
         self.tokens
@@ -160,23 +261,34 @@ impl TokenStore {
     }
 
     /// Revokes one token; `false` if no token has that id.
+    /// (In memory at once even when saving it failed: the failure is logged.)
     pub fn revoke(&self, id: &str) -> bool {
-        let Ok(mut tokens) = self.tokens.write() else {
-            return false;
-        };
-        match tokens.iter_mut().find(|t| t.id == id) {
-            Some(t) => {
-                t.revoked = true;
+        match self.try_revoke(id) {
+            Ok(found) => found,
+            Err(error) => {
+                eprintln!("scimulator: {error}");
+                if let Ok(mut tokens) = self.tokens.write()
+                    && let Some(t) = tokens.iter_mut().find(|t| t.id == id)
+                {
+                    t.revoked = true;
+                }
                 true
             }
-            None => false,
         }
     }
 
-    /// Revokes every token (disable SCIM).
+    /// Revokes every token (disable SCIM), saving each revocation when
+    /// there is a data file (a failure to save is logged; the revocation
+    /// holds in memory regardless).
     pub fn revoke_all(&self) {
-        if let Ok(mut tokens) = self.tokens.write() {
-            tokens.iter_mut().for_each(|t| t.revoked = true);
+        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        for token in tokens.iter_mut().filter(|t| !t.revoked) {
+            token.revoked = true;
+            if let Some(journal) = self.journal.get()
+                && let Err(error) = journal.save_token(&token.row())
+            {
+                eprintln!("scimulator: a revocation could not be saved: {error}");
+            }
         }
     }
 

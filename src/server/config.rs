@@ -17,6 +17,7 @@
 //!     tokens: [acme-secret]
 //!     oauth_clients: []           # token endpoint /t/acme/oauth/token
 //!     product: { default_role: viewer }   # omitted → the reference product
+//! data: scimulator.db             # optional: keep everything in this file (`--data`)
 //! product:                        # omitted → ProductConfig::reference()
 //!   default_role: member
 //!   role_mappings:
@@ -57,6 +58,9 @@ pub struct ServerConfig {
     /// section this is [`ProductConfig::reference`]; a `product` section is
     /// taken as written, its missing keys from [`ProductConfig::default`].
     pub product: ProductConfig,
+    /// The data file (`serve --data`): resources, issued tokens and settings
+    /// are kept there and restored at start. `None` keeps everything in memory.
+    pub data: Option<std::path::PathBuf>,
     /// OAuth 2.0 clients of the default tenant (client-credentials grant at `/oauth/token`).
     pub oauth_clients: Vec<OAuthClientConfig>,
     /// Further tenants, each at `/t/{name}/scim/v2` with its own store,
@@ -157,6 +161,7 @@ impl Default for ServerConfig {
             product: ProductConfig::reference(),
             oauth_clients: Vec::new(),
             tenants: Vec::new(),
+            data: None,
         }
     }
 }

@@ -160,6 +160,9 @@ pub enum ServerError {
     /// The configuration is inconsistent.
     #[error("invalid server configuration: {0}")]
     Config(#[from] ConfigError),
+    /// The data file (`--data`) cannot be used.
+    #[error(transparent)]
+    Data(#[from] super::store::persist::StoreError),
 }
 
 /// Failure to load or validate a server configuration.
@@ -184,6 +187,9 @@ pub enum ConfigError {
     /// A value is semantically invalid.
     #[error("{0}")]
     Invalid(String),
+    /// A valid value could not be saved to the data file.
+    #[error("the setting could not be saved: {0}")]
+    Save(String),
 }
 
 #[cfg(test)]

@@ -92,12 +92,39 @@ impl RunningServer {
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     config.validate()?;
     let admin_token = config.admin_token.clone().unwrap_or_else(generate_token);
-    let state = AppState::new(&config, &admin_token);
+    let state = match &config.data {
+        Some(path) => durable_state(&config, &admin_token, path)?,
+        None => AppState::new(&config, &admin_token),
+    };
     let tenants = Tenants::new(state);
     for spec in &config.tenants {
         tenants.add(spec)?;
     }
     start_with_tenants(config.addr, Arc::new(tenants), admin_token).await
+}
+
+/// The state of `serve --data PATH`: the default tenant's resources,
+/// tokens and settings restored from the file, every later write saved there.
+fn durable_state(
+    config: &ServerConfig,
+    admin_token: &str,
+    path: &std::path::Path,
+) -> Result<AppState, ServerError> {
+    use super::clock::{SystemClock, UuidIds};
+    use super::store::DurableStore;
+    use super::store::persist::{DEFAULT_TENANT, Db, Journal};
+    use std::sync::Arc;
+    let db = Arc::new(Db::open(path)?);
+    let store = DurableStore::open(Arc::clone(&db), DEFAULT_TENANT)?;
+    let state = AppState::with_store(
+        config,
+        admin_token,
+        Arc::new(SystemClock),
+        Arc::new(UuidIds),
+        Arc::new(store),
+    );
+    state.attach(Journal::new(db, DEFAULT_TENANT))?;
+    Ok(state)
 }
 
 /// Like [`start`], with a prepared state (injected clock / ids / store).

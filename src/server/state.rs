@@ -6,7 +6,7 @@
 
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use time::OffsetDateTime;
 
@@ -18,6 +18,7 @@ use super::scim_adapter::Schemas;
 use super::error::ConfigError;
 use super::oauth::OAuthClients;
 use super::routes::SCIM_BASE_PATH;
+use super::store::persist::{Journal, StoreError};
 use super::store::{MemStore, Store};
 use super::throttle::ThrottleKeys;
 
@@ -28,6 +29,11 @@ pub const DEFAULT_TENANT: &str = "default";
 pub fn tenant_scim_path(tenant: &str) -> String {
     format!("/t/{tenant}{SCIM_BASE_PATH}")
 }
+
+/// The setting holding the product configuration.
+const PRODUCT_KEY: &str = "product";
+/// The setting holding the SCIM on/off switch.
+const ENABLED_KEY: &str = "scim_enabled";
 
 /// Shared state of a server, passed to every handler; cloning it is one
 /// reference-count increment. Fields are reached through [`Deref`].
@@ -74,6 +80,8 @@ pub struct Shared {
     pub max_results: usize,
     /// Body size limit in bytes.
     pub max_body_bytes: usize,
+    /// Where settings are saved (`serve --data`).
+    journal: OnceLock<Journal>,
 }
 
 impl AppState {
@@ -95,6 +103,18 @@ impl AppState {
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdSource>,
     ) -> Self {
+        Self::with_store(config, admin_token, clock, ids, Arc::new(MemStore::new()))
+    }
+
+    /// State over a given resource store (the durable one of `serve --data`)
+    /// for the default tenant.
+    pub fn with_store(
+        config: &ServerConfig,
+        admin_token: &str,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+        store: Arc<dyn Store>,
+    ) -> Self {
         let tenant = TenantSpec {
             name: DEFAULT_TENANT.to_owned(),
             tokens: config.tokens.clone(),
@@ -108,6 +128,7 @@ impl AppState {
             config.basic_auth.clone().map(Arc::new),
             (clock, ids),
             (config.max_results, config.max_body_bytes),
+            store,
         )
     }
 
@@ -121,6 +142,7 @@ impl AppState {
             None,
             (Arc::clone(&self.clock), Arc::clone(&self.ids)),
             (self.max_results, self.max_body_bytes),
+            Arc::new(MemStore::new()),
         )
     }
 
@@ -131,6 +153,7 @@ impl AppState {
         basic_auth: Option<Arc<BasicAuth>>,
         (clock, ids): (Arc<dyn Clock>, Arc<dyn IdSource>),
         (max_results, max_body_bytes): (usize, usize),
+        store: Arc<dyn Store>,
     ) -> Self {
         let tokens = TokenStore::default();
         let now = clock.now();
@@ -146,7 +169,7 @@ impl AppState {
             tenant: tenant.name.clone(),
             scim_path,
             oauth: Arc::new(OAuthClients::new(&tenant.oauth_clients)),
-            store: Arc::new(MemStore::new()),
+            store,
             tokens: Arc::new(tokens),
             admin_token,
             basic_auth,
@@ -161,7 +184,35 @@ impl AppState {
             ids,
             max_results: max_results.max(1),
             max_body_bytes,
+            journal: OnceLock::new(),
         }))
+    }
+
+    /// Saves settings and tokens through `journal` from now on, after
+    /// restoring what it saved: issued tokens and revocations, the product
+    /// configuration and the SCIM on/off switch.
+    pub fn attach(&self, journal: Journal) -> Result<(), StoreError> {
+        self.tokens.attach(journal.clone())?;
+        let keep = super::audit::AUDIT_CAPACITY;
+        self.audit
+            .attach(journal.audit(keep)?, journal.audit_writer(keep));
+        if let Some(saved) = journal.setting(PRODUCT_KEY)? {
+            let product: ProductConfig =
+                serde_json::from_value(saved).map_err(|e| StoreError::Corrupt {
+                    path: std::path::PathBuf::from("the data file"),
+                    detail: format!("setting {PRODUCT_KEY}: {e}"),
+                })?;
+            self.set_product(product).map_err(|e| StoreError::Corrupt {
+                path: std::path::PathBuf::from("the data file"),
+                detail: format!("setting {PRODUCT_KEY}: {e}"),
+            })?;
+        }
+        if let Some(on) = journal.setting(ENABLED_KEY)? {
+            self.enabled
+                .store(on.as_bool().unwrap_or(true), Ordering::SeqCst);
+        }
+        let _ = self.journal.set(journal);
+        Ok(())
     }
 
     /// A snapshot of the current product configuration.
@@ -184,6 +235,13 @@ impl AppState {
     pub fn set_product(&self, product: ProductConfig) -> Result<(), ConfigError> {
         product.validate()?;
         let schemas = Schemas::build(&product.extensions).map_err(ConfigError::Invalid)?;
+        if let Some(journal) = self.journal.get() {
+            let value =
+                serde_json::to_value(&product).map_err(|e| ConfigError::Save(e.to_string()))?;
+            journal
+                .save_setting(PRODUCT_KEY, &value)
+                .map_err(|e| ConfigError::Save(e.to_string()))?;
+        }
         let mut guard = self.product.write().unwrap_or_else(|e| e.into_inner());
         let mut schema_guard = self.schemas.write().unwrap_or_else(|e| e.into_inner());
         *guard = Arc::new(product);
@@ -199,6 +257,11 @@ impl AppState {
     /// Switches SCIM on or off.
     pub fn set_scim_enabled(&self, on: bool) {
         self.enabled.store(on, Ordering::SeqCst);
+        if let Some(journal) = self.journal.get()
+            && let Err(error) = journal.save_setting(ENABLED_KEY, &serde_json::Value::Bool(on))
+        {
+            eprintln!("scimulator: the SCIM switch could not be saved: {error}");
+        }
     }
 
     /// The current time.

@@ -4,6 +4,7 @@ mod architecture;
 mod browser;
 mod cli;
 mod core;
+mod durable;
 mod entitlements_defects;
 mod entra_defects;
 mod gating;

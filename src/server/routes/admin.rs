@@ -107,7 +107,7 @@ async fn create_token(
     let now = state.now();
     let info = state
         .tokens
-        .insert(state.ids.next_id(), body.name, &plaintext, now, expires_at);
+        .issue(state.ids.next_id(), body.name, &plaintext, now, expires_at)?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
@@ -128,7 +128,7 @@ async fn revoke_token(
     State(state): State<AppState>,
     PathParam(id): PathParam,
 ) -> Result<StatusCode, ScimError> {
-    if state.tokens.revoke(&id) {
+    if state.tokens.try_revoke(&id)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ScimError::NotFound(format!("token {id} not found")))
@@ -146,9 +146,7 @@ async fn put_role_mappings(
     let mut product = (*state.product()).clone();
     product.role_mappings = mappings;
     let out = product.role_mappings.clone();
-    state
-        .set_product(product)
-        .map_err(|e| ScimError::invalid_value(e.to_string()))?;
+    state.set_product(product).map_err(config_error)?;
     Ok(Json(out))
 }
 
@@ -160,9 +158,7 @@ async fn put_config(
     State(state): State<AppState>,
     ScimJson(product): ScimJson<ProductConfig>,
 ) -> Result<Json<ProductConfig>, ScimError> {
-    state
-        .set_product(product.clone())
-        .map_err(|e| ScimError::invalid_value(e.to_string()))?;
+    state.set_product(product.clone()).map_err(config_error)?;
     Ok(Json(product))
 }
 
@@ -206,4 +202,12 @@ async fn enable_scim(State(state): State<AppState>) -> Json<Value> {
 
 async fn audit(State(state): State<AppState>) -> Json<Value> {
     Json(json!(state.audit.entries()))
+}
+
+/// A refused product configuration is 400; one that could not be saved, 500.
+fn config_error(error: crate::server::error::ConfigError) -> ScimError {
+    match error {
+        crate::server::error::ConfigError::Save(detail) => ScimError::Internal(detail),
+        other => ScimError::invalid_value(other.to_string()),
+    }
 }

@@ -273,6 +273,52 @@ impl MemStore {
     fn write(&self) -> RwLockWriteGuard<'_, Data> {
         self.data.write().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// A resource as stored (compact JSON with `id` and `meta`, no derived
+    /// attributes) and its version: what the durable layer writes to disk.
+    pub(super) fn stored(&self, kind: Kind, id: &str) -> Option<(String, u64)> {
+        let data = self.read();
+        let record = data.map(kind).get(id)?;
+        Some((record.json().to_owned(), record.version()))
+    }
+
+    /// Ids of the groups that list `member` (a user or a group) as a member.
+    pub(super) fn groups_containing(&self, member: &str) -> Vec<String> {
+        self.read()
+            .idx
+            .member_of
+            .get(member)
+            .map(|set| set.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Every id of a kind with its version, in creation order.
+    pub(super) fn versions(&self, kind: Kind) -> Vec<(String, u64)> {
+        self.read()
+            .map(kind)
+            .iter()
+            .map(|(id, r)| (id.clone(), r.version()))
+            .collect()
+    }
+
+    /// Puts back a resource exactly as it was stored (`id`, `meta` and
+    /// version included), after those created before it: no uniqueness or
+    /// member check (the file held a consistent store), indexes rebuilt.
+    pub(super) fn restore(&self, kind: Kind, id: &str, resource: &Value, version: u64) {
+        let mut data = self.write();
+        if let Some(old) = data.map_mut(kind).shift_remove(id) {
+            data.idx.remove(kind, id, &old.value());
+        }
+        data.idx.add(kind, id, resource);
+        let record = Record::new(kind, resource, version);
+        data.map_mut(kind).insert(id.to_owned(), record);
+    }
+
+    /// Replaces everything this store holds with what `other` holds.
+    pub(super) fn replace_with(&self, other: MemStore) {
+        let fresh = other.data.into_inner().unwrap_or_else(|e| e.into_inner());
+        *self.write() = fresh;
+    }
 }
 
 fn not_found(kind: Kind, id: &str) -> ScimError {

@@ -4,12 +4,17 @@
 //! [`MemStore`] with secondary indexes. The store knows nothing about HTTP,
 //! filters' syntax or product rules: queries take an index hint plus a
 //! predicate closure, updates take a mutation closure run under the write lock.
+//! [`DurableStore`] serves the same trait from memory while writing every
+//! change to a data file ([`persist`]) before it returns.
 
+mod durable;
 mod index;
 mod memory;
+pub mod persist;
 mod record;
 mod sort;
 
+pub use durable::DurableStore;
 pub use memory::MemStore;
 pub use sort::{SortKey, sort_key};
 
