@@ -6,6 +6,7 @@
 mod args;
 mod embedded;
 pub mod exit;
+mod idp;
 mod list;
 mod run;
 mod serve;

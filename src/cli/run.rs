@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::args::{parse_basic, parse_header, parse_report, parse_var, prepare, suite_errors};
+use crate::cli::args::{parse_basic, parse_header, parse_report, parse_var, suite_errors};
 use crate::cli::embedded::Embedded;
 use crate::cli::exit;
 use crate::report::baseline::Baseline;
@@ -39,9 +39,15 @@ pub struct RunArgs {
     /// Extra header sent with every request (repeatable).
     #[arg(long = "header", value_name = "'K: V'", value_parser = parse_header)]
     pub headers: Vec<(String, String)>,
-    /// IdP profile overriding each suite's default.
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::suite::model::Profile::NAMES))]
+    /// IdP profile overriding each suite's default; `all` runs every IdP-neutral
+    /// suite (one written with `idp.*` actions) under every profile.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
+        crate::suite::model::Profile::NAMES.iter().copied().chain([crate::cli::idp::ALL])
+    ))]
     pub idp: Option<String>,
+    /// A profile file (YAML, the vocabulary of `profiles/*.yaml`) that `idp.*` actions use.
+    #[arg(long, value_name = "FILE", conflicts_with = "idp")]
+    pub idp_file: Option<PathBuf>,
     /// Only cases with this tag (suite or case tags; repeatable, any matches).
     #[arg(long = "tag", value_name = "T")]
     pub tags: Vec<String>,
@@ -174,24 +180,21 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .collect();
     // Load, lint and expand IdP actions as `validate` does: a suite error
     // exits 2 before anything starts or is sent.
-    let suites = match prepare(&args.paths, Some(&extra), args.idp.as_deref()) {
-        Ok(s) => s,
+    let (suites, profiles) = match crate::cli::idp::prepare_run(
+        &args.paths,
+        &extra,
+        args.idp.as_deref(),
+        args.idp_file.as_deref(),
+    ) {
+        Ok(prepared) => prepared,
         Err(errors) => return Ok(suite_errors(&errors)),
     };
+    // `all` and `--idp-file` are expanded already; re-expansion is a no-op.
+    let run_idp = args.idp.clone().filter(|p| p != crate::cli::idp::ALL);
 
-    let profiles = suites
-        .iter()
-        .map(|s| {
-            let profile = args.idp.clone().or_else(|| s.idp.clone());
-            (
-                s.source.clone(),
-                profile.unwrap_or_else(|| "okta".to_owned()),
-            )
-        })
-        .collect();
     let mut opts = RunOptions {
         headers: args.headers.clone(),
-        idp: args.idp.clone(),
+        idp: run_idp,
         tags: args.tags.clone(),
         filter: args.filter.clone(),
         vars: args.vars.clone(),

@@ -6,7 +6,7 @@
 pub enum ExpandError {
     /// The action names a profile family that does not exist.
     #[error(
-        "{suite}: case `{case}`: unknown IdP `{family}` in action `{action}` (known: okta, entra, idp)"
+        "{suite}: case `{case}`: unknown IdP `{family}` in action `{action}` (known: idp, okta, entra and every profile name)"
     )]
     UnknownProfile {
         /// Suite source path.
@@ -33,7 +33,9 @@ pub enum ExpandError {
         hint: String,
     },
     /// `--idp` or the suite's `idp:` names no known profile.
-    #[error("unknown IdP profile `{0}` (known: okta, okta-aiw, entra, entra-2020)")]
+    #[error(
+        "unknown IdP profile `{0}` (known: okta, okta-aiw, entra, entra-2020, onelogin, pingfederate, jumpcloud, google, rippling, sailpoint, authentik)"
+    )]
     UnknownFlavour(String),
     /// A required `with:` argument is missing or has the wrong shape.
     #[error("{suite}: case `{case}`: action `{action}`: {message}")]
@@ -55,4 +57,7 @@ pub enum ExpandError {
         /// What is wrong.
         message: String,
     },
+    /// A profile file (`--idp-file`, or a bundled `profiles/*.yaml`) is malformed.
+    #[error("{0}")]
+    BadProfile(String),
 }

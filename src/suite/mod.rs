@@ -45,7 +45,7 @@ mod validate;
 mod vars;
 
 pub use error::{LoadError, LoadErrorKind};
-pub use load::{bundled, load_paths, load_paths_all, load_str};
+pub use load::{bundled, load_paths, load_paths_all, load_str, load_yaml};
 pub use model::*;
 pub use validate::{validate, validate_with_vars};
 pub use vars::bind_vars;
