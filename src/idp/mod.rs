@@ -214,7 +214,11 @@ fn neutral_on_code(
                 // `with.remaining` the membership after the change.
                 let members = action.with.shift_remove("members").unwrap_or_default();
                 let remaining = action.with.shift_remove("remaining");
-                let key = if canonical == "add_member" { "add" } else { "remove" };
+                let key = if canonical == "add_member" {
+                    "add"
+                } else {
+                    "remove"
+                };
                 action.with.insert(key.to_owned(), members.clone());
                 let all = remaining.unwrap_or_else(|| {
                     if canonical == "add_member" {

@@ -30,9 +30,8 @@ pub(crate) fn capture_all(
         // A path may hold templates (an IdP's client-side match on a list:
         // `$.Resources[?(@.displayName == "{{ group }}")].id`).
         if let Some(path) = detail.json.as_mut().filter(|p| p.contains("{{")) {
-            *path = crate::template::render_str(path, &state.scope).map_err(|e| {
-                RunError::new(RunErrorKind::Step, format!("capture `{name}`: {e}"))
-            })?;
+            *path = crate::template::render_str(path, &state.scope)
+                .map_err(|e| RunError::new(RunErrorKind::Step, format!("capture `{name}`: {e}")))?;
         }
         match capture_one(&detail, response)? {
             Ok(value) => state.set(name, value, detail.secret),

@@ -127,19 +127,12 @@ impl Wire<'_> {
 
     /// The response's media type must be one the profile accepts.
     fn accepts(&self, mut s: RequestStep) -> RequestStep {
-        let alternatives: Vec<String> = self
-            .spec
-            .accepts
-            .iter()
-            .map(|t| regex::escape(t))
-            .collect();
+        let alternatives: Vec<String> =
+            self.spec.accepts.iter().map(|t| regex::escape(t)).collect();
         s.expect.headers.insert(
             "Content-Type".to_owned(),
             HeaderCheck::Detailed(HeaderPredicate {
-                matches: Some(format!(
-                    "(?i)^\\s*({})\\s*(;.*)?$",
-                    alternatives.join("|")
-                )),
+                matches: Some(format!("(?i)^\\s*({})\\s*(;.*)?$", alternatives.join("|"))),
                 ..HeaderPredicate::default()
             }),
         );
@@ -185,7 +178,10 @@ impl Wire<'_> {
     /// `PUT` the fetched resource back with `merge` on top.
     fn put_merged(&self, label: &str, path: String, merge: Value) -> RequestStep {
         let mut put = self
-            .with_body(self.step(label, "PUT", path), json!(format!("{{{{ {CURRENT} }}}}")))
+            .with_body(
+                self.step(label, "PUT", path),
+                json!(format!("{{{{ {CURRENT} }}}}")),
+            )
             .status(&[200])
             .json("$.id", ops(json!({"type": "string", "non_empty": true})));
         put.request.body_merge = Some(merge);
@@ -252,7 +248,8 @@ impl Wire<'_> {
         for probe in &self.spec.connection_test {
             match probe {
                 Probe::MissingUser { accept_status } => {
-                    let mut s = self.lookup(&self.spec.users.lookup, "/Users", &random, accept_status);
+                    let mut s =
+                        self.lookup(&self.spec.users.lookup, "/Users", &random, accept_status);
                     if accept_status == &[200] {
                         s = s.json("$.totalResults", eq(json!(0)));
                     }
@@ -349,13 +346,23 @@ impl Wire<'_> {
         })
     }
 
+    /// The user lookup, its attribute replaced by `with.match` when given
+    /// (PingFederate matches on `userName` or work email, §2).
+    fn user_lookup(&self, args: &Args<'_>) -> Lookup {
+        let mut how = self.spec.users.lookup.clone();
+        if let Some(attribute) = args.opt("match").and_then(Value::as_str) {
+            attribute.clone_into(&mut how.attribute);
+        }
+        how
+    }
+
     /// The value the user lookup matches on.
     fn user_match_value(&self, args: &Args<'_>) -> Result<String, ExpandError> {
         if args.opt("value").is_some() {
             return args.string("value");
         }
         let user = args.string("userName")?;
-        Ok(match self.spec.users.lookup.attribute.as_str() {
+        Ok(match self.user_lookup(args).attribute.as_str() {
             "emails" | "emails.value" => args.string_or("email", &user),
             "externalId" => args.string_or("externalId", &user),
             _ => user,
@@ -365,7 +372,7 @@ impl Wire<'_> {
     fn lookup_user(&self, args: &Args<'_>) -> Result<Vec<RequestStep>, ExpandError> {
         let value = self.user_match_value(args)?;
         Ok(vec![
-            self.lookup(&self.spec.users.lookup, "/Users", &value, &[200])
+            self.lookup(&self.user_lookup(args), "/Users", &value, &[200])
                 .with_action_extras(args.action),
         ])
     }
@@ -389,7 +396,7 @@ impl Wire<'_> {
             }
         }
         let value = self.user_match_value(args)?;
-        let lookup = self.lookup(&self.spec.users.lookup, "/Users", &value, &[200]);
+        let lookup = self.lookup(&self.user_lookup(args), "/Users", &value, &[200]);
         let create = self
             .accepts(self.with_body(self.step("create", "POST", "/Users".into()), body))
             .when(FOUND, Value::Null, true)
@@ -399,11 +406,7 @@ impl Wire<'_> {
             .json("$.userName", ops(json!({"eq_ci": user})))
             .with_action_extras(args.action);
         let matched = self
-            .accepts(self.step(
-                "read the match",
-                "GET",
-                format!("/Users/{{{{ {FOUND} }}}}"),
-            ))
+            .accepts(self.step("read the match", "GET", format!("/Users/{{{{ {FOUND} }}}}")))
             .when(FOUND, Value::Null, false)
             .status(&[200])
             .with_action_extras(args.action);
@@ -416,7 +419,7 @@ impl Wire<'_> {
         let mut operations = Vec::new();
         for (key, value) in &args.action.with {
             let (patch_path, merged): (String, Value) = match key.as_str() {
-                "id" => continue,
+                "id" | "match" => continue,
                 "userName" | "displayName" | "title" | "nickName" | "externalId" => {
                     (key.clone(), json!({key: value}))
                 }
@@ -443,7 +446,8 @@ impl Wire<'_> {
                 "givenName" | "familyName" => args.value(key)?,
                 _ => value.clone(),
             };
-            operations.push(json!({"op": self.op("replace"), "path": patch_path, "value": op_value}));
+            operations
+                .push(json!({"op": self.op("replace"), "path": patch_path, "value": op_value}));
             if let Some(m) = merged.as_object() {
                 for (k, v) in m {
                     match (merge.get_mut(k), v) {

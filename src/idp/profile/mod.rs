@@ -13,7 +13,7 @@ mod model;
 
 pub use expand::{ACTIONS, ALIASES, canonical, expand};
 pub use model::{
-    Booleans, CapabilitySource, Capabilities, Deactivate, Groups, Lookup, MemberStyle, OpCase,
+    Booleans, Capabilities, CapabilitySource, Deactivate, Groups, Lookup, MemberStyle, OpCase,
     Paging, Probe, ProfileSpec, Update, Users,
 };
 
@@ -38,8 +38,7 @@ pub fn load_str(source: &str, text: &str) -> Result<ProfileSpec, LoadError> {
 /// Reads and parses a profile file (`--idp-file`).
 pub fn load_file(path: &Path) -> Result<ProfileSpec, LoadError> {
     let source = path.display().to_string();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| LoadError::io(&source, e.to_string()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(&source, e.to_string()))?;
     load_str(&source, &text)
 }
 
@@ -150,8 +149,8 @@ pub fn describe(profile: Profile) -> Result<ProfileSpec, ExpandError> {
                 spec.op_case = OpCase::Capitalised;
                 spec.groups.remove_members = MemberStyle::ValueArray;
             } else {
-                spec.imitates = "Microsoft Entra ID with aadOptscim062020 (code: src/idp/entra)"
-                    .to_owned();
+                spec.imitates =
+                    "Microsoft Entra ID with aadOptscim062020 (code: src/idp/entra)".to_owned();
             }
         }
     }

@@ -270,6 +270,19 @@ pub enum Fault {
     CustomExtensionDropped,
     /// Any write carrying `nickName` is refused with 400 `invalidValue`.
     NickNameRefused,
+    // ---- issue 12 (IdP profiles) ------------------------------------------
+    /// The last page of an unfiltered `/Groups` list loses its last group.
+    LastListedGroupLost,
+    /// A filter on `emails` without a sub-attribute is refused with 400.
+    MultiValuedFilterRejected,
+    /// `DELETE /Users/{id}` is refused with 405.
+    UserDeleteRefused,
+    /// A PATCH `add` of `members` replaces the members instead.
+    MemberAddReplaces,
+    /// A PATCH of a group answers 200 with the group unchanged.
+    GroupPatchIgnored,
+    /// A POST or PUT whose `active` is a string is refused with 400.
+    StringActiveRejected,
 }
 
 impl Fault {
@@ -503,6 +516,8 @@ impl Fault {
             _ if self.is_rfc() => return rfc_on_request(*self, req, ctx).await,
             // ---- issue 10 (schema) ----
             _ if self.is_schema() => return schema_on_request(*self, req, ctx).await,
+            // ---- issue 12 (IdP profiles) ----
+            _ if self.is_idps() => return idps_on_request(*self, req, ctx).await,
             _ => {}
         }
         None
@@ -635,6 +650,8 @@ impl Fault {
             _ if self.is_rfc() => rfc_on_response(*self, req, resp, ctx).await,
             // ---- issue 10 (schema) ----
             _ if self.is_schema() => schema_on_response(*self, req, resp, ctx).await,
+            // ---- issue 12 (IdP profiles) ----
+            _ if self.is_idps() => idps_on_response(*self, req, resp, ctx).await,
             _ => {}
         }
     }
@@ -725,6 +742,10 @@ use entra::{entra_on_request, entra_on_response};
 // ---- issue 10 (schema): declared-schema audit and round trip -------------
 pub mod schema;
 use schema::{schema_on_request, schema_on_response};
+
+// ---- issue 12: defects of the IdP profiles' suites ------------------------
+mod idps;
+use idps::{idps_on_request, idps_on_response};
 
 // ---- quirks of the conformant-but-unusual server matrix -------------------
 pub mod quirks;
