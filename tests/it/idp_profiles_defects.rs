@@ -36,8 +36,8 @@ const DEFECTS: &[(&str, &str, Fault, Option<&str>, &str)] = &[
     (
         "idp/lifecycle.yaml",
         "a user is deactivated and reactivated",
-        ReactivationIgnored,
-        Some("jumpcloud"),
+        PutDropsActive,
+        Some("onelogin"),
         "$.active",
     ),
     (

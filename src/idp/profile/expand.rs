@@ -227,13 +227,12 @@ impl Wire<'_> {
                 .query(&query, how.encoding)
                 .capture(FOUND, "$.Resources[0].id", true);
         }
-        let s = s.status(statuses);
+        // A 404 (OneLogin's probe) carries a SCIM error body: its media type counts too.
+        let s = self.accepts(s.status(statuses));
         if statuses != [200] {
             return s;
         }
-        let s = self
-            .accepts(s)
-            .json("$.totalResults", ops(json!({"type": "integer"})));
+        let s = s.json("$.totalResults", ops(json!({"type": "integer"})));
         // Paged reads are checked as one synthetic list (no `schemas`).
         if how.list_all {
             s

@@ -235,7 +235,7 @@ fn page_size() -> NonZeroU32 {
 }
 
 fn max_pages() -> NonZeroU32 {
-    NonZeroU32::MIN.saturating_add(9)
+    NonZeroU32::MIN.saturating_add(999)
 }
 
 impl Default for Paging {
