@@ -89,7 +89,7 @@ pub(super) async fn idps_on_response(fault: Fault, req: &Req, resp: &mut Resp, _
         let total = body["totalResults"].as_u64().unwrap_or(0);
         if let Some(Value::Array(list)) = body.get_mut("Resources")
             && !list.is_empty()
-            && start + list.len() as u64 - 1 >= total
+            && start + list.len() as u64 > total
         {
             list.pop();
             resp.set_json(&body);
