@@ -17,10 +17,22 @@ use crate::suite::model::{Severity, Suite};
 pub struct ListArgs {
     /// Suite files or directories (default: the bundled suites).
     pub paths: Vec<PathBuf>,
+    /// List the IdP profiles `--idp` accepts instead: what each imitates and where its habits come from.
+    #[arg(long)]
+    pub profiles: bool,
 }
 
 /// Runs `scimulator list`.
 pub fn run(args: &ListArgs) -> ExitCode {
+    if args.profiles {
+        return match profiles() {
+            Ok(text) => {
+                print!("{text}");
+                exit::code(exit::SUCCESS)
+            }
+            Err(e) => suite_errors(&[e.to_string()]),
+        };
+    }
     match prepare(&args.paths, None, None) {
         Ok(suites) => {
             print!("{}", render(&suites));
@@ -28,6 +40,20 @@ pub fn run(args: &ListArgs) -> ExitCode {
         }
         Err(errors) => suite_errors(&errors),
     }
+}
+
+/// Every profile in the shared vocabulary: name, what it imitates, sources.
+fn profiles() -> Result<String, crate::idp::ExpandError> {
+    let mut out = String::new();
+    for p in crate::suite::model::Profile::ALL {
+        let spec = crate::idp::profile::describe(p)?;
+        let kind = if p.is_data() { "data" } else { "code" };
+        out.push_str(&format!("{} ({kind}) — {}\n", spec.name, spec.imitates));
+        for source in &spec.sources {
+            out.push_str(&format!("    {source}\n"));
+        }
+    }
+    Ok(out)
 }
 
 fn severity(s: Severity) -> &'static str {

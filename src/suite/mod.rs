@@ -10,7 +10,7 @@
 //! ```yaml
 //! suite: Okta pushes a new user          # required
 //! description: …                          # optional
-//! idp: okta                               # okta | okta-aiw | entra | entra-2020
+//! idp: okta                               # okta | okta-aiw | entra | entra-2020 | onelogin | pingfederate | …
 //! tags: [okta, users]
 //! severity: required                      # required | recommended | advisory
 //! vars:                                   # rendered in order at the start of every case
