@@ -267,3 +267,47 @@ async fn a_malformed_profile_file_gets_a_located_error() {
     assert!(stderr.contains("users.update"), "names the field: {stderr}");
     assert!(stderr.contains("pacth"), "quotes the bad value: {stderr}");
 }
+
+/// `--idp all` runs the IdP-neutral suite once per profile on the embedded
+/// server, and the Markdown scorecard has one column per profile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idp_all_runs_every_neutral_suite_under_every_profile() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let suites = concat!(env!("CARGO_MANIFEST_DIR"), "/suites/idp");
+    let out = scimulator(
+        dir.path(),
+        &[
+            "run",
+            suites,
+            "--idp",
+            "all",
+            "--report",
+            "markdown=r.md",
+            "--report",
+            "json=r.json",
+            "--no-round-trip",
+        ],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let names = scimulator::suite::model::Profile::NAMES;
+    let json = std::fs::read_to_string(dir.path().join("r.json")).expect("the JSON report");
+    for name in names {
+        assert!(
+            json.contains(&format!("lifecycle.yaml [{name}]")),
+            "{name} ran"
+        );
+    }
+    let md = std::fs::read_to_string(dir.path().join("r.md")).expect("the Markdown report");
+    let header = md
+        .lines()
+        .find(|l| l.starts_with("| Capability |"))
+        .expect("a scorecard");
+    for name in names {
+        assert!(
+            header.contains(&format!("| {name} ")),
+            "a column for {name}: {header}"
+        );
+    }
+}
