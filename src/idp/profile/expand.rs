@@ -219,7 +219,8 @@ impl Wire<'_> {
             s = s.capture(FOUND, &path, true);
         } else {
             let mut query = vec![("filter", eq_filter(&how.attribute, value))];
-            if how.paged {
+            // A declared `pagination: false` (Rippling's form) turns paging off.
+            if how.paged && self.spec.capabilities.switch("pagination", true) {
                 query.push(("startIndex", json!(1)));
                 query.push(("count", json!(page)));
             }

@@ -149,3 +149,41 @@ fn each_profile_sends_its_own_habits() {
         vec![("count".to_owned(), serde_json::json!(1))]
     );
 }
+
+#[test]
+fn a_declared_capability_switch_changes_what_is_sent() {
+    let mut spec = bundled_profile("rippling").expect("rippling").clone();
+    let lookup = |spec: &ProfileSpec| {
+        let action = crate::suite::model::ActionStep {
+            name: None,
+            action: "idp.lookup_group".into(),
+            with: serde_json::from_value(serde_json::json!({"displayName": "G"})).expect("map"),
+            expect: crate::suite::model::Expect::default(),
+            capture: indexmap::IndexMap::new(),
+        };
+        let args = crate::idp::request::Args {
+            suite: "s.yaml",
+            case: "c",
+            action: &action,
+        };
+        expand(spec, "lookup_group", &args)
+            .expect("expands")
+            .expect("known")[0]
+            .request
+            .query
+            .len()
+    };
+    assert_eq!(
+        lookup(&spec),
+        3,
+        "Supports Pagination on: filter, startIndex, count"
+    );
+    spec.capabilities
+        .declared
+        .insert("pagination".into(), false);
+    assert_eq!(
+        lookup(&spec),
+        1,
+        "Supports Pagination off: the filter alone"
+    );
+}
