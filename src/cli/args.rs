@@ -62,7 +62,7 @@ pub(crate) fn prepare(paths: &[PathBuf], opts: &PlanOptions) -> Result<Plan, Exi
 
 /// Prints suite errors (one `error:` line each, then their count) and
 /// returns the usage exit code.
-fn suite_errors(errors: &[LoadError]) -> ExitCode {
+pub(crate) fn suite_errors(errors: &[LoadError]) -> ExitCode {
     for e in errors {
         eprintln!("error: {e}");
     }

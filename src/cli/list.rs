@@ -18,10 +18,25 @@ use crate::suite::model::Severity;
 pub struct ListArgs {
     /// Suite files or directories (default: the bundled suites).
     pub paths: Vec<PathBuf>,
+    /// List the IdP profiles `--idp` accepts instead: what each imitates and where its habits come from.
+    #[arg(long)]
+    pub profiles: bool,
 }
 
 /// Runs `scimulator list`.
 pub fn run(args: &ListArgs) -> ExitCode {
+    if args.profiles {
+        return match profiles() {
+            Ok(text) => {
+                print!("{text}");
+                exit::code(exit::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit::code(exit::USAGE)
+            }
+        };
+    }
     match prepare(&args.paths, &PlanOptions::default()) {
         Ok(plan) => {
             print!("{}", render(&plan));
@@ -29,6 +44,20 @@ pub fn run(args: &ListArgs) -> ExitCode {
         }
         Err(code) => code,
     }
+}
+
+/// Every profile in the shared vocabulary: name, what it imitates, sources.
+fn profiles() -> Result<String, crate::idp::ExpandError> {
+    let mut out = String::new();
+    for p in crate::suite::model::Profile::ALL {
+        let spec = crate::idp::profile::describe(p)?;
+        let kind = if p.is_data() { "data" } else { "code" };
+        out.push_str(&format!("{} ({kind}) — {}\n", spec.name, spec.imitates));
+        for source in &spec.sources {
+            out.push_str(&format!("    {source}\n"));
+        }
+    }
+    Ok(out)
 }
 
 fn severity(s: Severity) -> &'static str {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::args::{parse_basic, parse_header, parse_report, parse_var, prepare};
+use crate::cli::args::{parse_basic, parse_header, parse_report, parse_var, prepare, suite_errors};
 use crate::cli::embedded::Embedded;
 use crate::cli::exit;
 use crate::report::baseline::Baseline;
@@ -76,9 +76,15 @@ pub struct RunArgs {
     /// Extra header sent with every request (repeatable).
     #[arg(long = "header", value_name = "'K: V'", value_parser = parse_header)]
     pub headers: Vec<(String, String)>,
-    /// IdP profile overriding each suite's default.
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::suite::model::Profile::NAMES))]
+    /// IdP profile overriding each suite's default; `all` runs every IdP-neutral
+    /// suite (one written with `idp.*` actions) under every profile.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
+        crate::suite::model::Profile::NAMES.iter().copied().chain([crate::runner::ALL_PROFILES])
+    ))]
     pub idp: Option<String>,
+    /// A profile file (YAML, the vocabulary of `profiles/*.yaml`) that `idp.*` actions use.
+    #[arg(long, value_name = "FILE", conflicts_with = "idp")]
+    pub idp_file: Option<PathBuf>,
     /// Only cases with this tag (suite or case tags; repeatable, any matches).
     #[arg(long = "tag", value_name = "T")]
     pub tags: Vec<String>,
@@ -267,6 +273,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(exit::code(exit::USAGE));
         }
     };
+    let profile_file = match &args.idp_file {
+        Some(file) => match crate::idp::profile::load_file(file) {
+            Ok(spec) => Some(std::sync::Arc::new(spec)),
+            Err(e) => return Ok(suite_errors(&[e])),
+        },
+        None => None,
+    };
     // Load, lint, expand IdP actions and select cases as `validate` and
     // `list` do: a suite error exits 2 before anything starts or is sent.
     let plan_opts = PlanOptions {
@@ -274,6 +287,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         idp: args.idp.clone(),
         tags: args.tags.clone(),
         filter: args.filter.clone(),
+        profile_file,
     };
     let plan = match prepare(&args.paths, &plan_opts) {
         Ok(plan) => plan,
@@ -284,9 +298,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|s| (s.source.clone(), s.profile.clone()))
         .collect();
+    // `all` and `--idp-file` are expanded in the plan; the runner only
+    // needs a single profile name.
+    let run_idp = args
+        .idp
+        .clone()
+        .filter(|p| p != crate::runner::ALL_PROFILES);
     let mut opts = RunOptions {
         headers: args.headers.clone(),
-        idp: args.idp.clone(),
+        idp: run_idp,
         tags: args.tags.clone(),
         filter: args.filter.clone(),
         vars: args.vars.clone(),

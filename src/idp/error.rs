@@ -48,6 +48,8 @@ pub enum ExpandError {
         /// What is wrong.
         message: String,
     },
+    /// A profile file (`--idp-file`, or a bundled `profiles/*.yaml`) is malformed.
+    BadProfile(String),
 }
 
 impl ExpandError {
@@ -56,7 +58,9 @@ impl ExpandError {
     pub fn detail(&self) -> String {
         match self {
             Self::UnknownProfile { family, action, .. } => {
-                format!("unknown IdP `{family}` in action `{action}` (known: okta, entra, idp)")
+                format!(
+                    "unknown IdP `{family}` in action `{action}` (known: idp, okta, entra and every profile name)"
+                )
             }
             Self::UnknownAction {
                 profile,
@@ -72,6 +76,7 @@ impl ExpandError {
                 action, message, ..
             } => format!("action `{action}`: {message}"),
             Self::BadMapping { message, .. } => message.clone(),
+            Self::BadProfile(message) => message.clone(),
         }
     }
 }
@@ -85,7 +90,7 @@ impl std::fmt::Display for ExpandError {
                 write!(f, "{suite}: case `{case}`: {}", self.detail())
             }
             Self::BadMapping { suite, .. } => write!(f, "{suite}: okta_profile: {}", self.detail()),
-            Self::UnknownFlavour(_) => f.write_str(&self.detail()),
+            Self::UnknownFlavour(_) | Self::BadProfile(_) => f.write_str(&self.detail()),
         }
     }
 }

@@ -12,7 +12,10 @@
 //!
 //! Profiles (`--idp`, or a suite's `idp:`): `okta` (OIN catalogue app),
 //! `okta-aiw` (App Integration Wizard app), `entra` (Entra ID's default
-//! provisioning job) and `entra-2020` (Entra ID with `aadOptscim062020`).
+//! provisioning job) and `entra-2020` (Entra ID with `aadOptscim062020`)
+//! are code; `onelogin`, `pingfederate`, `jumpcloud`, `google`, `rippling`,
+//! `sailpoint` and `authentik` are data ([`profile`], `profiles/*.yaml`),
+//! and so is a user's `--idp-file`.
 //! An action is written `<family>.<action>`: `okta.*` and `entra.*` use the
 //! flavour of their family the run asks for (OIN and the default job when
 //! the run selects the other family); `idp.*` uses whatever profile the run
@@ -22,6 +25,7 @@ pub mod entra;
 mod error;
 pub mod mapping;
 pub mod okta;
+pub mod profile;
 mod request;
 
 pub use error::ExpandError;
@@ -42,7 +46,7 @@ impl Profile {
         match self {
             Self::Okta => Some(okta::Flavour::Oin),
             Self::OktaAiw => Some(okta::Flavour::Aiw),
-            Self::Entra | Self::Entra2020 => None,
+            _ => None,
         }
     }
 
@@ -50,22 +54,34 @@ impl Profile {
         match self {
             Self::Entra => Some(entra::Flavour::Default),
             Self::Entra2020 => Some(entra::Flavour::Optscim2020),
-            Self::Okta | Self::OktaAiw => None,
+            _ => None,
         }
     }
 }
 
 /// The flavour of each family a run uses.
 #[derive(Debug, Clone, Copy)]
-struct Flavours {
+struct Flavours<'a> {
     selected: Profile,
     okta: okta::Flavour,
     entra: entra::Flavour,
+    /// A user's profile file (`--idp-file`): `idp.*` actions use it.
+    custom: Option<&'a profile::ProfileSpec>,
 }
 
 /// Returns `suite` with every action step replaced by concrete request steps.
 /// `profile` (from `--idp`) overrides the suite's default profile.
 pub fn expand_suite(suite: &Suite, profile: Option<&str>) -> Result<Suite, ExpandError> {
+    expand_suite_with(suite, profile, None)
+}
+
+/// Like [`expand_suite`], with `custom` (a user's `--idp-file`) as the
+/// profile of every `idp.*` action.
+pub fn expand_suite_with(
+    suite: &Suite,
+    profile: Option<&str>,
+    custom: Option<&profile::ProfileSpec>,
+) -> Result<Suite, ExpandError> {
     let run_profile = profile.map(Profile::parse).transpose()?;
     let suite_profile = suite.idp.as_deref().map(Profile::parse).transpose()?;
     let selected = run_profile.or(suite_profile).unwrap_or(Profile::Okta);
@@ -83,6 +99,7 @@ pub fn expand_suite(suite: &Suite, profile: Option<&str>) -> Result<Suite, Expan
         selected,
         okta: okta_flavour,
         entra: entra_flavour,
+        custom,
     };
     let mapping = ProfileMapping::from_value(suite.okta_profile.as_ref()).map_err(|message| {
         ExpandError::BadMapping {
@@ -122,20 +139,13 @@ pub fn expand_suite(suite: &Suite, profile: Option<&str>) -> Result<Suite, Expan
 fn expand_action(
     action: &ActionStep,
     args: &Args<'_>,
-    flavours: Flavours,
+    flavours: Flavours<'_>,
     mapping: &ProfileMapping,
 ) -> Result<Vec<crate::suite::model::RequestStep>, ExpandError> {
     let (family, name) = action
         .action
         .split_once('.')
         .unwrap_or(("", &action.action));
-    let family = match family {
-        "idp" => match flavours.selected {
-            Profile::Okta | Profile::OktaAiw => "okta",
-            Profile::Entra | Profile::Entra2020 => "entra",
-        },
-        other => other,
-    };
     let unknown = |profile: &str, known: &[&str]| ExpandError::UnknownAction {
         suite: args.suite.to_owned(),
         case: args.case.to_owned(),
@@ -143,17 +153,102 @@ fn expand_action(
         action: name.to_owned(),
         hint: did_you_mean(name, known),
     };
+    // `idp.*`: the run's profile, in the IdP-neutral vocabulary.
+    if family == "idp" {
+        if let Some(spec) = flavours.custom {
+            return profile::expand(spec, name, args)?
+                .ok_or_else(|| unknown(&spec.name, profile::ACTIONS));
+        }
+        let selected = flavours.selected;
+        if selected.is_data() {
+            let spec = profile::bundled_profile(selected.name())?;
+            return profile::expand(spec, name, args)?
+                .ok_or_else(|| unknown(&spec.name, profile::ACTIONS));
+        }
+        return neutral_on_code(selected, name, args, flavours, mapping)?
+            .ok_or_else(|| unknown(selected.name(), profile::ACTIONS));
+    }
     match family {
         "okta" => okta::expand(flavours.okta, name, args, mapping)?
             .ok_or_else(|| unknown("okta", okta::ACTIONS)),
         "entra" => entra::expand(flavours.entra, name, args)?
             .ok_or_else(|| unknown("entra", entra::ACTIONS)),
-        _ => Err(ExpandError::UnknownProfile {
-            suite: args.suite.to_owned(),
-            case: args.case.to_owned(),
-            family: family.to_owned(),
-            action: action.action.clone(),
-        }),
+        other => match Profile::from_name(other).filter(|p| p.is_data()) {
+            Some(p) => {
+                let spec = profile::bundled_profile(p.name())?;
+                profile::expand(spec, name, args)?
+                    .ok_or_else(|| unknown(&spec.name, profile::ACTIONS))
+            }
+            None => Err(ExpandError::UnknownProfile {
+                suite: args.suite.to_owned(),
+                case: args.case.to_owned(),
+                family: family.to_owned(),
+                action: action.action.clone(),
+            }),
+        },
+    }
+}
+
+/// An IdP-neutral action (`idp.create_user`) under Okta or Entra, which
+/// stay code: the neutral name and arguments translated to theirs.
+fn neutral_on_code(
+    selected: Profile,
+    name: &str,
+    args: &Args<'_>,
+    flavours: Flavours<'_>,
+    mapping: &ProfileMapping,
+) -> Result<Option<Vec<crate::suite::model::RequestStep>>, ExpandError> {
+    let okta = matches!(selected, Profile::Okta | Profile::OktaAiw);
+    let canonical = profile::canonical(name);
+    let mut action = args.action.clone();
+    let translated = if okta {
+        match canonical {
+            "test_connection" => "test_connector",
+            "create_user" => "push_new_user",
+            "update_user" => "push_profile_update",
+            "create_group" => "push_group",
+            "delete_group" => "unlink_group",
+            "add_member" | "remove_member" => {
+                // Okta sends membership as a delta (OIN) or the whole list
+                // (AIW); `with.members` names the members changed and
+                // `with.remaining` the membership after the change.
+                let members = action.with.shift_remove("members").unwrap_or_default();
+                let remaining = action.with.shift_remove("remaining");
+                let key = if canonical == "add_member" {
+                    "add"
+                } else {
+                    "remove"
+                };
+                action.with.insert(key.to_owned(), members.clone());
+                let all = remaining.unwrap_or_else(|| {
+                    if canonical == "add_member" {
+                        members
+                    } else {
+                        serde_json::Value::Array(vec![])
+                    }
+                });
+                action.with.insert("members".to_owned(), all);
+                "push_group_members"
+            }
+            other => other,
+        }
+    } else {
+        action.with.shift_remove("remaining");
+        match canonical {
+            "add_member" => "add_members",
+            "remove_member" => "remove_members",
+            other => other,
+        }
+    };
+    let args = Args {
+        suite: args.suite,
+        case: args.case,
+        action: &action,
+    };
+    if okta {
+        okta::expand(flavours.okta, translated, &args, mapping)
+    } else {
+        entra::expand(flavours.entra, translated, &args)
     }
 }
 

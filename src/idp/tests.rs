@@ -196,11 +196,19 @@ fn unknown_actions_and_profiles_are_suite_errors() {
     );
     let err = expand_suite(&s, None).unwrap_err().to_string();
     assert!(err.contains("did you mean `push_new_user`"), "{err}");
-    let s = suite(json!([{"action": "onelogin.push", "with": {}}]), None, None);
+    let s = suite(
+        json!([{"action": "frobnicator.push", "with": {}}]),
+        None,
+        None,
+    );
     assert!(matches!(
         expand_suite(&s, None),
         Err(ExpandError::UnknownProfile { .. })
     ));
+    // A data profile is a family too: its unknown action gets a hint.
+    let s = suite(json!([{"action": "onelogin.push", "with": {}}]), None, None);
+    let err = expand_suite(&s, None).unwrap_err().to_string();
+    assert!(err.contains("onelogin has no action `push`"), "{err}");
     let s = suite(json!([]), None, None);
     assert!(matches!(
         expand_suite(&s, Some("pingone")),

@@ -20,13 +20,19 @@ pub(crate) fn capture_all(
 ) -> Result<Vec<Failure>, RunError> {
     let mut failures = Vec::new();
     for (name, spec) in specs {
-        let detail = match spec {
+        let mut detail = match spec {
             CaptureSpec::Json(path) => CaptureDetail {
                 json: Some(path.clone()),
                 ..CaptureDetail::default()
             },
             CaptureSpec::Detailed(d) => d.clone(),
         };
+        // A path may hold templates (an IdP's client-side match on a list:
+        // `$.Resources[?(@.displayName == "{{ group }}")].id`).
+        if let Some(path) = detail.json.as_mut().filter(|p| p.contains("{{")) {
+            *path = crate::template::render_str(path, &state.scope)
+                .map_err(|e| RunError::new(RunErrorKind::Step, format!("capture `{name}`: {e}")))?;
+        }
         match capture_one(&detail, response)? {
             Ok(value) => state.set(name, value, detail.secret),
             Err(_) if detail.optional => state.set(name, Value::Null, detail.secret),

@@ -86,7 +86,7 @@ pub use options::{
     DEFAULT_MAX_THROTTLE_WAIT, DEFAULT_REQUEST_TIMEOUT, RunOptions, ThrottlePolicy, WorstCase,
     format_duration, format_size,
 };
-pub use plan::{Plan, PlanOptions, PlannedCase, PlannedSuite, plan, prepare};
+pub use plan::{ALL_PROFILES, Plan, PlanOptions, PlannedCase, PlannedSuite, plan, prepare};
 pub use preflight::{PreflightError, PreflightInfo, preflight};
 pub use query::{build as build_query, encode_component};
 pub use redact::Redact;

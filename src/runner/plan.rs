@@ -9,10 +9,12 @@
 //! runner. Suites left without cases are dropped.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
 use crate::idp::ExpandError;
+use crate::idp::profile::ProfileSpec;
 use crate::runner::options::RunOptions;
 use crate::suite::model::{
     Case, Profile, RequestStep, Requirement, Severity, Step, Suite, VarSpec,
@@ -32,7 +34,13 @@ pub struct PlanOptions {
     /// Keep only cases whose `<suite file> › <case name>` contains this
     /// (case-insensitive).
     pub filter: Option<String>,
+    /// A user's profile file (`--idp-file`): every IdP-neutral suite runs
+    /// under it instead of a bundled profile.
+    pub profile_file: Option<Arc<ProfileSpec>>,
 }
+
+/// `--idp all`: every IdP-neutral suite once per profile.
+pub const ALL_PROFILES: &str = "all";
 
 impl PlanOptions {
     /// The planning a run with `opts` implies (no lint: the CLI lints in
@@ -43,6 +51,7 @@ impl PlanOptions {
             idp: opts.idp.clone(),
             tags: opts.tags.clone(),
             filter: opts.filter.clone(),
+            profile_file: None,
         }
     }
 }
@@ -119,6 +128,7 @@ pub fn prepare(paths: &[PathBuf], opts: &PlanOptions) -> Result<Plan, Vec<LoadEr
 /// like a lint error.
 pub fn plan(suites: &[Suite], opts: &PlanOptions) -> Result<Plan, Vec<LoadError>> {
     if let Some(name) = &opts.idp
+        && name != ALL_PROFILES
         && Profile::from_name(name).is_none()
     {
         return Err(vec![LoadError::lint(
@@ -133,11 +143,13 @@ pub fn plan(suites: &[Suite], opts: &PlanOptions) -> Result<Plan, Vec<LoadError>
     };
     let mut planned = Vec::with_capacity(suites.len());
     for suite in suites {
-        match planned_suite(suite, opts) {
-            Ok(Some(p)) => planned.push(p),
-            Ok(None) => {}
-            Err(e) if errors.contains(&e) => {}
-            Err(e) => errors.push(e),
+        for variant in variants(suite, opts) {
+            match planned_suite(suite, &variant, opts) {
+                Ok(Some(p)) => planned.push(p),
+                Ok(None) => {}
+                Err(e) if errors.contains(&e) => {}
+                Err(e) => errors.push(e),
+            }
         }
     }
     if errors.is_empty() {
@@ -147,10 +159,95 @@ pub fn plan(suites: &[Suite], opts: &PlanOptions) -> Result<Plan, Vec<LoadError>
     }
 }
 
-/// `suite` expanded and selected; `None` when no case is selected.
-fn planned_suite(suite: &Suite, opts: &PlanOptions) -> Result<Option<PlannedSuite>, LoadError> {
-    let expanded =
-        crate::idp::expand_suite(suite, opts.idp.as_deref()).map_err(|e| located(suite, &e))?;
+/// One way a suite runs: the profile its actions expand for, and the
+/// source and profile name the reports show.
+struct Variant<'a> {
+    /// `--idp` (or one profile of `--idp all`); `None`: the suite's own.
+    idp: Option<&'a str>,
+    /// The user's profile file, when given.
+    custom: Option<&'a ProfileSpec>,
+    /// The source shown in reports (`lifecycle.yaml [onelogin]` under `all`).
+    source: String,
+    /// The profile name of the scorecard column.
+    profile: String,
+}
+
+/// How `suite` runs: once, or (`--idp all`, an IdP-neutral suite) once per
+/// profile, its source tagged `[profile]`.
+fn variants<'a>(suite: &Suite, opts: &'a PlanOptions) -> Vec<Variant<'a>> {
+    let own = || {
+        suite
+            .idp
+            .clone()
+            .unwrap_or_else(|| Profile::Okta.name().to_owned())
+    };
+    if let Some(spec) = opts.profile_file.as_deref() {
+        let profile = if is_neutral(suite) {
+            spec.name.clone()
+        } else {
+            own()
+        };
+        return vec![Variant {
+            idp: None,
+            custom: Some(spec),
+            source: suite.source.clone(),
+            profile,
+        }];
+    }
+    match opts.idp.as_deref() {
+        Some(ALL_PROFILES) if is_neutral(suite) => Profile::NAMES
+            .iter()
+            .map(|p| Variant {
+                idp: Some(p),
+                custom: None,
+                source: format!("{} [{p}]", suite.source),
+                profile: (*p).to_owned(),
+            })
+            .collect(),
+        Some(ALL_PROFILES) | None => vec![Variant {
+            idp: None,
+            custom: None,
+            source: suite.source.clone(),
+            profile: own(),
+        }],
+        Some(idp) => vec![Variant {
+            idp: Some(idp),
+            custom: None,
+            source: suite.source.clone(),
+            profile: idp.to_owned(),
+        }],
+    }
+}
+
+/// A suite whose actions are all `idp.*` (at least one) and that names no
+/// profile of its own: it tells no single IdP's story, so `--idp all` and
+/// `--idp-file` run it under every profile or the user's.
+pub fn is_neutral(suite: &Suite) -> bool {
+    if suite.idp.is_some() {
+        return false;
+    }
+    let mut any = false;
+    for case in &suite.cases {
+        for step in case.steps.iter().chain(&case.cleanup) {
+            if let Step::Action(a) = step {
+                if !a.action.starts_with("idp.") {
+                    return false;
+                }
+                any = true;
+            }
+        }
+    }
+    any
+}
+
+/// `suite` expanded for `variant` and selected; `None` when no case is selected.
+fn planned_suite(
+    suite: &Suite,
+    variant: &Variant<'_>,
+    opts: &PlanOptions,
+) -> Result<Option<PlannedSuite>, LoadError> {
+    let expanded = crate::idp::expand_suite_with(suite, variant.idp, variant.custom)
+        .map_err(|e| located(suite, &e))?;
     let mut cases = Vec::with_capacity(expanded.cases.len());
     for (index, case) in expanded.cases.into_iter().enumerate() {
         if !selected(suite, &case, opts) {
@@ -171,16 +268,11 @@ fn planned_suite(suite: &Suite, opts: &PlanOptions) -> Result<Option<PlannedSuit
     if cases.is_empty() {
         return Ok(None);
     }
-    let profile = opts
-        .idp
-        .clone()
-        .or_else(|| suite.idp.clone())
-        .unwrap_or_else(|| Profile::Okta.name().to_owned());
     Ok(Some(PlannedSuite {
-        source: suite.source.clone(),
+        source: variant.source.clone(),
         title: suite.suite.clone(),
         tags: suite.tags.clone(),
-        profile,
+        profile: variant.profile.clone(),
         vars: suite.vars.clone(),
         cases,
     }))
@@ -218,7 +310,7 @@ fn located(suite: &Suite, e: &ExpandError) -> LoadError {
         ExpandError::UnknownProfile { case, action, .. } => (case, action.as_str(), "action"),
         ExpandError::UnknownAction { case, action, .. } => (case, action.as_str(), "action"),
         ExpandError::BadArgument { case, action, .. } => (case, action.as_str(), "with"),
-        ExpandError::UnknownFlavour(_) => {
+        ExpandError::UnknownFlavour(_) | ExpandError::BadProfile(_) => {
             return LoadError::at(suite, Place::Key("idp"), "idp", e.detail());
         }
         ExpandError::BadMapping { .. } => {

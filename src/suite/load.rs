@@ -19,19 +19,26 @@ static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/suites");
 /// though errors in a file using them are placed less precisely (the
 /// merged document has no positions, so the line is found by key search).
 pub fn load_str(source: &str, text: &str) -> Result<Suite, LoadError> {
-    let mut suite = if text.contains("<<") {
-        load_merged(source, text)?
-    } else {
-        serde_yaml_ng::from_str::<Suite>(text).map_err(|e| convert(source, text, &e))?
-    };
+    let mut suite: Suite = load_yaml(source, text)?;
     suite.source = source.to_string();
     suite.source_text = Some(Arc::from(text));
     Ok(suite)
 }
 
-/// Loads a suite that uses YAML merge keys: parse, merge, then deserialize
+/// Parses any YAML document (a suite, an IdP profile) with the errors of a
+/// suite: `file:line:column: field: message`, "did you mean" suggestions,
+/// and merge keys (`<<: *x`) applied.
+pub fn load_yaml<T: serde::de::DeserializeOwned>(source: &str, text: &str) -> Result<T, LoadError> {
+    if text.contains("<<") {
+        load_merged(source, text)
+    } else {
+        serde_yaml_ng::from_str::<T>(text).map_err(|e| convert(source, text, &e))
+    }
+}
+
+/// Loads a document that uses YAML merge keys: parse, merge, then deserialize
 /// the merged value with a tracked field path.
-fn load_merged(source: &str, text: &str) -> Result<Suite, LoadError> {
+fn load_merged<T: serde::de::DeserializeOwned>(source: &str, text: &str) -> Result<T, LoadError> {
     let mut value: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(text).map_err(|e| convert(source, text, &e))?;
     let invalid = |field: Option<String>, at: Option<(usize, usize)>, message: String| LoadError {
@@ -44,7 +51,7 @@ fn load_merged(source: &str, text: &str) -> Result<Suite, LoadError> {
     value
         .apply_merge()
         .map_err(|e| invalid(None, None, format!("bad merge key `<<`: {e}")))?;
-    serde_path_to_error::deserialize::<_, Suite>(value).map_err(|e| {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let message = suggest(strip_mark(&e.inner().to_string()));
         let mut keys: Vec<String> = e
             .path()

@@ -10,7 +10,7 @@
 //! ```yaml
 //! suite: Okta pushes a new user          # required
 //! description: …                          # optional
-//! idp: okta                               # okta | okta-aiw | entra | entra-2020
+//! idp: okta                               # okta | okta-aiw | entra | entra-2020 | onelogin | pingfederate | …
 //! tags: [okta, users]
 //! severity: required                      # required | recommended | advisory
 //! vars:                                   # rendered in order at the start of every case
@@ -45,7 +45,7 @@ mod validate;
 mod vars;
 
 pub use error::{LoadError, LoadErrorKind};
-pub use load::{bundled, load_paths, load_paths_all, load_str};
+pub use load::{bundled, load_paths, load_paths_all, load_str, load_yaml};
 pub use locate::Place;
 pub use model::*;
 pub use validate::{validate, validate_with_vars};

@@ -485,13 +485,59 @@ pub enum Profile {
     Entra,
     /// Entra ID with the `aadOptscim062020` flag.
     Entra2020,
+    /// OneLogin (a data profile, `profiles/onelogin.yaml`).
+    OneLogin,
+    /// PingFederate's SCIM connector / PingOne (`profiles/pingfederate.yaml`).
+    PingFederate,
+    /// JumpCloud's custom SCIM integration (`profiles/jumpcloud.yaml`).
+    JumpCloud,
+    /// Google Workspace auto-provisioning (`profiles/google.yaml`).
+    Google,
+    /// Rippling's custom SCIM app (`profiles/rippling.yaml`).
+    Rippling,
+    /// SailPoint's SCIM 2.0 connector (`profiles/sailpoint.yaml`).
+    SailPoint,
+    /// authentik's SCIM provider (`profiles/authentik.yaml`).
+    Authentik,
 }
 
 impl Profile {
     /// Every profile, in the order of [`Profile::NAMES`].
-    pub const ALL: [Profile; 4] = [Self::Okta, Self::OktaAiw, Self::Entra, Self::Entra2020];
+    pub const ALL: [Profile; 11] = [
+        Self::Okta,
+        Self::OktaAiw,
+        Self::Entra,
+        Self::Entra2020,
+        Self::OneLogin,
+        Self::PingFederate,
+        Self::JumpCloud,
+        Self::Google,
+        Self::Rippling,
+        Self::SailPoint,
+        Self::Authentik,
+    ];
     /// The names suites and `--idp` use, in the order of [`Profile::ALL`].
-    pub const NAMES: [&'static str; 4] = ["okta", "okta-aiw", "entra", "entra-2020"];
+    pub const NAMES: [&'static str; 11] = [
+        "okta",
+        "okta-aiw",
+        "entra",
+        "entra-2020",
+        "onelogin",
+        "pingfederate",
+        "jumpcloud",
+        "google",
+        "rippling",
+        "sailpoint",
+        "authentik",
+    ];
+
+    /// Whether the profile is data (a bundled `profiles/*.yaml`) rather than code.
+    pub fn is_data(self) -> bool {
+        !matches!(
+            self,
+            Self::Okta | Self::OktaAiw | Self::Entra | Self::Entra2020
+        )
+    }
 
     /// The profile's name (`okta-aiw`, …).
     pub fn name(self) -> &'static str {

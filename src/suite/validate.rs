@@ -14,7 +14,7 @@ use crate::jsonpath::parse_path;
 use crate::template::{TemplateError, referenced_vars};
 
 /// IdP profiles a suite may name in `idp:`.
-const PROFILES: [&str; 4] = super::model::Profile::NAMES;
+const PROFILES: &[&str] = &super::model::Profile::NAMES;
 /// HTTP methods a request may use.
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 /// Capabilities `requires: [{ capability: … }]` may name (ServiceProviderConfig).

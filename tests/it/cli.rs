@@ -161,8 +161,8 @@ async fn usage_errors_exit_2_with_a_clear_message() {
             "invalid value 'sometimes'",
         ),
         (
-            &["run", &suite, "--idp", "onelogin"],
-            "invalid value 'onelogin'",
+            &["run", &suite, "--idp", "okta-oin"],
+            "invalid value 'okta-oin'",
         ),
         (&["frobnicate"], "unrecognized subcommand"),
     ];

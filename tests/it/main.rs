@@ -9,6 +9,7 @@ mod entitlements_defects;
 mod entra_defects;
 mod gating;
 mod hostile;
+mod idp_profiles_defects;
 mod oauth_client;
 mod okta_defects;
 mod products_defects;

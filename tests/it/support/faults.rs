@@ -296,6 +296,19 @@ pub enum Fault {
     BearerCaseSensitive,
     /// PATCH `replace` of `active` with `true` answers 200 and changes nothing.
     PathActiveTrueIgnored,
+    // ---- issue 12 (IdP profiles) ------------------------------------------
+    /// The last page of an unfiltered `/Groups` list loses its last group.
+    LastListedGroupLost,
+    /// A filter on `emails` without a sub-attribute is refused with 400.
+    MultiValuedFilterRejected,
+    /// `DELETE /Users/{id}` is refused with 405.
+    UserDeleteRefused,
+    /// A PATCH `add` of `members` replaces the members instead.
+    MemberAddReplaces,
+    /// A PATCH of a group answers 200 with the group unchanged.
+    GroupPatchIgnored,
+    /// A POST or PUT whose `active` is a string is refused with 400.
+    StringActiveRejected,
 }
 
 impl Fault {
@@ -534,6 +547,8 @@ impl Fault {
                 return entitlements_on_request(*self, req, ctx).await;
             }
             _ if self.is_security() => return security::on_request(*self, req, ctx).await,
+            // ---- issue 12 (IdP profiles) ----
+            _ if self.is_idps() => return idps_on_request(*self, req, ctx).await,
             _ => {}
         }
         None
@@ -669,6 +684,8 @@ impl Fault {
             // ---- issue 12 (entitlements) ----
             _ if self.is_entitlements() => entitlements_on_response(*self, req, resp, ctx).await,
             _ if self.is_security() => security::on_response(*self, req, resp),
+            // ---- issue 12 (IdP profiles) ----
+            _ if self.is_idps() => idps_on_response(*self, req, resp, ctx).await,
             _ => {}
         }
     }
@@ -765,6 +782,9 @@ mod entitlements;
 use entitlements::{entitlements_on_request, entitlements_on_response};
 // ---- issue 13 (security): authentication and silent-write defects --------
 mod security;
+// ---- issue 12: defects of the IdP profiles' suites ------------------------
+mod idps;
+use idps::{idps_on_request, idps_on_response};
 
 // ---- quirks of the conformant-but-unusual server matrix -------------------
 pub mod quirks;

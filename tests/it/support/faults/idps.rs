@@ -1,0 +1,98 @@
+//! Issue 12's section of the fault catalogue: the defects the data IdP
+//! profiles' suites (`suites/idp`, `suites/onelogin`, `suites/pingfederate`,
+//! `suites/jumpcloud`, `suites/rippling`, `suites/sailpoint`) target, proved
+//! by `idp_profiles_defects.rs`.
+
+use axum::http::Method;
+use serde_json::{Value, json};
+
+use super::super::proxy::{Ctx, Req, Resp};
+use super::{Fault, current, edit_json};
+
+impl Fault {
+    /// Whether the variant is handled by the IdP-profiles section below.
+    pub(super) fn is_idps(&self) -> bool {
+        use Fault::*;
+        matches!(
+            self,
+            LastListedGroupLost
+                | MultiValuedFilterRejected
+                | UserDeleteRefused
+                | MemberAddReplaces
+                | GroupPatchIgnored
+                | StringActiveRejected
+        )
+    }
+}
+
+/// The request side.
+pub(super) async fn idps_on_request(fault: Fault, req: &mut Req, ctx: &Ctx) -> Option<Resp> {
+    use Fault::*;
+    match fault {
+        MultiValuedFilterRejected
+            if req.method == Method::GET
+                && req.query_pairs().iter().any(|(k, v)| {
+                    k == "filter" && {
+                        let v = v.replace('+', " ");
+                        let v = percent_encoding::percent_decode_str(&v).decode_utf8_lossy();
+                        v.trim_start().to_ascii_lowercase().starts_with("emails eq")
+                    }
+                }) =>
+        {
+            return Some(Resp::scim_error(
+                400,
+                "invalidFilter: emails needs a sub-attribute",
+            ));
+        }
+        UserDeleteRefused if req.method == Method::DELETE && req.is_item("Users") => {
+            return Some(Resp::scim_error(405, "users cannot be deleted"));
+        }
+        MemberAddReplaces if req.method == Method::PATCH && req.is_item("Groups") => {
+            edit_json(req, |b| {
+                if let Some(Value::Array(ops)) = b.get_mut("Operations") {
+                    for op in ops {
+                        let adds_members = op["op"]
+                            .as_str()
+                            .is_some_and(|o| o.eq_ignore_ascii_case("add"))
+                            && op["path"].as_str() == Some("members");
+                        if adds_members {
+                            op["op"] = json!("replace");
+                        }
+                    }
+                }
+            });
+        }
+        StringActiveRejected
+            if (req.method == Method::POST || req.method == Method::PUT)
+                && req.json().is_some_and(|b| b["active"].is_string()) =>
+        {
+            return Some(Resp::scim_error(400, "active must be a boolean"));
+        }
+        GroupPatchIgnored if req.method == Method::PATCH && req.is_item("Groups") => {
+            return Some(current(req, ctx).await);
+        }
+        _ => {}
+    }
+    None
+}
+
+/// The response side.
+pub(super) async fn idps_on_response(fault: Fault, req: &Req, resp: &mut Resp, _ctx: &Ctx) {
+    if fault == Fault::LastListedGroupLost
+        && req.method == Method::GET
+        && req.path == "/scim/v2/Groups"
+        && !req.query_pairs().iter().any(|(k, _)| k == "filter")
+        && let Some(mut body) = resp.json()
+    {
+        // The last page loses its last group; the counts still claim it.
+        let start = body["startIndex"].as_u64().unwrap_or(1);
+        let total = body["totalResults"].as_u64().unwrap_or(0);
+        if let Some(Value::Array(list)) = body.get_mut("Resources")
+            && !list.is_empty()
+            && start + list.len() as u64 > total
+        {
+            list.pop();
+            resp.set_json(&body);
+        }
+    }
+}
