@@ -1,5 +1,6 @@
 //! Command-line interface: clap definitions and the mapping from arguments
-//! to library options (`run`, `serve`, `validate`, `list`, `snapshots`).
+//! to library options (`run`, `serve`, `validate`, `list`, `snapshots`,
+//! `load`).
 //! Nothing else in the crate depends on this module; it is the only place
 //! that uses `anyhow` and prints.
 
@@ -7,6 +8,7 @@ mod args;
 mod embedded;
 pub mod exit;
 mod list;
+mod load;
 mod run;
 mod serve;
 mod snapshots;
@@ -36,6 +38,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// List suites, cases, tags and severities.
     List(list::ListArgs),
+    /// Replay an IdP's load shape against a target, then verify nothing was lost.
+    Load(Box<load::LoadArgs>),
     /// Review, accept, reject or prune stored snapshots.
     #[command(subcommand)]
     Snapshots(snapshots::SnapshotsCommand),
@@ -77,5 +81,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => Ok(validate::run(&args)),
         Command::List(args) => Ok(list::run(&args)),
         Command::Snapshots(cmd) => snapshots::run(cmd),
+        Command::Load(args) => load::run(*args).await,
     }
 }

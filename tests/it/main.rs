@@ -7,6 +7,8 @@ mod core;
 mod entra_defects;
 mod gating;
 mod hostile;
+mod load;
+mod load_cli;
 mod okta_defects;
 mod products_defects;
 mod pure;

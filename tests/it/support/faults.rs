@@ -270,6 +270,15 @@ pub enum Fault {
     CustomExtensionDropped,
     /// Any write carrying `nickName` is refused with 400 `invalidValue`.
     NickNameRefused,
+    // ---- issue 14 (load): defects that only show under concurrency -------
+    /// One member add that overlaps another PATCH of the same group is
+    /// answered 200 and dropped (a read-modify-write race).
+    LosesConcurrentMemberAdd,
+    /// A create racing another create of the same userName is not refused:
+    /// a second account is made (and both are listed under that userName).
+    DuplicateUserOnRace,
+    /// Every fifth request is answered 429 without `Retry-After`.
+    ThrottleEveryFifthNoRetryAfter,
 }
 
 impl Fault {
@@ -503,6 +512,8 @@ impl Fault {
             _ if self.is_rfc() => return rfc_on_request(*self, req, ctx).await,
             // ---- issue 10 (schema) ----
             _ if self.is_schema() => return schema_on_request(*self, req, ctx).await,
+            // ---- issue 14 (load) ----
+            _ if self.is_load() => return load_on_request(*self, req, ctx).await,
             _ => {}
         }
         None
@@ -635,6 +646,7 @@ impl Fault {
             _ if self.is_rfc() => rfc_on_response(*self, req, resp, ctx).await,
             // ---- issue 10 (schema) ----
             _ if self.is_schema() => schema_on_response(*self, req, resp, ctx).await,
+            _ if self.is_load() => load_on_response(*self, req, resp, ctx).await,
             _ => {}
         }
     }
@@ -725,6 +737,10 @@ use entra::{entra_on_request, entra_on_response};
 // ---- issue 10 (schema): declared-schema audit and round trip -------------
 pub mod schema;
 use schema::{schema_on_request, schema_on_response};
+
+// ---- issue 14 (load): concurrency defects ----------------------------------
+pub mod load;
+use load::{load_on_request, load_on_response};
 
 // ---- quirks of the conformant-but-unusual server matrix -------------------
 pub mod quirks;
