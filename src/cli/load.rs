@@ -68,7 +68,9 @@ pub struct LoadArgs {
 
 fn parse_report(s: &str) -> Result<(String, PathBuf), String> {
     match s.split_once('=') {
-        Some((f @ ("json" | "html"), path)) if !path.is_empty() => Ok((f.to_owned(), PathBuf::from(path))),
+        Some((f @ ("json" | "html"), path)) if !path.is_empty() => {
+            Ok((f.to_owned(), PathBuf::from(path)))
+        }
         _ => Err(format!("expected json=FILE or html=FILE, got `{s}`")),
     }
 }
@@ -80,7 +82,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         Some(i) => s.split_at(i),
         None => (s, "s"),
     };
-    let n: f64 = num.parse().map_err(|_| format!("not a duration: `{s}` (e.g. 30s, 500ms, 2m)"))?;
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("not a duration: `{s}` (e.g. 30s, 500ms, 2m)"))?;
     let secs = match unit {
         "ms" => n / 1000.0,
         "s" => n,
@@ -131,7 +135,10 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let name = args.scenario.clone().unwrap_or_default();
     let Some(scenario) = Scenario::from_name(&name) else {
         let names: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
-        return Ok(usage(format!("unknown scenario `{name}`; one of: {}", names.join(", "))));
+        return Ok(usage(format!(
+            "unknown scenario `{name}`; one of: {}",
+            names.join(", ")
+        )));
     };
     let plan = match Plan::build(scenario, args.params(scenario)) {
         Ok(p) => p,
@@ -142,14 +149,20 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
             return Ok(usage("--emit takes FORMAT FILE"));
         };
         if format != "locust" {
-            return Ok(usage(format!("--emit: unknown format `{format}` (only `locust`)")));
+            return Ok(usage(format!(
+                "--emit: unknown format `{format}` (only `locust`)"
+            )));
         }
         let text = match load::locust::emit(&plan) {
             Ok(t) => t,
             Err(e) => return Ok(usage(e)),
         };
         std::fs::write(file, text).with_context(|| format!("writing {file}"))?;
-        println!("wrote {file}: {} (run id {})", scenario.name(), plan.params.run_id);
+        println!(
+            "wrote {file}: {} (run id {})",
+            scenario.name(),
+            plan.params.run_id
+        );
         println!(
             "verify afterwards with: scimulator load {} --verify --run-id {} --users {} --groups {} --members {} --target URL --token T",
             scenario.name(),
@@ -161,12 +174,20 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         return Ok(exit::code(exit::SUCCESS));
     }
     if args.verify && args.target.is_none() {
-        return Ok(usage("--verify needs --target (the server the earlier run wrote to)"));
+        return Ok(usage(
+            "--verify needs --target (the server the earlier run wrote to)",
+        ));
     }
     let (target, embedded) = match &args.target {
         Some(url) => {
             let token = args.token.clone().unwrap_or_default();
-            (Target { base: url.clone(), token }, None)
+            (
+                Target {
+                    base: url.clone(),
+                    token,
+                },
+                None,
+            )
         }
         None => {
             let e = match Embedded::start().await {
@@ -176,10 +197,20 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
                     return Ok(exit::code(exit::RUNTIME));
                 }
             };
-            (Target { base: e.target.clone(), token: e.token.clone() }, Some(e))
+            (
+                Target {
+                    base: e.target.clone(),
+                    token: e.token.clone(),
+                },
+                Some(e),
+            )
         }
     };
-    let result = if args.verify { load::verify_only(&plan, &target).await } else { load::run(&plan, &target).await };
+    let result = if args.verify {
+        load::verify_only(&plan, &target).await
+    } else {
+        load::run(&plan, &target).await
+    };
     if let Some(e) = embedded {
         e.shutdown().await;
     }
@@ -193,12 +224,20 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     };
     print!("{}", render::console(&report));
     write_reports(&args.reports, &report)?;
-    Ok(exit::code(if report.passed() { exit::SUCCESS } else { exit::FAILURES }))
+    Ok(exit::code(if report.passed() {
+        exit::SUCCESS
+    } else {
+        exit::FAILURES
+    }))
 }
 
 fn write_reports(reports: &[(String, PathBuf)], report: &LoadReport) -> anyhow::Result<()> {
     for (format, path) in reports {
-        let text = if format == "html" { render::html(report) } else { render::json(report) };
+        let text = if format == "html" {
+            render::html(report)
+        } else {
+            render::json(report)
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }

@@ -7,8 +7,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::Method;
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT,
+};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
@@ -37,7 +39,10 @@ pub struct Target {
 
 impl std::fmt::Debug for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Target").field("base", &self.base).field("token", &"<redacted>").finish()
+        f.debug_struct("Target")
+            .field("base", &self.base)
+            .field("token", &"<redacted>")
+            .finish()
     }
 }
 
@@ -65,7 +70,12 @@ pub struct Driver {
 
 impl Driver {
     /// A driver for `target` with `concurrency` requests in flight at most.
-    pub fn new(target: &Target, concurrency: usize, timeout: Duration, max_retry_wait: Duration) -> Result<Self, LoadError> {
+    pub fn new(
+        target: &Target,
+        concurrency: usize,
+        timeout: Duration,
+        max_retry_wait: Duration,
+    ) -> Result<Self, LoadError> {
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", target.token))
             .map_err(|_| LoadError::Params("the token is not a valid header value".into()))?;
         auth.set_sensitive(true);
@@ -106,7 +116,12 @@ impl Driver {
     }
 
     /// Adds a finding.
-    pub fn finding(&self, kind: FindingKind, subject: impl Into<String>, detail: impl Into<String>) {
+    pub fn finding(
+        &self,
+        kind: FindingKind,
+        subject: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
         if let Ok(mut f) = self.findings.lock() {
             f.push(Finding {
                 kind,
@@ -118,7 +133,10 @@ impl Driver {
 
     /// The findings so far, taken out.
     pub fn take_findings(&self) -> Vec<Finding> {
-        self.findings.lock().map(|mut f| std::mem::take(&mut *f)).unwrap_or_default()
+        self.findings
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default()
     }
 
     /// A copy of the metrics so far.
@@ -135,7 +153,8 @@ impl Driver {
 
     /// Requests that got no answer at all.
     pub fn transport_failures(&self) -> u64 {
-        self.transport_failures.load(std::sync::atomic::Ordering::Relaxed)
+        self.transport_failures
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn headers(profile: Option<Profile>, with_body: bool) -> HeaderMap {
@@ -163,7 +182,17 @@ impl Driver {
     }
 
     /// One attempt: waits for a permit, sends, reads the body (capped).
-    async fn attempt(&self, profile: Option<Profile>, method: &Method, path: &str, body: Option<&Value>) -> (Result<(u16, Option<u64>, Value), String>, Duration, Duration) {
+    async fn attempt(
+        &self,
+        profile: Option<Profile>,
+        method: &Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (
+        Result<(u16, Option<u64>, Value), String>,
+        Duration,
+        Duration,
+    ) {
         let queued = Instant::now();
         let permit = self.permits.acquire().await;
         let sent = Instant::now();
@@ -203,20 +232,41 @@ impl Driver {
                 }
                 match failure {
                     Some(f) => Err(f),
-                    None => Ok((status, retry_after, serde_json::from_slice(&buf).unwrap_or(Value::Null))),
+                    None => Ok((
+                        status,
+                        retry_after,
+                        serde_json::from_slice(&buf).unwrap_or(Value::Null),
+                    )),
                 }
             }
-            Err(e) => Err(if e.is_timeout() { "timed out".to_owned() } else { format!("no answer: {e}") }),
+            Err(e) => Err(if e.is_timeout() {
+                "timed out".to_owned()
+            } else {
+                format!("no answer: {e}")
+            }),
         };
         drop(permit);
-        (result, sent.elapsed(), sent.saturating_duration_since(queued))
+        (
+            result,
+            sent.elapsed(),
+            sent.saturating_duration_since(queued),
+        )
     }
 
     /// Sends one IdP request of `kind`, following `profile`'s 429 policy.
     /// `accepted` lists the non-2xx statuses the IdP takes as success.
     /// `Err` says why no usable answer came (already counted in the metrics;
     /// the caller names the lost write).
-    pub async fn send(&self, profile: Profile, kind: &'static str, method: Method, path: &str, body: Option<&Value>, accepted: &[u16], scheduled: Instant) -> Result<Answer, String> {
+    pub async fn send(
+        &self,
+        profile: Profile,
+        kind: &'static str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        accepted: &[u16],
+        scheduled: Instant,
+    ) -> Result<Answer, String> {
         let mut waited = Duration::ZERO;
         let mut attempts = 0u32;
         let mut last_wait: Option<Duration> = None;
@@ -224,22 +274,32 @@ impl Driver {
             attempts += 1;
             let (result, latency, _queue) = self.attempt(Some(profile), &method, path, body).await;
             let at = self.start.elapsed().saturating_sub(latency);
-            let lag = Instant::now().saturating_duration_since(scheduled).saturating_sub(latency);
+            let lag = Instant::now()
+                .saturating_duration_since(scheduled)
+                .saturating_sub(latency);
             let (status, retry_after, value) = match result {
                 Ok(r) => r,
                 Err(why) => {
                     self.record(kind, Class::Transport, latency, at, lag);
-                    self.transport_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    self.transport_failures
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     return Err(why);
                 }
             };
             let class = classify(status, accepted);
             self.record(kind, class, latency, at, lag);
             if status >= 500 {
-                self.finding(FindingKind::ServerError, format!("{method} {}", short(path)), format!("answered {status} ({kind})"));
+                self.finding(
+                    FindingKind::ServerError,
+                    format!("{method} {}", short(path)),
+                    format!("answered {status} ({kind})"),
+                );
             }
             if status != 429 {
-                return Ok(Answer { status, body: value });
+                return Ok(Answer {
+                    status,
+                    body: value,
+                });
             }
             let wait = match throttle_wait(profile, attempts, retry_after, last_wait) {
                 Ok(w) => w,
@@ -248,7 +308,11 @@ impl Driver {
             if waited + wait > self.max_retry_wait {
                 return Err(format!(
                     "429 {}: {} would wait {} s, beyond --max-retry-wait {} s",
-                    if retry_after.is_some() { "with Retry-After" } else { "without Retry-After" },
+                    if retry_after.is_some() {
+                        "with Retry-After"
+                    } else {
+                        "without Retry-After"
+                    },
                     profile_name(profile),
                     wait.as_secs(),
                     self.max_retry_wait.as_secs()
@@ -260,7 +324,14 @@ impl Driver {
         }
     }
 
-    fn record(&self, kind: &'static str, class: Class, latency: Duration, at: Duration, lag: Duration) {
+    fn record(
+        &self,
+        kind: &'static str,
+        class: Class,
+        latency: Duration,
+        at: Duration,
+        lag: Duration,
+    ) {
         if let Ok(mut m) = self.metrics.lock() {
             m.record(kind, class, latency, at, lag);
         }
@@ -272,25 +343,45 @@ impl Driver {
     pub async fn read(&self, path: &str) -> Result<Answer, String> {
         for _ in 0..VERIFY_ATTEMPTS {
             let (result, _, _) = self.attempt(None, &Method::GET, path, None).await;
-            let (status, retry_after, body) = result.map_err(|e| format!("GET {}: {e}", short(path)))?;
+            let (status, retry_after, body) =
+                result.map_err(|e| format!("GET {}: {e}", short(path)))?;
             if status == 429 {
-                let wait = retry_after.map_or(Duration::from_millis(250), |s| Duration::from_secs(s.min(5)));
+                let wait = retry_after.map_or(Duration::from_millis(250), |s| {
+                    Duration::from_secs(s.min(5))
+                });
                 tokio::time::sleep(wait).await;
                 continue;
             }
             if status >= 500 {
-                self.finding(FindingKind::ServerError, format!("GET {}", short(path)), format!("answered {status} during the verification"));
+                self.finding(
+                    FindingKind::ServerError,
+                    format!("GET {}", short(path)),
+                    format!("answered {status} during the verification"),
+                );
             }
             return Ok(Answer { status, body });
         }
-        Err(format!("GET {}: still 429 after {VERIFY_ATTEMPTS} attempts", short(path)))
+        Err(format!(
+            "GET {}: still 429 after {VERIFY_ATTEMPTS} attempts",
+            short(path)
+        ))
     }
 
     /// A read for the read-user loop: no retries, recorded into `metrics`.
-    pub async fn read_measured(&self, kind: &'static str, path: &str, scheduled: Instant, metrics: &mut Metrics) -> bool {
-        let (result, latency, _) = self.attempt(Some(Profile::Okta), &Method::GET, path, None).await;
+    pub async fn read_measured(
+        &self,
+        kind: &'static str,
+        path: &str,
+        scheduled: Instant,
+        metrics: &mut Metrics,
+    ) -> bool {
+        let (result, latency, _) = self
+            .attempt(Some(Profile::Okta), &Method::GET, path, None)
+            .await;
         let at = self.start.elapsed().saturating_sub(latency);
-        let lag = Instant::now().saturating_duration_since(scheduled).saturating_sub(latency);
+        let lag = Instant::now()
+            .saturating_duration_since(scheduled)
+            .saturating_sub(latency);
         let class = match &result {
             Ok((status, _, _)) => classify(*status, &[]),
             Err(_) => Class::Transport,
@@ -299,7 +390,11 @@ impl Driver {
         if let Ok((status, _, _)) = result
             && status >= 500
         {
-            self.finding(FindingKind::ServerError, format!("GET {}", short(path)), format!("answered {status}"));
+            self.finding(
+                FindingKind::ServerError,
+                format!("GET {}", short(path)),
+                format!("answered {status}"),
+            );
         }
         class == Class::Ok
     }
@@ -324,7 +419,12 @@ fn profile_name(p: Profile) -> &'static str {
 }
 
 /// How long `profile` waits after its `attempt`-th 429, or why it gives up.
-pub fn throttle_wait(profile: Profile, attempt: u32, retry_after: Option<u64>, last: Option<Duration>) -> Result<Duration, String> {
+pub fn throttle_wait(
+    profile: Profile,
+    attempt: u32,
+    retry_after: Option<u64>,
+    last: Option<Duration>,
+) -> Result<Duration, String> {
     match profile {
         // okta-wire.md §3: Retry-After (integer seconds), else 5 minutes;
         // doubled on each further 429; gives up after 10 attempts.
@@ -360,18 +460,33 @@ mod tests {
 
     #[test]
     fn each_profile_has_its_429_policy() {
-        assert_eq!(throttle_wait(Profile::Okta, 1, Some(2), None), Ok(Duration::from_secs(2)));
-        assert_eq!(throttle_wait(Profile::Okta, 1, None, None), Ok(Duration::from_secs(300)));
-        assert_eq!(throttle_wait(Profile::Okta, 2, None, Some(Duration::from_secs(300))), Ok(Duration::from_secs(600)));
+        assert_eq!(
+            throttle_wait(Profile::Okta, 1, Some(2), None),
+            Ok(Duration::from_secs(2))
+        );
+        assert_eq!(
+            throttle_wait(Profile::Okta, 1, None, None),
+            Ok(Duration::from_secs(300))
+        );
+        assert_eq!(
+            throttle_wait(Profile::Okta, 2, None, Some(Duration::from_secs(300))),
+            Ok(Duration::from_secs(600))
+        );
         assert!(throttle_wait(Profile::Okta, 10, Some(1), None).is_err());
-        assert_eq!(throttle_wait(Profile::Entra, 1, Some(1), None), Ok(Duration::from_secs(1)));
+        assert_eq!(
+            throttle_wait(Profile::Entra, 1, Some(1), None),
+            Ok(Duration::from_secs(1))
+        );
         assert!(throttle_wait(Profile::Entra, 1, None, None).is_err());
         assert!(throttle_wait(Profile::Sailpoint, 1, Some(1), None).is_err());
     }
 
     #[test]
     fn the_token_never_shows_in_debug_output() {
-        let t = Target { base: "http://x".into(), token: "s3cret-token".into() };
+        let t = Target {
+            base: "http://x".into(),
+            token: "s3cret-token".into(),
+        };
         assert!(!format!("{t:?}").contains("s3cret"));
     }
 }

@@ -11,9 +11,12 @@ const TEMPLATE: &str = include_str!("locust.py");
 
 /// The locustfile for `plan`.
 pub fn emit(plan: &Plan) -> Result<String, LoadError> {
-    let json = serde_json::to_string(plan).map_err(|e| LoadError::Params(format!("serialising the plan: {e}")))?;
+    let json = serde_json::to_string(plan)
+        .map_err(|e| LoadError::Params(format!("serialising the plan: {e}")))?;
     if json.contains("'''") {
-        return Err(LoadError::Params("the plan cannot be embedded in a Python raw string".into()));
+        return Err(LoadError::Params(
+            "the plan cannot be embedded in a Python raw string".into(),
+        ));
     }
     Ok(TEMPLATE
         .replace("__SCENARIO__", plan.scenario.name())
@@ -28,7 +31,11 @@ mod tests {
 
     #[test]
     fn the_locustfile_embeds_the_plan_and_reads_the_token_from_the_environment() {
-        let params = Params { run_id: "abc".into(), users: 12, ..Params::defaults(Scenario::MemberStorm) };
+        let params = Params {
+            run_id: "abc".into(),
+            users: 12,
+            ..Params::defaults(Scenario::MemberStorm)
+        };
         let plan = Plan::build(Scenario::MemberStorm, params).expect("plan");
         let py = emit(&plan).expect("emit");
         assert!(py.contains("os.environ.get(\"SCIM_TOKEN\""));

@@ -70,13 +70,22 @@ impl Default for Metrics {
 }
 
 fn us(d: Duration) -> u64 {
-    u64::try_from(d.as_micros()).unwrap_or(MAX_US).clamp(1, MAX_US)
+    u64::try_from(d.as_micros())
+        .unwrap_or(MAX_US)
+        .clamp(1, MAX_US)
 }
 
 impl Metrics {
     /// Records one exchange of `kind`, answered after `latency`, sent at
     /// `at` since the start, `lag` after its scheduled time.
-    pub fn record(&mut self, kind: &'static str, class: Class, latency: Duration, at: Duration, lag: Duration) {
+    pub fn record(
+        &mut self,
+        kind: &'static str,
+        class: Class,
+        latency: Duration,
+        at: Duration,
+        lag: Duration,
+    ) {
         let v = us(latency);
         let k = self.kinds.entry(kind).or_insert_with(|| Kind {
             latency: histogram(),
@@ -93,7 +102,9 @@ impl Metrics {
         k.server_errors += u64::from(class == Class::ServerError);
         let _ = self.overall.record(v);
         let _ = self.lag.record(us(lag));
-        let s = usize::try_from(at.as_secs()).unwrap_or(usize::MAX).min(MAX_SECONDS);
+        let s = usize::try_from(at.as_secs())
+            .unwrap_or(usize::MAX)
+            .min(MAX_SECONDS);
         while self.seconds.len() <= s {
             self.seconds.push(Second {
                 latency: histogram(),
@@ -328,10 +339,28 @@ mod tests {
         let mut a = Metrics::default();
         let mut b = Metrics::default();
         for i in 1..=100u64 {
-            a.record("x", Class::Ok, Duration::from_millis(i), Duration::from_millis(10 * i), Duration::ZERO);
+            a.record(
+                "x",
+                Class::Ok,
+                Duration::from_millis(i),
+                Duration::from_millis(10 * i),
+                Duration::ZERO,
+            );
         }
-        b.record("x", Class::Throttled, Duration::from_millis(500), Duration::from_secs(2), Duration::ZERO);
-        b.record("y", Class::ServerError, Duration::from_millis(1), Duration::ZERO, Duration::ZERO);
+        b.record(
+            "x",
+            Class::Throttled,
+            Duration::from_millis(500),
+            Duration::from_secs(2),
+            Duration::ZERO,
+        );
+        b.record(
+            "y",
+            Class::ServerError,
+            Duration::from_millis(1),
+            Duration::ZERO,
+            Duration::ZERO,
+        );
         a.merge(&b);
         let s = a.summary(Duration::from_secs(2));
         assert_eq!(s.requests, 102);

@@ -74,10 +74,23 @@ async fn preflight(driver: &Driver, target: &Target) -> Result<(), LoadError> {
         .await
         .map_err(|e| LoadError::Unreachable(format!("{}: {e}", target.base)))?;
     match answer.status {
-        200 if answer.body.get("totalResults").is_some() || answer.body.get("Resources").is_some() => Ok(()),
-        200 => Err(LoadError::Unreachable(format!("{}/Users did not answer a SCIM ListResponse", target.base))),
-        401 | 403 => Err(LoadError::Unreachable(format!("{}/Users refused the token ({})", target.base, answer.status))),
-        s => Err(LoadError::Unreachable(format!("{}/Users answered {s}", target.base))),
+        200 if answer.body.get("totalResults").is_some()
+            || answer.body.get("Resources").is_some() =>
+        {
+            Ok(())
+        }
+        200 => Err(LoadError::Unreachable(format!(
+            "{}/Users did not answer a SCIM ListResponse",
+            target.base
+        ))),
+        401 | 403 => Err(LoadError::Unreachable(format!(
+            "{}/Users refused the token ({})",
+            target.base, answer.status
+        ))),
+        s => Err(LoadError::Unreachable(format!(
+            "{}/Users answered {s}",
+            target.base
+        ))),
     }
 }
 
@@ -89,7 +102,11 @@ pub async fn run(plan: &Plan, target: &Target) -> Result<LoadReport, LoadError> 
     driver.take_findings();
     driver.restart_clock();
     let ids = Ids::default();
-    let exec = Exec { plan, driver: &driver, ids: &ids };
+    let exec = Exec {
+        plan,
+        driver: &driver,
+        ids: &ids,
+    };
     for phase in &plan.phases {
         if phase.name == "read" {
             read_loop(plan, &driver, &ids).await;
@@ -102,7 +119,10 @@ pub async fn run(plan: &Plan, target: &Target) -> Result<LoadReport, LoadError> 
     let summary = metrics.summary(elapsed);
     let sent = summary.requests;
     if sent > 0 && driver.transport_failures() * 2 > sent {
-        return Err(LoadError::Unreachable(format!("{} of {sent} requests got no answer", driver.transport_failures())));
+        return Err(LoadError::Unreachable(format!(
+            "{} of {sent} requests got no answer",
+            driver.transport_failures()
+        )));
     }
     let mut run_findings = driver.take_findings();
     if plan.scenario == Scenario::EntraCycle {
@@ -132,7 +152,11 @@ pub async fn verify_only(plan: &Plan, target: &Target) -> Result<LoadReport, Loa
     if plan.intent.import {
         // The import check of the scenario, once, on the final state.
         let ids = Ids::default();
-        let exec = Exec { plan, driver: &driver, ids: &ids };
+        let exec = Exec {
+            plan,
+            driver: &driver,
+            ids: &ids,
+        };
         exec.step(&Step::ImportPass, Instant::now()).await;
     }
     verification.findings.extend(driver.take_findings());
@@ -153,14 +177,24 @@ fn sustain_findings(plan: &Plan, summary: &Summary, out: &mut Vec<Finding>) {
         out.push(Finding {
             kind: FindingKind::Unsustained,
             subject: "rate".into(),
-            detail: format!("achieved {:.1} req/s of the {:.1} req/s asked (below {:.0}%)", summary.achieved_rate, p.rate, SUSTAIN_SHARE * 100.0),
+            detail: format!(
+                "achieved {:.1} req/s of the {:.1} req/s asked (below {:.0}%)",
+                summary.achieved_rate,
+                p.rate,
+                SUSTAIN_SHARE * 100.0
+            ),
         });
     }
     if summary.requests > 0 && summary.errors as f64 > summary.requests as f64 * MAX_ERROR_SHARE {
         out.push(Finding {
             kind: FindingKind::Unsustained,
             subject: "errors".into(),
-            detail: format!("{} of {} requests errored (threshold {:.0}%)", summary.errors, summary.requests, MAX_ERROR_SHARE * 100.0),
+            detail: format!(
+                "{} of {} requests errored (threshold {:.0}%)",
+                summary.errors,
+                summary.requests,
+                MAX_ERROR_SHARE * 100.0
+            ),
         });
     }
 }
@@ -197,7 +231,11 @@ async fn run_phase(exec: &Exec<'_>, items: &[Vec<Step>]) {
 /// worker merged at the end so the generator does not contend on a lock.
 async fn read_loop(plan: &Plan, driver: &Driver, ids: &Ids) {
     let Some(id) = ids_user(ids) else {
-        driver.finding(FindingKind::Lost, "user 0", "not provisioned: nothing to read");
+        driver.finding(
+            FindingKind::Lost,
+            "user 0",
+            "not provisioned: nothing to read",
+        );
         return;
     };
     let p = &plan.params;
@@ -227,7 +265,9 @@ async fn read_loop(plan: &Plan, driver: &Driver, ids: &Ids) {
                 if Instant::now() >= end {
                     break;
                 }
-                driver.read_measured("user.get", path, scheduled, &mut local).await;
+                driver
+                    .read_measured("user.get", path, scheduled, &mut local)
+                    .await;
             }
             driver.merge_metrics(&local);
         }

@@ -94,8 +94,12 @@ impl Scenario {
             Scenario::MemberStorm => {
                 "SailPoint-style single-member PATCHes on a few groups, adds and removes mixed, in parallel, no retry on 429"
             }
-            Scenario::Import => "N users pushed by Okta, then Okta's paged import (count=100) repeated for --duration",
-            Scenario::ReadUser => "GET /Users/{id} as fast as --concurrency allows (the benchmark baseline against wrk)",
+            Scenario::Import => {
+                "N users pushed by Okta, then Okta's paged import (count=100) repeated for --duration"
+            }
+            Scenario::ReadUser => {
+                "GET /Users/{id} as fast as --concurrency allows (the benchmark baseline against wrk)"
+            }
         }
     }
 }
@@ -341,7 +345,9 @@ impl Step {
         match self {
             Step::OktaPushUser { racing, .. } => 2 * (1 + usize::from(*racing)),
             Step::EntraProvisionUser { racing, .. } => 3 * (1 + usize::from(*racing)),
-            Step::OktaPushGroup { .. } | Step::EntraCreateGroup { .. } | Step::OktaAddMembers { .. } => 2,
+            Step::OktaPushGroup { .. }
+            | Step::EntraCreateGroup { .. }
+            | Step::OktaAddMembers { .. } => 2,
             Step::ImportPass => users / IMPORT_PAGE + 1,
             _ => 1,
         }
@@ -421,7 +427,10 @@ impl Plan {
             Scenario::ReadUser => {
                 phases.push(phase(
                     "provision",
-                    [vec![Step::OktaPushUser { user: 0, racing: false }]],
+                    [vec![Step::OktaPushUser {
+                        user: 0,
+                        racing: false,
+                    }]],
                 ));
                 phases.push(phase("read", std::iter::empty()));
             }
@@ -508,7 +517,10 @@ fn entra_cycle(params: &Params, intent: &mut Intent, phases: &mut Vec<Phase>) {
         let lead = user / RACE_EVERY * RACE_EVERY;
         if lead != user {
             intent.users[user].manager = Some(lead);
-            item.push(Step::EntraSetManager { user, manager: lead });
+            item.push(Step::EntraSetManager {
+                user,
+                manager: lead,
+            });
         }
         if params.groups > 0 {
             let group = user % params.groups;
@@ -609,7 +621,10 @@ mod tests {
             }
             for (g, group) in plan.intent.groups.iter().enumerate() {
                 for u in &group.members {
-                    assert!(added.contains(&(g, *u)), "{scenario:?}: {g}/{u} never added");
+                    assert!(
+                        added.contains(&(g, *u)),
+                        "{scenario:?}: {g}/{u} never added"
+                    );
                     assert!(!removed.contains(&(g, *u)), "{scenario:?}: {g}/{u} removed");
                 }
             }
@@ -623,8 +638,18 @@ mod tests {
     fn member_storm_mixes_adds_and_removes_on_each_group() {
         let plan = Plan::build(Scenario::MemberStorm, params(30, 2, 12)).expect("plan");
         let storm = plan.phases.last().expect("storm");
-        let removes = storm.items.iter().flatten().filter(|s| matches!(s, Step::SailpointRemove { .. })).count();
-        let adds = storm.items.iter().flatten().filter(|s| matches!(s, Step::SailpointAdd { .. })).count();
+        let removes = storm
+            .items
+            .iter()
+            .flatten()
+            .filter(|s| matches!(s, Step::SailpointRemove { .. }))
+            .count();
+        let adds = storm
+            .items
+            .iter()
+            .flatten()
+            .filter(|s| matches!(s, Step::SailpointAdd { .. }))
+            .count();
         assert!(removes >= 8 && adds >= 8, "adds {adds}, removes {removes}");
         assert!(plan.intent.groups.iter().all(|g| !g.members.is_empty()));
     }

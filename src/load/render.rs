@@ -15,8 +15,16 @@ pub fn console(r: &LoadReport) -> String {
     let p = &r.params;
     let _ = writeln!(o, "scimulator load {}  (run id {})", r.scenario, p.run_id);
     let _ = writeln!(o, "  target: {}", r.target);
-    let rate = if p.rate > 0.0 { format!("{} req/s", p.rate) } else { "unpaced".to_owned() };
-    let _ = writeln!(o, "  users {}  groups {}  members {}  rate {rate}  concurrency {}", p.users, p.groups, p.members, p.concurrency);
+    let rate = if p.rate > 0.0 {
+        format!("{} req/s", p.rate)
+    } else {
+        "unpaced".to_owned()
+    };
+    let _ = writeln!(
+        o,
+        "  users {}  groups {}  members {}  rate {rate}  concurrency {}",
+        p.users, p.groups, p.members, p.concurrency
+    );
     if r.sent {
         let s = &r.summary;
         let _ = writeln!(
@@ -24,7 +32,11 @@ pub fn console(r: &LoadReport) -> String {
             "\n  {} requests in {:.1} s: {:.1} req/s; {} errors, {} × 429, {} × 5xx",
             s.requests, s.elapsed_s, s.achieved_rate, s.errors, s.throttled, s.server_errors
         );
-        let _ = writeln!(o, "\n  {:<24} {:>7} {:>7} {:>6} {:>9} {:>9} {:>9} {:>9}", "kind", "count", "errors", "429", "p50 ms", "p90 ms", "p99 ms", "max ms");
+        let _ = writeln!(
+            o,
+            "\n  {:<24} {:>7} {:>7} {:>6} {:>9} {:>9} {:>9} {:>9}",
+            "kind", "count", "errors", "429", "p50 ms", "p90 ms", "p99 ms", "max ms"
+        );
         for k in &s.kinds {
             let l = &k.latency;
             let _ = writeln!(
@@ -39,7 +51,11 @@ pub fn console(r: &LoadReport) -> String {
             "  {:<24} {:>7} {:>7} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
             "all", s.requests, s.errors, s.throttled, l.p50_ms, l.p90_ms, l.p99_ms, l.max_ms
         );
-        let _ = writeln!(o, "  schedule lag p99 {:.2} ms (how late requests left compared with the open-model schedule)", s.schedule_lag.p99_ms);
+        let _ = writeln!(
+            o,
+            "  schedule lag p99 {:.2} ms (how late requests left compared with the open-model schedule)",
+            s.schedule_lag.p99_ms
+        );
     }
     let v = &r.verification;
     let _ = writeln!(
@@ -48,7 +64,10 @@ pub fn console(r: &LoadReport) -> String {
         v.users_checked, v.groups_checked, v.memberships_checked
     );
     if v.passed() {
-        let _ = writeln!(o, "  PASS: every user exists once, every membership change landed once, no 5xx");
+        let _ = writeln!(
+            o,
+            "  PASS: every user exists once, every membership change landed once, no 5xx"
+        );
         return o;
     }
     let mut by_kind: BTreeMap<FindingKind, Vec<_>> = BTreeMap::new();
@@ -74,7 +93,10 @@ pub fn json(r: &LoadReport) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Latency over time: p50 and p99 per second, as an inline SVG.
@@ -85,7 +107,12 @@ fn timeline_svg(s: &Summary) -> String {
     let x = |i: usize| pad + (w - 2.0 * pad) * (i as f64) / (n - 1.0);
     let y = |v: f64| h - pad - (h - 2.0 * pad) * v / top;
     let line = |f: &dyn Fn(usize) -> f64| {
-        s.timeline.iter().enumerate().map(|(i, _)| format!("{:.1},{:.1}", x(i), y(f(i)))).collect::<Vec<_>>().join(" ")
+        s.timeline
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!("{:.1},{:.1}", x(i), y(f(i))))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     let p50 = line(&|i| s.timeline[i].p50_ms);
     let p99 = line(&|i| s.timeline[i].p99_ms);
@@ -107,7 +134,13 @@ fn timeline_svg(s: &Summary) -> String {
 fn histogram_svg(s: &Summary) -> String {
     let (w, h, pad) = (720.0_f64, 220.0_f64, 40.0_f64);
     let n = s.histogram.len().max(1) as f64;
-    let top = s.histogram.iter().map(|b| b.count).max().unwrap_or(1).max(1) as f64;
+    let top = s
+        .histogram
+        .iter()
+        .map(|b| b.count)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
     let bw = (w - 2.0 * pad) / n;
     let mut bars = String::new();
     for (i, b) in s.histogram.iter().enumerate() {
@@ -126,7 +159,9 @@ fn histogram_svg(s: &Summary) -> String {
             b.upto_ms
         );
     }
-    format!(r#"<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="latency histogram">{bars}</svg>"#)
+    format!(
+        r#"<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="latency histogram">{bars}</svg>"#
+    )
 }
 
 /// The self-contained HTML page.
@@ -139,15 +174,33 @@ pub fn html(r: &LoadReport) -> String {
         let _ = write!(
             rows,
             "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>",
-            esc(&k.kind), k.count, k.rate, k.errors, k.throttled, l.p50_ms, l.p90_ms, l.p99_ms, l.max_ms
+            esc(&k.kind),
+            k.count,
+            k.rate,
+            k.errors,
+            k.throttled,
+            l.p50_ms,
+            l.p90_ms,
+            l.p99_ms,
+            l.max_ms
         );
     }
     let mut findings = String::new();
     for f in r.verification.findings.iter().take(SHOWN_PER_KIND * 7) {
-        let _ = write!(findings, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", f.kind.label(), esc(&f.subject), esc(&f.detail));
+        let _ = write!(
+            findings,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            f.kind.label(),
+            esc(&f.subject),
+            esc(&f.detail)
+        );
     }
     let charts = if r.sent {
-        format!("<h2>Latency over time</h2>{}<h2>Latency histogram (ms)</h2>{}", timeline_svg(s), histogram_svg(s))
+        format!(
+            "<h2>Latency over time</h2>{}<h2>Latency histogram (ms)</h2>{}",
+            timeline_svg(s),
+            histogram_svg(s)
+        )
     } else {
         "<p>Verification only: nothing was sent.</p>".to_owned()
     };

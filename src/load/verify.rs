@@ -82,13 +82,19 @@ impl Verification {
 }
 
 fn resources(body: &Value) -> Vec<Value> {
-    body.get("Resources").and_then(Value::as_array).cloned().unwrap_or_default()
+    body.get("Resources")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn active_of(v: &Value) -> Option<bool> {
     match v.get("active") {
         Some(Value::Bool(b)) => Some(*b),
-        Some(Value::String(s)) => s.parse::<bool>().ok().or(Some(s.eq_ignore_ascii_case("true"))),
+        Some(Value::String(s)) => s
+            .parse::<bool>()
+            .ok()
+            .or(Some(s.eq_ignore_ascii_case("true"))),
         // RFC 7643: `active` is optional; absent reads as not deactivated.
         _ => None,
     }
@@ -103,11 +109,18 @@ pub async fn verify(plan: &Plan, driver: &Driver) -> Result<Verification, LoadEr
     for (i, u) in plan.intent.users.iter().enumerate() {
         v.users_checked += 1;
         let subject = format!("user {}", u.user_name);
-        let path = format!("/Users?{}&startIndex=1&count=100", eq_filter(Profile::Okta, "userName", &u.user_name));
+        let path = format!(
+            "/Users?{}&startIndex=1&count=100",
+            eq_filter(Profile::Okta, "userName", &u.user_name)
+        );
         let answer = match driver.read(&path).await {
             Ok(a) if a.status == 200 => a,
             Ok(a) => {
-                v.findings.push(finding(FindingKind::Wrong, &subject, format!("the userName filter answered {}", a.status)));
+                v.findings.push(finding(
+                    FindingKind::Wrong,
+                    &subject,
+                    format!("the userName filter answered {}", a.status),
+                ));
                 continue;
             }
             Err(e) => {
@@ -118,37 +131,81 @@ pub async fn verify(plan: &Plan, driver: &Driver) -> Result<Verification, LoadEr
         };
         let matches: Vec<Value> = resources(&answer.body)
             .into_iter()
-            .filter(|r| r.get("userName").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(&u.user_name)))
+            .filter(|r| {
+                r.get("userName")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&u.user_name))
+            })
             .collect();
         match matches.len() {
             0 => {
-                v.findings.push(finding(FindingKind::Lost, &subject, "no user with this userName (the create was lost)".into()));
+                v.findings.push(finding(
+                    FindingKind::Lost,
+                    &subject,
+                    "no user with this userName (the create was lost)".into(),
+                ));
                 continue;
             }
             1 => {}
             n => {
-                let idl: Vec<&str> = matches.iter().filter_map(|r| r.get("id").and_then(Value::as_str)).collect();
-                v.findings.push(finding(FindingKind::Duplicated, &subject, format!("{n} users with this userName (ids {})", idl.join(", "))));
+                let idl: Vec<&str> = matches
+                    .iter()
+                    .filter_map(|r| r.get("id").and_then(Value::as_str))
+                    .collect();
+                v.findings.push(finding(
+                    FindingKind::Duplicated,
+                    &subject,
+                    format!("{n} users with this userName (ids {})", idl.join(", ")),
+                ));
             }
         }
-        let Some(found) = matches.first() else { continue };
+        let Some(found) = matches.first() else {
+            continue;
+        };
         let Some(id) = found.get("id").and_then(Value::as_str).map(str::to_owned) else {
-            v.findings.push(finding(FindingKind::Wrong, &subject, "listed without an id".into()));
+            v.findings.push(finding(
+                FindingKind::Wrong,
+                &subject,
+                "listed without an id".into(),
+            ));
             continue;
         };
         if active_of(found).unwrap_or(true) != u.active {
-            v.findings.push(finding(FindingKind::Wrong, &subject, format!("by filter: active is {}, intended {}", found.get("active").unwrap_or(&Value::Null), u.active)));
+            v.findings.push(finding(
+                FindingKind::Wrong,
+                &subject,
+                format!(
+                    "by filter: active is {}, intended {}",
+                    found.get("active").unwrap_or(&Value::Null),
+                    u.active
+                ),
+            ));
         }
         match driver.read(&format!("/Users/{id}")).await {
             Ok(a) if a.status == 200 => {
                 if active_of(&a.body).unwrap_or(true) != u.active {
-                    v.findings.push(finding(FindingKind::Wrong, &subject, format!("by id: active is {}, intended {}", a.body.get("active").unwrap_or(&Value::Null), u.active)));
+                    v.findings.push(finding(
+                        FindingKind::Wrong,
+                        &subject,
+                        format!(
+                            "by id: active is {}, intended {}",
+                            a.body.get("active").unwrap_or(&Value::Null),
+                            u.active
+                        ),
+                    ));
                 }
                 if let Some(m) = u.manager {
                     check_manager(plan, &a.body, m, &ids, &subject, &mut v);
                 }
             }
-            Ok(a) => v.findings.push(finding(FindingKind::Lost, &subject, format!("GET /Users/{id} answered {} although the filter lists it", a.status))),
+            Ok(a) => v.findings.push(finding(
+                FindingKind::Lost,
+                &subject,
+                format!(
+                    "GET /Users/{id} answered {} although the filter lists it",
+                    a.status
+                ),
+            )),
             Err(e) => {
                 unreadable += 1;
                 v.findings.push(finding(FindingKind::Wrong, &subject, e));
@@ -159,11 +216,18 @@ pub async fn verify(plan: &Plan, driver: &Driver) -> Result<Verification, LoadEr
     for group in &plan.intent.groups {
         v.groups_checked += 1;
         let subject = format!("group {}", group.display_name);
-        let path = format!("/Groups?{}&startIndex=1&count=100", eq_filter(Profile::Okta, "displayName", &group.display_name));
+        let path = format!(
+            "/Groups?{}&startIndex=1&count=100",
+            eq_filter(Profile::Okta, "displayName", &group.display_name)
+        );
         let answer = match driver.read(&path).await {
             Ok(a) if a.status == 200 => a,
             Ok(a) => {
-                v.findings.push(finding(FindingKind::Wrong, &subject, format!("the displayName filter answered {}", a.status)));
+                v.findings.push(finding(
+                    FindingKind::Wrong,
+                    &subject,
+                    format!("the displayName filter answered {}", a.status),
+                ));
                 continue;
             }
             Err(e) => {
@@ -174,20 +238,40 @@ pub async fn verify(plan: &Plan, driver: &Driver) -> Result<Verification, LoadEr
         };
         let matches: Vec<Value> = resources(&answer.body)
             .into_iter()
-            .filter(|r| r.get("displayName").and_then(Value::as_str) == Some(group.display_name.as_str()))
+            .filter(|r| {
+                r.get("displayName").and_then(Value::as_str) == Some(group.display_name.as_str())
+            })
             .collect();
         if matches.is_empty() {
-            v.findings.push(finding(FindingKind::Lost, &subject, "no group with this displayName".into()));
+            v.findings.push(finding(
+                FindingKind::Lost,
+                &subject,
+                "no group with this displayName".into(),
+            ));
             continue;
         }
         if matches.len() > 1 {
-            v.findings.push(finding(FindingKind::Duplicated, &subject, format!("{} groups with this displayName", matches.len())));
+            v.findings.push(finding(
+                FindingKind::Duplicated,
+                &subject,
+                format!("{} groups with this displayName", matches.len()),
+            ));
         }
-        let Some(gid) = matches.first().and_then(|r| r.get("id")).and_then(Value::as_str) else { continue };
+        let Some(gid) = matches
+            .first()
+            .and_then(|r| r.get("id"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
         let body = match driver.read(&format!("/Groups/{gid}")).await {
             Ok(a) if a.status == 200 => a.body,
             Ok(a) => {
-                v.findings.push(finding(FindingKind::Lost, &subject, format!("GET /Groups/{gid} answered {}", a.status)));
+                v.findings.push(finding(
+                    FindingKind::Lost,
+                    &subject,
+                    format!("GET /Groups/{gid} answered {}", a.status),
+                ));
                 continue;
             }
             Err(e) => {
@@ -206,11 +290,23 @@ pub async fn verify(plan: &Plan, driver: &Driver) -> Result<Verification, LoadEr
         let by_id: HashMap<&str, usize> = ids.iter().map(|(i, id)| (id.as_str(), *i)).collect();
         for &m in &group.members {
             v.memberships_checked += 1;
-            let name = plan.intent.users.get(m).map_or("?", |u| u.user_name.as_str());
+            let name = plan
+                .intent
+                .users
+                .get(m)
+                .map_or("?", |u| u.user_name.as_str());
             match ids.get(&m) {
                 Some(id) if present.contains(id) => {}
-                Some(_) => v.findings.push(finding(FindingKind::Lost, &subject, format!("member add lost: {name} is not a member"))),
-                None => v.findings.push(finding(FindingKind::Lost, &subject, format!("member {name} missing (the user itself is missing)"))),
+                Some(_) => v.findings.push(finding(
+                    FindingKind::Lost,
+                    &subject,
+                    format!("member add lost: {name} is not a member"),
+                )),
+                None => v.findings.push(finding(
+                    FindingKind::Lost,
+                    &subject,
+                    format!("member {name} missing (the user itself is missing)"),
+                )),
             }
         }
         for id in &present {
@@ -218,19 +314,36 @@ pub async fn verify(plan: &Plan, driver: &Driver) -> Result<Verification, LoadEr
                 && !group.members.contains(&m)
             {
                 v.memberships_checked += 1;
-                let name = plan.intent.users.get(m).map_or("?", |u| u.user_name.as_str());
-                v.findings.push(finding(FindingKind::Wrong, &subject, format!("member remove lost: {name} is still a member")));
+                let name = plan
+                    .intent
+                    .users
+                    .get(m)
+                    .map_or("?", |u| u.user_name.as_str());
+                v.findings.push(finding(
+                    FindingKind::Wrong,
+                    &subject,
+                    format!("member remove lost: {name} is still a member"),
+                ));
             }
         }
     }
     let reads = plan.intent.users.len() + plan.intent.groups.len();
     if reads > 0 && unreadable * 2 > reads {
-        return Err(LoadError::Unverifiable(format!("{unreadable} of {reads} read-backs got no usable answer")));
+        return Err(LoadError::Unverifiable(format!(
+            "{unreadable} of {reads} read-backs got no usable answer"
+        )));
     }
     Ok(v)
 }
 
-fn check_manager(plan: &Plan, body: &Value, manager: usize, ids: &HashMap<usize, String>, subject: &str, v: &mut Verification) {
+fn check_manager(
+    plan: &Plan,
+    body: &Value,
+    manager: usize,
+    ids: &HashMap<usize, String>,
+    subject: &str,
+    v: &mut Verification,
+) {
     let got = body
         .get("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
         .and_then(|e| e.get("manager"))
@@ -239,8 +352,16 @@ fn check_manager(plan: &Plan, body: &Value, manager: usize, ids: &HashMap<usize,
     // Managers come first in the user list (every tenth user), so their id is known.
     let want = ids.get(&manager);
     if got.is_none() || want.is_some_and(|w| Some(w.as_str()) != got) {
-        let name = plan.intent.users.get(manager).map_or("?", |u| u.user_name.as_str());
-        v.findings.push(finding(FindingKind::Lost, subject, format!("manager {name} not set (found {got:?})")));
+        let name = plan
+            .intent
+            .users
+            .get(manager)
+            .map_or("?", |u| u.user_name.as_str());
+        v.findings.push(finding(
+            FindingKind::Lost,
+            subject,
+            format!("manager {name} not set (found {got:?})"),
+        ));
     }
 }
 

@@ -42,7 +42,9 @@ async fn run_direct(scenario: Scenario) -> LoadReport {
         base: reference.server.scim_base(),
         token: reference.creds.valid.clone(),
     };
-    let report = load::run(&plan(scenario), &target).await.expect("the run drives the target");
+    let report = load::run(&plan(scenario), &target)
+        .await
+        .expect("the run drives the target");
     reference.server.shutdown().await;
     report
 }
@@ -54,7 +56,9 @@ async fn run_with(scenario: Scenario, fault: Fault) -> LoadReport {
         base: proxy.scim_base(),
         token: reference.creds.valid.clone(),
     };
-    let report = load::run(&plan(scenario), &target).await.expect("the run drives the target");
+    let report = load::run(&plan(scenario), &target)
+        .await
+        .expect("the run drives the target");
     reference.server.shutdown().await;
     report
 }
@@ -65,10 +69,15 @@ async fn every_scenario_verifies_on_the_reference_server() {
     for scenario in SCENARIOS.into_iter().chain([Scenario::ReadUser]) {
         let report = if scenario == Scenario::ReadUser {
             let reference = Reference::start().await;
-            let target = Target { base: reference.server.scim_base(), token: reference.creds.valid.clone() };
+            let target = Target {
+                base: reference.server.scim_base(),
+                token: reference.creds.valid.clone(),
+            };
             let mut p = plan(scenario);
             p.params.duration = Duration::from_millis(300);
-            let r = load::run(&p, &target).await.expect("the run drives the target");
+            let r = load::run(&p, &target)
+                .await
+                .expect("the run drives the target");
             reference.server.shutdown().await;
             r
         } else {
@@ -77,7 +86,10 @@ async fn every_scenario_verifies_on_the_reference_server() {
         if !report.passed() || report.summary.requests == 0 || report.summary.server_errors > 0 {
             bad.push(render::console(&report));
         }
-        assert!(report.verification.users_checked > 0, "{scenario:?} checked no user");
+        assert!(
+            report.verification.users_checked > 0,
+            "{scenario:?} checked no user"
+        );
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
@@ -94,7 +106,10 @@ async fn not_caught(fault: Fault, kind: FindingKind, needle: &str) -> Vec<String
             .iter()
             .any(|f| f.kind == kind && format!("{} {}", f.subject, f.detail).contains(needle));
         if report.passed() || !caught {
-            missed.push(format!("{scenario:?} under {fault:?}:\n{}", render::console(&report)));
+            missed.push(format!(
+                "{scenario:?} under {fault:?}:\n{}",
+                render::console(&report)
+            ));
         }
     }
     missed
@@ -102,26 +117,44 @@ async fn not_caught(fault: Fault, kind: FindingKind, needle: &str) -> Vec<String
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_fails_when_one_concurrent_member_add_is_lost() {
-    let missed = not_caught(Fault::LosesConcurrentMemberAdd, FindingKind::Lost, "member add lost").await;
+    let missed = not_caught(
+        Fault::LosesConcurrentMemberAdd,
+        FindingKind::Lost,
+        "member add lost",
+    )
+    .await;
     assert!(missed.is_empty(), "{}", missed.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_fails_on_a_duplicate_user_from_racing_creates() {
-    let missed = not_caught(Fault::DuplicateUserOnRace, FindingKind::Duplicated, "@example.com").await;
+    let missed = not_caught(
+        Fault::DuplicateUserOnRace,
+        FindingKind::Duplicated,
+        "@example.com",
+    )
+    .await;
     assert!(missed.is_empty(), "{}", missed.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_fails_when_every_fifth_request_is_429_without_retry_after() {
-    let missed = not_caught(Fault::ThrottleEveryFifthNoRetryAfter, FindingKind::Throttled, "429").await;
+    let missed = not_caught(
+        Fault::ThrottleEveryFifthNoRetryAfter,
+        FindingKind::Throttled,
+        "429",
+    )
+    .await;
     assert!(missed.is_empty(), "{}", missed.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_only_passes_after_a_run_and_names_a_user_deleted_since() {
     let reference = Reference::start().await;
-    let target = Target { base: reference.server.scim_base(), token: reference.creds.valid.clone() };
+    let target = Target {
+        base: reference.server.scim_base(),
+        token: reference.creds.valid.clone(),
+    };
     let plan = plan(Scenario::OktaInitialPush);
     let run = load::run(&plan, &target).await.expect("run");
     assert!(run.passed(), "{}", render::console(&run));
@@ -131,7 +164,10 @@ async fn verify_only_passes_after_a_run_and_names_a_user_deleted_since() {
     let name = &plan.intent.users[3].user_name;
     let client = reqwest::Client::new();
     let list: serde_json::Value = client
-        .get(format!("{}/Users?filter=userName%20eq%20%22{name}%22", target.base))
+        .get(format!(
+            "{}/Users?filter=userName%20eq%20%22{name}%22",
+            target.base
+        ))
         .bearer_auth(&target.token)
         .send()
         .await
@@ -139,12 +175,25 @@ async fn verify_only_passes_after_a_run_and_names_a_user_deleted_since() {
         .json()
         .await
         .expect("json");
-    let id = list["Resources"][0]["id"].as_str().expect("an id").to_owned();
-    let status = client.delete(format!("{}/Users/{id}", target.base)).bearer_auth(&target.token).send().await.expect("delete").status();
+    let id = list["Resources"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let status = client
+        .delete(format!("{}/Users/{id}", target.base))
+        .bearer_auth(&target.token)
+        .send()
+        .await
+        .expect("delete")
+        .status();
     assert_eq!(status.as_u16(), 204);
     let after = load::verify_only(&plan, &target).await.expect("verify");
     assert!(
-        after.verification.findings.iter().any(|f| f.kind == FindingKind::Lost && f.subject.contains(name.as_str())),
+        after
+            .verification
+            .findings
+            .iter()
+            .any(|f| f.kind == FindingKind::Lost && f.subject.contains(name.as_str())),
         "{}",
         render::console(&after)
     );
@@ -153,7 +202,12 @@ async fn verify_only_passes_after_a_run_and_names_a_user_deleted_since() {
 
 #[tokio::test]
 async fn an_unreachable_target_is_an_error_not_a_verdict() {
-    let target = Target { base: "http://127.0.0.1:9/scim/v2".into(), token: "t".into() };
-    let err = load::run(&plan(Scenario::Import), &target).await.expect_err("nothing listens on port 9");
+    let target = Target {
+        base: "http://127.0.0.1:9/scim/v2".into(),
+        token: "t".into(),
+    };
+    let err = load::run(&plan(Scenario::Import), &target)
+        .await
+        .expect_err("nothing listens on port 9");
     assert!(matches!(err, load::LoadError::Unreachable(_)), "{err}");
 }

@@ -39,7 +39,9 @@ impl Fault {
 
 fn adds_members(req: &Req) -> bool {
     operations(req).iter().any(|op| {
-        op["op"].as_str().is_some_and(|o| o.eq_ignore_ascii_case("add"))
+        op["op"]
+            .as_str()
+            .is_some_and(|o| o.eq_ignore_ascii_case("add"))
             && op["path"].as_str() == Some("members")
     })
 }
@@ -103,10 +105,8 @@ async fn duplicate_on_race(req: &Req, resp: &mut Resp, ctx: &Ctx) {
         if let Some(wanted) = super::filter_value(req, "userName") {
             let mut twin = req.clone();
             let quoted = serde_json::to_string(&format!("{TWIN}{wanted}")).expect("a string");
-            let encoded = percent_encoding::utf8_percent_encode(
-                &quoted,
-                percent_encoding::NON_ALPHANUMERIC,
-            );
+            let encoded =
+                percent_encoding::utf8_percent_encode(&quoted, percent_encoding::NON_ALPHANUMERIC);
             twin.query = Some(format!("filter=userName%20eq%20{encoded}"));
             let extra = ctx.upstream.send(&twin).await.json();
             let extra: Vec<Value> = extra
