@@ -388,6 +388,12 @@ impl Plan {
             let budget = params.rate * params.duration.as_secs_f64();
             params.users = ((budget / 5.0).ceil() as usize).max(10);
         }
+        if scenario == Scenario::ReadUser {
+            // One user, read over and over.
+            params.users = 1;
+            params.groups = 0;
+            params.members = 0;
+        }
         if params.users == 0 {
             return Err(LoadError::Params("--users must be at least 1".into()));
         }
