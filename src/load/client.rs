@@ -257,6 +257,7 @@ impl Driver {
     /// `accepted` lists the non-2xx statuses the IdP takes as success.
     /// `Err` says why no usable answer came (already counted in the metrics;
     /// the caller names the lost write).
+    #[allow(clippy::too_many_arguments)] // one request: profile, kind, method, path, body, accepted, schedule
     pub async fn send(
         &self,
         profile: Profile,

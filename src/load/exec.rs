@@ -110,13 +110,13 @@ impl Exec<'_> {
                 self.push_user(profile, *user, *racing, scheduled).await;
             }
             Step::OktaPushGroup { group } => {
-                self.push_group(Profile::Okta, *group, scheduled).await
+                self.push_group(Profile::Okta, *group, scheduled).await;
             }
             Step::EntraCreateGroup { group } => {
-                self.push_group(Profile::Entra, *group, scheduled).await
+                self.push_group(Profile::Entra, *group, scheduled).await;
             }
             Step::OktaAddMembers { group, users } => {
-                self.okta_members(*group, users, scheduled).await
+                self.okta_members(*group, users, scheduled).await;
             }
             Step::OktaDeactivate { user } => {
                 let Some(id) = self.user_id(Profile::Okta, *user, scheduled).await else {

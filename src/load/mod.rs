@@ -131,7 +131,7 @@ pub async fn run(plan: &Plan, target: &Target) -> Result<LoadReport, LoadError> 
     let mut verification = verify::verify(plan, &driver).await?;
     run_findings.extend(driver.take_findings());
     run_findings.append(&mut verification.findings);
-    run_findings.sort_by(|a, b| a.kind.cmp(&b.kind));
+    run_findings.sort_by_key(|a| a.kind);
     verification.findings = run_findings;
     Ok(LoadReport {
         scenario: plan.scenario.name().to_owned(),
@@ -160,7 +160,7 @@ pub async fn verify_only(plan: &Plan, target: &Target) -> Result<LoadReport, Loa
         exec.step(&Step::ImportPass, Instant::now()).await;
     }
     verification.findings.extend(driver.take_findings());
-    verification.findings.sort_by(|a, b| a.kind.cmp(&b.kind));
+    verification.findings.sort_by_key(|a| a.kind);
     Ok(LoadReport {
         scenario: plan.scenario.name().to_owned(),
         target: target.base.clone(),
