@@ -59,6 +59,8 @@ pub struct Answer {
 pub struct Driver {
     base: String,
     auth: HeaderValue,
+    /// Headers of a body-less Okta GET (the hot path of read-user), built once.
+    okta_get: HeaderMap,
     client: reqwest::Client,
     permits: Arc<Semaphore>,
     start: Instant,
@@ -89,6 +91,11 @@ impl Driver {
             .map_err(|e| LoadError::Client(e.to_string()))?;
         Ok(Self {
             base: target.base.trim_end_matches('/').to_owned(),
+            okta_get: {
+                let mut h = Self::headers(Some(Profile::Okta), false);
+                h.insert(AUTHORIZATION, auth.clone());
+                h
+            },
             auth,
             client,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
@@ -188,6 +195,7 @@ impl Driver {
         method: &Method,
         path: &str,
         body: Option<&Value>,
+        parse: bool,
     ) -> (
         Result<(u16, Option<u64>, Value), String>,
         Duration,
@@ -196,11 +204,17 @@ impl Driver {
         let queued = Instant::now();
         let permit = self.permits.acquire().await;
         let sent = Instant::now();
-        let mut req = self
-            .client
-            .request(method.clone(), format!("{}{path}", self.base))
-            .headers(Self::headers(profile, body.is_some()))
-            .header(AUTHORIZATION, self.auth.clone());
+        let url = format!("{}{path}", self.base);
+        let mut req = if profile == Some(Profile::Okta) && body.is_none() {
+            self.client
+                .request(method.clone(), url)
+                .headers(self.okta_get.clone())
+        } else {
+            self.client
+                .request(method.clone(), url)
+                .headers(Self::headers(profile, body.is_some()))
+                .header(AUTHORIZATION, self.auth.clone())
+        };
         if let Some(b) = body {
             req = req.body(b.to_string());
         }
@@ -232,6 +246,7 @@ impl Driver {
                 }
                 match failure {
                     Some(f) => Err(f),
+                    None if !parse => Ok((status, retry_after, Value::Null)),
                     None => Ok((
                         status,
                         retry_after,
@@ -273,7 +288,8 @@ impl Driver {
         let mut last_wait: Option<Duration> = None;
         loop {
             attempts += 1;
-            let (result, latency, _queue) = self.attempt(Some(profile), &method, path, body).await;
+            let (result, latency, _queue) =
+                self.attempt(Some(profile), &method, path, body, true).await;
             let at = self.start.elapsed().saturating_sub(latency);
             let lag = Instant::now()
                 .saturating_duration_since(scheduled)
@@ -343,7 +359,7 @@ impl Driver {
     /// finding; `Err` when no usable answer came.
     pub async fn read(&self, path: &str) -> Result<Answer, String> {
         for _ in 0..VERIFY_ATTEMPTS {
-            let (result, _, _) = self.attempt(None, &Method::GET, path, None).await;
+            let (result, _, _) = self.attempt(None, &Method::GET, path, None, true).await;
             let (status, retry_after, body) =
                 result.map_err(|e| format!("GET {}: {e}", short(path)))?;
             if status == 429 {
@@ -377,7 +393,7 @@ impl Driver {
         metrics: &mut Metrics,
     ) -> bool {
         let (result, latency, _) = self
-            .attempt(Some(Profile::Okta), &Method::GET, path, None)
+            .attempt(Some(Profile::Okta), &Method::GET, path, None, false)
             .await;
         let at = self.start.elapsed().saturating_sub(latency);
         let lag = Instant::now()

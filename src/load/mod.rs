@@ -101,6 +101,7 @@ pub async fn run(plan: &Plan, target: &Target) -> Result<LoadReport, LoadError> 
     preflight(&driver, target).await?;
     driver.take_findings();
     driver.restart_clock();
+    let driver = std::sync::Arc::new(driver);
     let ids = Ids::default();
     let exec = Exec {
         plan,
@@ -229,7 +230,7 @@ async fn run_phase(exec: &Exec<'_>, items: &[Vec<Step>]) {
 /// read-user's main phase: `GET /Users/{id}` for `--duration`, paced at
 /// `--rate` (or as fast as `--concurrency` allows when 0), one recorder per
 /// worker merged at the end so the generator does not contend on a lock.
-async fn read_loop(plan: &Plan, driver: &Driver, ids: &Ids) {
+async fn read_loop(plan: &Plan, driver: &std::sync::Arc<Driver>, ids: &Ids) {
     let Some(id) = ids_user(ids) else {
         driver.finding(
             FindingKind::Lost,
@@ -239,40 +240,44 @@ async fn read_loop(plan: &Plan, driver: &Driver, ids: &Ids) {
         return;
     };
     let p = &plan.params;
-    let path = format!("/Users/{id}");
+    let path = std::sync::Arc::new(format!("/Users/{id}"));
     let start = Instant::now();
     let end = start + p.duration;
-    let next = std::sync::atomic::AtomicU64::new(0);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let interval = (p.rate > 0.0).then(|| Duration::from_secs_f64(1.0 / p.rate));
-    let workers = (0..p.concurrency).map(|_| {
-        let path = &path;
-        let next = &next;
-        async move {
-            let mut local = Metrics::default();
-            loop {
-                let scheduled = match interval {
-                    Some(iv) => {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let at = start + iv.mul_f64(k as f64);
-                        if at >= end {
-                            break;
+    // One task per worker, so the generator uses every core of the runtime.
+    let workers: Vec<_> = (0..p.concurrency)
+        .map(|_| {
+            let (driver, path, next) = (driver.clone(), path.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut local = Metrics::default();
+                loop {
+                    let scheduled = match interval {
+                        Some(iv) => {
+                            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let at = start + iv.mul_f64(k as f64);
+                            if at >= end {
+                                break;
+                            }
+                            tokio::time::sleep_until(at.into()).await;
+                            at
                         }
-                        tokio::time::sleep_until(at.into()).await;
-                        at
+                        None => Instant::now(),
+                    };
+                    if Instant::now() >= end {
+                        break;
                     }
-                    None => Instant::now(),
-                };
-                if Instant::now() >= end {
-                    break;
+                    driver
+                        .read_measured("user.get", &path, scheduled, &mut local)
+                        .await;
                 }
-                driver
-                    .read_measured("user.get", path, scheduled, &mut local)
-                    .await;
-            }
-            driver.merge_metrics(&local);
-        }
-    });
-    futures_util::future::join_all(workers).await;
+                driver.merge_metrics(&local);
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
 }
 
 fn ids_user(ids: &Ids) -> Option<String> {
