@@ -30,6 +30,7 @@ pub mod ci;
 pub mod cli;
 pub mod idp;
 pub mod jsonpath;
+pub mod load;
 pub mod record;
 pub mod report;
 pub mod runner;

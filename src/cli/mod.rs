@@ -1,5 +1,6 @@
 //! Command-line interface: clap definitions and the mapping from arguments
-//! to library options (`run`, `serve`, `validate`, `list`, `snapshots`).
+//! to library options (`run`, `serve`, `validate`, `list`, `snapshots`,
+//! `load`).
 //! Nothing else in the crate depends on this module; it is the only place
 //! that uses `anyhow` and prints.
 
@@ -8,6 +9,7 @@ mod embedded;
 pub mod exit;
 mod import;
 mod list;
+mod load;
 mod record;
 mod run;
 mod serve;
@@ -38,6 +40,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// List suites, cases, tags and severities.
     List(list::ListArgs),
+    /// Replay an IdP's load shape against a target, then verify nothing was lost.
+    Load(Box<load::LoadArgs>),
     /// Review, accept, reject or prune stored snapshots.
     #[command(subcommand)]
     Snapshots(snapshots::SnapshotsCommand),
@@ -86,5 +90,6 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Snapshots(cmd) => snapshots::run(cmd),
         Command::Record(args) => record::run(*args).await,
         Command::Import(cmd) => import::run(cmd),
+        Command::Load(args) => load::run(*args).await,
     }
 }

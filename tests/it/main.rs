@@ -10,6 +10,8 @@ mod entra_defects;
 mod gating;
 mod hostile;
 mod idp_profiles_defects;
+mod load;
+mod load_cli;
 mod oauth_client;
 mod okta_defects;
 mod products_defects;

@@ -309,6 +309,15 @@ pub enum Fault {
     GroupPatchIgnored,
     /// A POST or PUT whose `active` is a string is refused with 400.
     StringActiveRejected,
+    // ---- issue 14 (load): defects that only show under concurrency -------
+    /// One member add that overlaps another PATCH of the same group is
+    /// answered 200 and dropped (a read-modify-write race).
+    LosesConcurrentMemberAdd,
+    /// A create racing another create of the same userName is not refused:
+    /// a second account is made (and both are listed under that userName).
+    DuplicateUserOnRace,
+    /// Every fifth request is answered 429 without `Retry-After`.
+    ThrottleEveryFifthNoRetryAfter,
 }
 
 impl Fault {
@@ -549,6 +558,8 @@ impl Fault {
             _ if self.is_security() => return security::on_request(*self, req, ctx).await,
             // ---- issue 12 (IdP profiles) ----
             _ if self.is_idps() => return idps_on_request(*self, req, ctx).await,
+            // ---- issue 14 (load) ----
+            _ if self.is_load() => return load_on_request(*self, req, ctx).await,
             _ => {}
         }
         None
@@ -686,6 +697,7 @@ impl Fault {
             _ if self.is_security() => security::on_response(*self, req, resp),
             // ---- issue 12 (IdP profiles) ----
             _ if self.is_idps() => idps_on_response(*self, req, resp, ctx).await,
+            _ if self.is_load() => load_on_response(*self, req, resp, ctx).await,
             _ => {}
         }
     }
@@ -785,6 +797,9 @@ mod security;
 // ---- issue 12: defects of the IdP profiles' suites ------------------------
 mod idps;
 use idps::{idps_on_request, idps_on_response};
+// ---- issue 14 (load): concurrency defects ----------------------------------
+pub mod load;
+use load::{load_on_request, load_on_response};
 
 // ---- quirks of the conformant-but-unusual server matrix -------------------
 pub mod quirks;

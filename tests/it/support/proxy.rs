@@ -194,6 +194,8 @@ pub struct Ctx {
     pub ids: std::sync::Mutex<IdMap>,
     /// For `ThrottleEachPathOnce`: the paths already throttled.
     pub throttled_paths: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// For the load faults: requests seen, and PATCHes in flight per path.
+    pub load: super::faults::load::LoadState,
 }
 
 /// A two-way map between the upstream's UUIDs and the ids the client sees
@@ -274,6 +276,7 @@ impl Proxy {
             fired: AtomicBool::new(false),
             ids: std::sync::Mutex::new(IdMap::new(IdStyle::of(fault))),
             throttled_paths: std::sync::Mutex::new(std::collections::HashSet::new()),
+            load: Default::default(),
         });
         let app = axum::Router::new().fallback(handle).with_state(ctx);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
