@@ -27,7 +27,7 @@ if [ ! -x "$VENV/bin/locust" ]; then
   if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
     echo "locust-check: python3 -m venv unavailable; skipping"; exit 0
   fi
-  if ! "$VENV/bin/pip" install -q locust; then
+  if ! "$VENV/bin/pip" install -q "locust==2.47.0"; then
     echo "locust-check: pip could not install locust (offline?); skipping"; exit 0
   fi
 fi
