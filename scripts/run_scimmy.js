@@ -121,7 +121,11 @@ app.disable("x-powered-by");
 app.use("/scim/v2", new SCIMMYRouters({
     type: "bearer",
     handler: (request) => {
-        if (token && request.header("Authorization") !== `Bearer ${token}`)
+        // The auth scheme is case-insensitive (RFC 7235 §2.1); the shared
+        // launcher compares `Bearer ${token}` exactly, which made a launcher
+        // artefact look like a SCIMMY deviation.
+        const m = /^bearer +(.*)$/i.exec(request.header("Authorization") || "");
+        if (token && (!m || m[1] !== token))
             throw new Error("Authorization failure");
         // The returned id is what /Me resolves to; none here.
         return undefined;

@@ -296,6 +296,8 @@ pub enum Fault {
     BearerCaseSensitive,
     /// PATCH `replace` of `active` with `true` answers 200 and changes nothing.
     PathActiveTrueIgnored,
+    /// Any `Authorization` scheme is let in: `Basic …` is answered as a valid token.
+    AnySchemeAccepted,
     // ---- issue 12 (IdP profiles) ------------------------------------------
     /// The last page of an unfiltered `/Groups` list loses its last group.
     LastListedGroupLost,

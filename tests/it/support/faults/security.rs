@@ -18,6 +18,7 @@ impl Fault {
                 | Fault::BadFilterIsEmpty200
                 | Fault::BearerCaseSensitive
                 | Fault::PathActiveTrueIgnored
+                | Fault::AnySchemeAccepted
         )
     }
 }
@@ -33,6 +34,22 @@ pub(super) async fn on_request(fault: Fault, req: &mut Req, ctx: &Ctx) -> Option
         });
         if activates {
             return Some(current(req, ctx).await);
+        }
+    }
+    if fault == Fault::AnySchemeAccepted {
+        let basic = req
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.len() > 6 && v[..6].eq_ignore_ascii_case("basic "));
+        if basic {
+            // The server let the request in: a list answer, as for a valid token.
+            let mut resp = Resp::scim_error(200, "");
+            resp.set_json(&json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": 0, "startIndex": 1, "itemsPerPage": 0, "Resources": []
+            }));
+            return Some(resp);
         }
     }
     if fault == Fault::BearerCaseSensitive {
