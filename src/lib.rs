@@ -5,7 +5,7 @@
 //!
 //! The harness loads declarative YAML suites ([`suite`]), expands IdP
 //! actions into concrete requests ([`idp`]), runs them against a target
-//! ([`runner`]), checks every response ([`assert`](mod@assert), [`schema`],
+//! ([`runner`]), checks every response ([`assert`](mod@assert), [`schema_check`],
 //! [`snapshot`]) and writes reports ([`report`]). The reference server
 //! ([`server`]) is the embedded default target.
 //!
@@ -34,7 +34,7 @@ pub mod load;
 pub mod record;
 pub mod report;
 pub mod runner;
-pub mod schema;
+pub mod schema_check;
 pub mod scim;
 pub mod server;
 pub mod snapshot;

@@ -6,13 +6,13 @@ use super::failure::{Failure, FailureKind, ResponseView};
 use super::header::check_header;
 use super::json_match::{project, subset_mismatches};
 use super::predicate::eval;
-use super::render::{MAX_RENDER, compact, pretty, unified_diff};
+use super::pretty::{MAX_RENDER, compact, pretty, unified_diff};
 use crate::jsonpath::query_all;
 use crate::suite::model::{Expect, Predicate};
 use crate::text::{Mark, clip};
 
 /// Checks a response against an (already rendered) expectation: status,
-/// headers, JSONPath predicates and the partial `body`. Not `schema` or
+/// headers, JSONPath predicates and the partial `body`. Not `schema_check` or
 /// `snapshot`. Returns every failure, empty when all hold.
 ///
 /// A `204 No Content` answer has no body (RFC 9110 §15.3.5), whatever its

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::predicate::json_eq;
-use super::render::compact;
+use super::pretty::compact;
 
 /// The ways `actual` fails to contain `expected`, each prefixed with the
 /// JSONPath where it happens (`path` is the prefix, `$` at the top).

@@ -1,6 +1,6 @@
 //! Assertions: status, headers, JSONPath predicates and partial-JSON matching
 //! of one response. Pure functions; they report [`Failure`]s, never errors.
-//! Schema validation lives in `schema` and snapshots in `snapshot`; the
+//! Schema validation lives in `schema_check` and snapshots in `snapshot`; the
 //! runner calls those itself.
 
 mod check;
@@ -9,7 +9,7 @@ pub mod failure;
 mod header;
 mod json_match;
 mod predicate;
-mod render;
+mod pretty;
 
 pub use check::check;
 pub use error::AssertError;

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::json_match::subset_mismatches;
-use super::render::compact;
+use super::pretty::compact;
 use crate::suite::model::{Predicate, PredicateOps};
 
 /// A predicate that did not hold: what was expected, and why not.

@@ -137,7 +137,7 @@ fn finding_key(f: &Failure) -> String {
 }
 
 /// Schema violations as the run's failures (`FailureKind::Schema`).
-pub(crate) fn schema_failures(violations: Vec<crate::schema::Violation>) -> Vec<Failure> {
+pub(crate) fn schema_failures(violations: Vec<crate::schema_check::Violation>) -> Vec<Failure> {
     violations
         .into_iter()
         .map(|v| Failure {
@@ -156,7 +156,7 @@ impl RunCtx {
     /// `/Schemas` (fetched once per run, like the capabilities).
     pub(crate) async fn declared_check(&self, body: &Value) -> Vec<Failure> {
         match self.declared_schemas().await {
-            Ok(defs) => schema_failures(crate::schema::validate_declared(body, defs)),
+            Ok(defs) => schema_failures(crate::schema_check::validate_declared(body, defs)),
             Err(reason) => vec![Failure {
                 kind: FailureKind::Schema,
                 subject: "Declared".to_owned(),

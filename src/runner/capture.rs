@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::assert::{Failure, FailureKind, ResponseView};
 use crate::runner::case::CaseState;
 use crate::runner::client::header;
-use crate::runner::render::value_text;
+use crate::runner::request::value_text;
 use crate::runner::{RunError, RunErrorKind};
 use crate::suite::model::{CaptureDetail, CaptureSpec};
 

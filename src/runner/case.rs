@@ -11,7 +11,7 @@ use crate::runner::audit::Audit;
 use crate::runner::client::millis;
 use crate::runner::plan::{PlannedCase, PlannedSuite};
 use crate::runner::redact::Redact;
-use crate::runner::render::value_text;
+use crate::runner::request::value_text;
 use crate::runner::result::{CaseResult, Outcome, StepOutcome};
 use crate::runner::run::RunCtx;
 use crate::runner::step::run_step;

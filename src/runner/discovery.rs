@@ -12,7 +12,7 @@
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use crate::runner::render::render_request;
+use crate::runner::request::render_request;
 use crate::runner::run::RunCtx;
 use crate::scim::schema::SchemaDef;
 use crate::suite::model::RequestSpec;
@@ -120,7 +120,7 @@ impl RunCtx {
             .schemas
             .get_or_init(|| async {
                 let doc = self.get_discovery("/Schemas").await?;
-                crate::schema::parse_declared(&doc).map_err(DiscoveryError::Schemas)
+                crate::schema_check::parse_declared(&doc).map_err(DiscoveryError::Schemas)
             })
             .await;
         declared.as_deref()

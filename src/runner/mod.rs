@@ -68,7 +68,7 @@ mod plan;
 mod preflight;
 mod query;
 mod redact;
-mod render;
+mod request;
 mod result;
 mod roundtrip;
 mod run;

@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::runner::breaker::Breaker;
 use crate::runner::client::{HttpClient, Incoming, Outgoing, header};
 use crate::runner::options::{Credentials, RunOptions, format_duration};
-use crate::runner::render::auth_header;
+use crate::runner::request::auth_header;
 use crate::runner::result::Exchange;
 use crate::runner::{RunError, RunErrorKind};
 use crate::suite::model::Auth;

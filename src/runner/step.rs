@@ -11,7 +11,7 @@ use crate::runner::audit::Audit;
 use crate::runner::capture::capture_all;
 use crate::runner::case::CaseState;
 use crate::runner::client::{Incoming, millis};
-use crate::runner::render::{Rendered, render_expect, render_request, value_text};
+use crate::runner::request::{Rendered, render_expect, render_request, value_text};
 use crate::runner::result::{Exchange, SnapshotCheck, SnapshotStatus, StepOutcome, StepResult};
 use crate::runner::run::RunCtx;
 use crate::runner::{RunError, RunErrorKind};
@@ -159,9 +159,9 @@ async fn check(
             if name == crate::suite::model::SchemaName::Declared {
                 failures.extend(ctx.declared_check(body).await);
             }
-            failures.extend(super::audit::schema_failures(crate::schema::validate(
-                name, body,
-            )));
+            failures.extend(super::audit::schema_failures(
+                crate::schema_check::validate(name, body),
+            ));
         }
         (Some(name), None) => failures.push(Failure {
             kind: FailureKind::Schema,

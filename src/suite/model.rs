@@ -471,7 +471,7 @@ pub struct PredicateOps {
     pub same_order: Option<Value>,
 }
 
-pub use crate::schema::SchemaName;
+pub use crate::schema_check::SchemaName;
 
 /// An IdP profile a suite (`idp:`) or a run (`--idp`) selects. [`Profile::NAMES`]
 /// is the one list of their names: the lint, `idp` and the CLI all read it.

@@ -31,7 +31,7 @@ use crate::assert::{Failure, FailureKind};
 use crate::runner::RunError;
 use crate::runner::client::{Incoming, Outgoing, header, millis};
 use crate::runner::event::{EventSink, RunEvent};
-use crate::runner::render::auth_header;
+use crate::runner::request::auth_header;
 use crate::runner::result::{CaseResult, Outcome, StepOutcome, StepResult, SuiteResult};
 use crate::runner::run::RunCtx;
 use crate::scim::schema::{AttributeType, Returned, SchemaDef, get_ci};
@@ -529,7 +529,7 @@ impl<'a> Session<'a> {
                         ),
                         expected: Some(format!(
                             "{} as written",
-                            crate::schema::excerpt(&planned.value)
+                            crate::schema_check::excerpt(&planned.value)
                         )),
                         actual: Some(format!("absent from GET {path}")),
                         diff: None,
@@ -545,8 +545,8 @@ impl<'a> Session<'a> {
                             differently.push(format!(
                                 "{} sent {} read back {}",
                                 check.path,
-                                crate::schema::excerpt(&sent),
-                                crate::schema::excerpt(&got)
+                                crate::schema_check::excerpt(&sent),
+                                crate::schema_check::excerpt(&got)
                             ));
                         } else {
                             failures.push(Failure {
@@ -555,13 +555,13 @@ impl<'a> Session<'a> {
                                 message: format!(
                                     "{} was accepted ({how}) as {} but reads back as {}",
                                     check.path,
-                                    crate::schema::excerpt(&sent),
-                                    crate::schema::excerpt(&got)
+                                    crate::schema_check::excerpt(&sent),
+                                    crate::schema_check::excerpt(&got)
                                 ),
-                                expected: Some(crate::schema::excerpt(&sent)),
+                                expected: Some(crate::schema_check::excerpt(&sent)),
                                 actual: Some(format!(
                                     "{} in GET {path}",
-                                    crate::schema::excerpt(&got)
+                                    crate::schema_check::excerpt(&got)
                                 )),
                                 diff: None,
                             });

@@ -1,5 +1,6 @@
-//! Rendering a request step into an outgoing request: templates, query
-//! string, auth header, default headers.
+//! Building the outgoing request of a step: fills the templates of a request
+//! step into an `Outgoing` (method, URL with query string, auth header,
+//! default headers, body).
 
 use serde_json::Value;
 
