@@ -26,6 +26,8 @@ impl Embedded {
         // products at once, so suites/products/ can check resolved roles.
         let config = ServerConfig {
             addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            // Nobody watches the embedded server: no inspector capture.
+            inspector: crate::server::inspect::InspectorConfig { feed_size: 0 },
             ..ServerConfig::default()
         };
         let server = start(config)

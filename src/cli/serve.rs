@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Admin API token [default: generated and printed at start].
     #[arg(long, env = "SCIMULATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// SCIM exchanges the live inspector (`/admin/ui`) keeps; 0 turns it off
+    /// [default: 1000, or the config file's `inspector.feed_size`].
+    #[arg(long)]
+    pub feed_size: Option<usize>,
 }
 
 impl ServeArgs {
@@ -42,6 +46,9 @@ impl ServeArgs {
         if let Some(token) = &self.admin_token {
             config.admin_token = Some(token.clone());
         }
+        if let Some(size) = self.feed_size {
+            config.inspector.feed_size = size;
+        }
         Ok(config)
     }
 }
@@ -57,6 +64,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     println!("  SCIM base URL: {}", server.scim_base());
     println!("  admin API:     {}", server.admin_base());
     println!("  admin token:   {}", server.admin_token());
+    println!("  inspector:     {}/ui", server.admin_base());
     println!("  SCIM tokens:   {token_count} from the command line / config (not shown)");
     println!("Create a SCIM token: curl -X POST -H 'Authorization: Bearer <admin token>' \\");
     println!(
@@ -85,9 +93,11 @@ mod tests {
             tokens: vec!["from-flag".into()],
             config: Some(path),
             admin_token: Some("adm".into()),
+            feed_size: Some(7),
         };
         let config = args.to_config().expect("config");
         assert_eq!(config.addr.port(), 0);
+        assert_eq!(config.inspector.feed_size, 7);
         assert_eq!(config.tokens, vec!["from-file", "from-flag"]);
         assert_eq!(config.admin_token.as_deref(), Some("adm"));
     }

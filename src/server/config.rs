@@ -10,6 +10,7 @@
 //! max_body_bytes: 1048576
 //! max_results: 1000
 //! basic_auth: { username: okta, password: s3cret }   # optional
+//! inspector: { feed_size: 1000 }  # exchanges kept for /admin/ui (0: off)
 //! product:                        # omitted → ProductConfig::reference()
 //!   default_role: member
 //!   role_mappings:
@@ -49,6 +50,8 @@ pub struct ServerConfig {
     /// section this is [`ProductConfig::reference`]; a `product` section is
     /// taken as written, its missing keys from [`ProductConfig::default`].
     pub product: ProductConfig,
+    /// The live inspector (`/admin/ui`): `inspector: { feed_size: 1000 }`.
+    pub inspector: super::inspect::InspectorConfig,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +64,7 @@ impl Default for ServerConfig {
             max_results: 1000,
             basic_auth: None,
             product: ProductConfig::reference(),
+            inspector: super::inspect::InspectorConfig::default(),
         }
     }
 }

@@ -23,6 +23,7 @@ mod engine;
 pub mod error;
 pub mod extract;
 pub mod filter;
+pub mod inspect;
 pub mod patch;
 pub mod product;
 pub mod routes;

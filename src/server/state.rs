@@ -16,6 +16,7 @@ use super::clock::{Clock, IdSource, SystemClock, UuidIds};
 use super::config::{BasicAuth, ProductConfig, ServerConfig};
 use super::engine::Schemas;
 use super::error::ConfigError;
+use super::inspect::Feed;
 use super::store::{MemStore, Store};
 use super::throttle::ThrottleKeys;
 
@@ -48,6 +49,8 @@ pub struct Shared {
     enabled: AtomicBool,
     /// The audit log.
     pub audit: Arc<AuditLog>,
+    /// The inspector's feed of SCIM exchanges (`/admin/ui`).
+    pub inspect: Arc<Feed>,
     /// Keys already throttled once (`X-Scimulator-Throttle`).
     pub throttle: ThrottleKeys,
     /// Time source.
@@ -96,6 +99,7 @@ impl AppState {
             )),
             enabled: AtomicBool::new(true),
             audit: Arc::new(AuditLog::default()),
+            inspect: Arc::new(Feed::new(config.inspector.feed_size)),
             throttle: ThrottleKeys::default(),
             clock,
             ids,

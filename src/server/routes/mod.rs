@@ -18,10 +18,11 @@ pub use list::{Paging, SearchRequest};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::routing::post;
+use axum::routing::{get, post};
 
 use super::auth::{admin_auth, scim_gate};
 use super::error::ScimError;
+use super::inspect;
 use super::state::AppState;
 
 /// Base path of the SCIM API.
@@ -49,11 +50,15 @@ pub fn router(state: AppState) -> Router {
             &format!("{SCIM_BASE_PATH}/.search"),
             post(endpoints::root_search),
         )
-        .route_layer(from_fn_with_state(state.clone(), scim_gate));
-    let admin = admin::routes().route_layer(from_fn_with_state(state.clone(), admin_auth));
+        .route_layer(from_fn_with_state(state.clone(), scim_gate))
+        .route_layer(from_fn_with_state(state.clone(), inspect::capture));
+    let admin = admin::routes()
+        .merge(inspect::api::routes())
+        .route_layer(from_fn_with_state(state.clone(), admin_auth));
     let limit = state.max_body_bytes;
     Router::new()
         .merge(scim)
+        .route(&format!("{ADMIN_BASE_PATH}/ui"), get(inspect::api::page))
         .nest(ADMIN_BASE_PATH, admin)
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
