@@ -7,6 +7,7 @@ mod core;
 mod entra_defects;
 mod gating;
 mod hostile;
+mod inspector;
 mod okta_defects;
 mod products_defects;
 mod pure;
