@@ -182,7 +182,7 @@ async fn feed_keeps_only_the_last_n_exchanges() {
 #[tokio::test]
 async fn secrets_are_redacted_and_request_text_is_returned_raw() {
     let s = server(100).await;
-    okta_create_and_deactivate(&s).await;
+    let id = okta_create_and_deactivate(&s).await;
     let mut all = String::new();
     for seq in [1, 2] {
         let (status, text) = admin(&s, &format!("/feed/{seq}"), ADMIN).await;
@@ -193,6 +193,9 @@ async fn secrets_are_redacted_and_request_text_is_returned_raw() {
         assert!(!all.contains(secret), "feed holds `{secret}`: {all}");
     }
     assert!(all.contains("Bearer ***"), "{all}");
+    // The stored password must not leak through the diff or the history.
+    let (_, history) = admin(&s, &format!("/resources/Users/{id}/history"), ADMIN).await;
+    assert!(!history.contains("user-password-secret"), "{history}");
     // Raw JSON text, not HTML-escaped: escaping is the page's job.
     assert!(all.contains("<script>alert(1)</script>Ada"), "{all}");
     s.shutdown().await;

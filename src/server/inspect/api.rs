@@ -134,7 +134,10 @@ async fn history(
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ScimError> {
     let kind = kind_of(&kind)?;
-    let current = state.store.get(kind, &id);
+    let current = state.store.get(kind, &id).map(|mut v| {
+        super::redact_json(&mut v);
+        v
+    });
     let entries = state.inspect.history(kind.endpoint(), &id);
     Ok(Json(json!({ "current": current, "history": entries })))
 }

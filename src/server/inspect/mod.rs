@@ -103,7 +103,8 @@ pub fn redact_headers(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-fn redact_json(value: &mut Value) {
+/// Replaces `password`, `token` and `*secret` values by `***`, at any depth.
+pub fn redact_json(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
@@ -350,6 +351,11 @@ fn addressed(path: &str) -> Option<(Kind, Option<String>)> {
     Some((kind, id))
 }
 
+fn redacted(mut value: Value) -> Value {
+    redact_json(&mut value);
+    value
+}
+
 fn is_write(method: &Method) -> bool {
     matches!(
         *method,
@@ -385,7 +391,8 @@ pub async fn capture(State(state): State<AppState>, request: Request, next: Next
     let target = addressed(&path).filter(|_| is_write(&method));
     let before = target
         .as_ref()
-        .and_then(|(kind, id)| id.as_ref().and_then(|id| state.store.get(*kind, id)));
+        .and_then(|(kind, id)| id.as_ref().and_then(|id| state.store.get(*kind, id)))
+        .map(redacted);
 
     let response = next
         .run(Request::from_parts(parts, Body::from(request_bytes)))
@@ -413,7 +420,7 @@ pub async fn capture(State(state): State<AppState>, request: Request, next: Next
         });
         if let Some(id) = id {
             if res_parts.status.is_success() {
-                let after = state.store.get(kind, &id);
+                let after = state.store.get(kind, &id).map(redacted);
                 diff = Some(diff::diff(before.as_ref(), after.as_ref()));
             }
             resource = Some(ResourceRef {
