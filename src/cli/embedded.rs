@@ -56,6 +56,8 @@ impl Embedded {
                 tokens: vec![second_token.clone()],
                 ..TenantSpec::default()
             }],
+            // Nobody watches the embedded server: no inspector capture.
+            inspector: crate::server::inspect::InspectorConfig { feed_size: 0 },
             ..ServerConfig::default()
         };
         let server = start(config)

@@ -57,6 +57,10 @@ pub struct ServeArgs {
     /// no resources) and exit (needs --data).
     #[arg(long, value_name = "FILE.json")]
     pub import: Option<PathBuf>,
+    /// SCIM exchanges the live inspector (`/admin/ui`) keeps; 0 turns it off
+    /// [default: 1000, or the config file's `inspector.feed_size`].
+    #[arg(long)]
+    pub feed_size: Option<usize>,
 }
 
 impl ServeArgs {
@@ -87,6 +91,9 @@ impl ServeArgs {
         if let Some(data) = &self.data {
             config.data = Some(data.clone());
         }
+        if let Some(size) = self.feed_size {
+            config.inspector.feed_size = size;
+        }
         Ok(config)
     }
 }
@@ -109,6 +116,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     println!("  SCIM base URL: {}", server.scim_base());
     println!("  admin API:     {}", server.admin_base());
     println!("  admin token:   {}", server.admin_token());
+    println!("  inspector:     {}/ui", server.admin_base());
     println!("  SCIM tokens:   {token_count} from the command line / config (not shown)");
     println!(
         "  OAuth token:   {} (client credentials)",
@@ -186,9 +194,11 @@ mod tests {
             data: Some("kept.db".into()),
             export: None,
             import: None,
+            feed_size: Some(7),
         };
         let config = args.to_config().expect("config");
         assert_eq!(config.addr.port(), 0);
+        assert_eq!(config.inspector.feed_size, 7);
         assert_eq!(config.tokens, vec!["from-file", "from-flag"]);
         assert_eq!(config.admin_token.as_deref(), Some("adm"));
         assert_eq!(config.tenants.len(), 1);

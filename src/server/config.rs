@@ -18,6 +18,7 @@
 //!     oauth_clients: []           # token endpoint /t/acme/oauth/token
 //!     product: { default_role: viewer }   # omitted → the reference product
 //! data: scimulator.db             # optional: keep everything in this file (`--data`)
+//! inspector: { feed_size: 1000 }  # exchanges kept for /admin/ui (0: off)
 //! product:                        # omitted → ProductConfig::reference()
 //!   default_role: member
 //!   role_mappings:
@@ -66,6 +67,8 @@ pub struct ServerConfig {
     /// Further tenants, each at `/t/{name}/scim/v2` with its own store,
     /// tokens, OAuth clients and product.
     pub tenants: Vec<TenantSpec>,
+    /// The live inspector (`/admin/ui`): `inspector: { feed_size: 1000 }`.
+    pub inspector: super::inspect::InspectorConfig,
 }
 
 /// One tenant besides the default one.
@@ -162,6 +165,7 @@ impl Default for ServerConfig {
             oauth_clients: Vec::new(),
             tenants: Vec::new(),
             data: None,
+            inspector: super::inspect::InspectorConfig::default(),
         }
     }
 }

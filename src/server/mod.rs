@@ -24,6 +24,7 @@ pub mod entitlements;
 pub mod error;
 pub mod extract;
 pub mod filter;
+pub mod inspect;
 pub mod oauth;
 pub mod patch;
 pub mod product;

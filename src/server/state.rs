@@ -15,6 +15,7 @@ use super::auth::{AdminToken, TokenStore};
 use super::clock::{Clock, IdSource, SystemClock, UuidIds};
 use super::config::{BasicAuth, ProductConfig, ServerConfig, TenantSpec};
 use super::error::ConfigError;
+use super::inspect::Feed;
 use super::oauth::OAuthClients;
 use super::routes::SCIM_BASE_PATH;
 use super::scim_adapter::Schemas;
@@ -70,6 +71,8 @@ pub struct Shared {
     enabled: AtomicBool,
     /// The audit log.
     pub audit: Arc<AuditLog>,
+    /// The inspector's feed of SCIM exchanges (`/admin/ui`).
+    pub inspect: Arc<Feed>,
     /// Keys already throttled once (`X-Scimulator-Throttle`).
     pub throttle: ThrottleKeys,
     /// Time source.
@@ -127,7 +130,11 @@ impl AppState {
             Arc::new(AdminToken::new(admin_token)),
             config.basic_auth.clone().map(Arc::new),
             (clock, ids),
-            (config.max_results, config.max_body_bytes),
+            (
+                config.max_results,
+                config.max_body_bytes,
+                config.inspector.feed_size,
+            ),
             store,
         )
     }
@@ -141,7 +148,11 @@ impl AppState {
             Arc::clone(&self.admin_token),
             None,
             (Arc::clone(&self.clock), Arc::clone(&self.ids)),
-            (self.max_results, self.max_body_bytes),
+            (
+                self.max_results,
+                self.max_body_bytes,
+                self.inspect.capacity(),
+            ),
             Arc::new(MemStore::new()),
         )
     }
@@ -152,7 +163,7 @@ impl AppState {
         admin_token: Arc<AdminToken>,
         basic_auth: Option<Arc<BasicAuth>>,
         (clock, ids): (Arc<dyn Clock>, Arc<dyn IdSource>),
-        (max_results, max_body_bytes): (usize, usize),
+        (max_results, max_body_bytes, feed_size): (usize, usize, usize),
         store: Arc<dyn Store>,
     ) -> Self {
         let tokens = TokenStore::default();
@@ -179,6 +190,7 @@ impl AppState {
             product: RwLock::new(Arc::new(product)),
             enabled: AtomicBool::new(true),
             audit: Arc::new(AuditLog::default()),
+            inspect: Arc::new(Feed::new(feed_size)),
             throttle: ThrottleKeys::default(),
             clock,
             ids,

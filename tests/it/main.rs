@@ -10,6 +10,7 @@ mod entra_defects;
 mod gating;
 mod hostile;
 mod idp_profiles_defects;
+mod inspector;
 mod load;
 mod load_cli;
 mod oauth_client;

@@ -23,10 +23,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{any, delete, post};
+use axum::routing::{any, delete, get, post};
 
 use super::auth::{admin_auth, scim_gate};
 use super::error::ScimError;
+use super::inspect;
 use super::oauth::token_endpoint;
 use super::state::{AppState, DEFAULT_TENANT};
 use super::tenants::Tenants;
@@ -126,12 +127,19 @@ pub fn tenant_router(state: AppState) -> Router {
         .merge(discovery::routes(&base))
         .merge(entitlements::routes(&base))
         .route(&format!("{base}/.search"), post(endpoints::root_search))
-        .route_layer(from_fn_with_state(state.clone(), scim_gate));
-    let admin = admin::routes().route_layer(from_fn_with_state(state.clone(), admin_auth));
+        .route_layer(from_fn_with_state(state.clone(), scim_gate))
+        .route_layer(from_fn_with_state(state.clone(), inspect::capture));
+    let admin = admin::routes()
+        .merge(inspect::api::routes())
+        .route_layer(from_fn_with_state(state.clone(), admin_auth));
     let limit = state.max_body_bytes;
     Router::new()
         .merge(scim)
         .route(&tenant_token_path(&state.tenant), post(token_endpoint))
+        .route(
+            &format!("{}/ui", tenant_admin_path(&state.tenant)),
+            get(inspect::api::page),
+        )
         .nest(&tenant_admin_path(&state.tenant), admin)
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
