@@ -219,7 +219,7 @@ fn unmet_static_requirement(ctx: &RunCtx, case: &PlannedCase) -> Option<String> 
             | Requirement::ReferenceServer
             | Requirement::Capability(_)
             | Requirement::ResourceType(_) => {}
-            | Requirement::Var(_) => {}
+            Requirement::Var(_) => {}
         }
     }
     None

@@ -14,10 +14,10 @@ use super::audit::AuditLog;
 use super::auth::{AdminToken, TokenStore};
 use super::clock::{Clock, IdSource, SystemClock, UuidIds};
 use super::config::{BasicAuth, ProductConfig, ServerConfig, TenantSpec};
-use super::scim_adapter::Schemas;
 use super::error::ConfigError;
 use super::oauth::OAuthClients;
 use super::routes::SCIM_BASE_PATH;
+use super::scim_adapter::Schemas;
 use super::store::persist::{Journal, StoreError};
 use super::store::{MemStore, Store};
 use super::throttle::ThrottleKeys;
@@ -135,6 +135,12 @@ impl AppState {
     /// A new tenant sharing this state's admin token, clock, id source and
     /// limits, with its own empty store, tokens, OAuth clients and product.
     pub fn new_tenant(&self, tenant: &TenantSpec) -> Self {
+        self.new_tenant_with_store(tenant, Arc::new(MemStore::new()))
+    }
+
+    /// Like [`Self::new_tenant`], over a given resource store (the durable
+    /// one of `serve --data`).
+    pub fn new_tenant_with_store(&self, tenant: &TenantSpec, store: Arc<dyn Store>) -> Self {
         Self::build(
             tenant,
             tenant_scim_path(&tenant.name),
@@ -142,7 +148,7 @@ impl AppState {
             None,
             (Arc::clone(&self.clock), Arc::clone(&self.ids)),
             (self.max_results, self.max_body_bytes),
-            Arc::new(MemStore::new()),
+            store,
         )
     }
 
@@ -188,11 +194,12 @@ impl AppState {
         }))
     }
 
-    /// Saves settings and tokens through `journal` from now on, after
-    /// restoring what it saved: issued tokens and revocations, the product
-    /// configuration and the SCIM on/off switch.
+    /// Saves settings, tokens and OAuth clients through `journal` from now
+    /// on, after restoring what it saved: issued tokens and revocations,
+    /// OAuth clients, the product configuration and the SCIM on/off switch.
     pub fn attach(&self, journal: Journal) -> Result<(), StoreError> {
         self.tokens.attach(journal.clone())?;
+        self.oauth.attach(journal.clone())?;
         let keep = super::audit::AUDIT_CAPACITY;
         self.audit
             .attach(journal.audit(keep)?, journal.audit_writer(keep));
@@ -213,6 +220,29 @@ impl AppState {
         }
         let _ = self.journal.set(journal);
         Ok(())
+    }
+
+    /// What the data file keeps of a tenant created through the admin API
+    /// at its creation: its tokens (hashes), settings and OAuth clients.
+    pub fn saved_form(
+        &self,
+    ) -> Result<
+        (
+            Vec<super::store::persist::TokenRow>,
+            Vec<(&'static str, serde_json::Value)>,
+            Vec<super::store::persist::ClientRow>,
+        ),
+        StoreError,
+    > {
+        let product = serde_json::to_value(&*self.product()).map_err(|e| StoreError::Corrupt {
+            path: std::path::PathBuf::from("the data file"),
+            detail: format!("setting {PRODUCT_KEY}: {e}"),
+        })?;
+        let settings = vec![
+            (PRODUCT_KEY, product),
+            (ENABLED_KEY, serde_json::Value::Bool(self.scim_enabled())),
+        ];
+        Ok((self.tokens.rows(), settings, self.oauth.rows()))
     }
 
     /// A snapshot of the current product configuration.

@@ -16,10 +16,10 @@ use serde_json::{Value, json};
 
 use super::list::Paging;
 use crate::scim::LIST_RESPONSE_SCHEMA;
-use crate::server::scim_adapter;
 use crate::server::entitlements::{self, EntitlementType};
 use crate::server::error::ScimError;
 use crate::server::extract::{BaseUrl, ListParams, ScimResponse};
+use crate::server::scim_adapter;
 use crate::server::state::AppState;
 
 type Reply = Result<ScimResponse, ScimError>;
