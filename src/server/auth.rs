@@ -252,6 +252,20 @@ impl TokenStore {
         Ok(true)
     }
 
+    /// The tokens a data file keeps (hashes; not the short-lived ones the
+    /// OAuth token endpoint issued), in creation order.
+    pub fn rows(&self) -> Vec<TokenRow> {
+        self.tokens
+            .read()
+            .map(|t| {
+                t.iter()
+                    .filter(|t| !t.issued)
+                    .map(TokenRecord::row)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// All tokens' metadata, in creation order.
     pub fn list(&self) -> Vec<TokenInfo> {
         self.tokens

@@ -6,7 +6,7 @@
 //! the tenant's [`TokenStore`](super::auth::TokenStore). Errors are the
 //! RFC 6749 §5.2 JSON answers. It must never log or echo a secret or a token.
 
-use std::sync::RwLock;
+use std::sync::{OnceLock, RwLock};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -20,6 +20,7 @@ use subtle::ConstantTimeEq;
 use super::auth::{SCIM_SCOPE, generate_token, hash_token};
 use super::config::OAuthClientConfig;
 use super::state::AppState;
+use super::store::persist::{ClientRow, Journal, StoreError};
 
 #[derive(Debug, Clone)]
 struct ClientRecord {
@@ -44,6 +45,18 @@ pub struct ClientInfo {
 #[derive(Debug, Default)]
 pub struct OAuthClients {
     clients: RwLock<Vec<ClientRecord>>,
+    /// Where clients are saved (`serve --data`).
+    journal: OnceLock<Journal>,
+}
+
+fn row(record: &ClientRecord, from_config: bool) -> ClientRow {
+    ClientRow {
+        client_id: record.id.clone(),
+        sha256: record.secret_hash,
+        scopes: record.scopes.clone(),
+        ttl_secs: record.ttl_secs,
+        from_config,
+    }
 }
 
 impl OAuthClients {
@@ -56,20 +69,69 @@ impl OAuthClients {
         clients
     }
 
-    /// Adds a client, or replaces the one with the same `client_id`.
+    /// Adds a client, or replaces the one with the same `client_id`
+    /// (in memory only: the configured clients, before [`Self::attach`]).
     pub fn upsert(&self, config: &OAuthClientConfig) -> ClientInfo {
-        let record = ClientRecord {
-            id: config.client_id.clone(),
-            secret_hash: hash_token(&config.client_secret),
-            scopes: config.scopes.clone(),
-            ttl_secs: config.token_ttl_secs.max(1),
-        };
+        let record = record(config);
         let info = info(&record);
         if let Ok(mut clients) = self.clients.write() {
             clients.retain(|c| c.id != record.id);
             clients.push(record);
         }
         info
+    }
+
+    /// Like [`Self::upsert`], saved to the data file (when there is one)
+    /// before it is accepted: a client that could not be saved is not added.
+    pub fn try_upsert(&self, config: &OAuthClientConfig) -> Result<ClientInfo, StoreError> {
+        let record = record(config);
+        let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(journal) = self.journal.get() {
+            journal.save_client(&row(&record, false))?;
+        }
+        let info = info(&record);
+        clients.retain(|c| c.id != record.id);
+        clients.push(record);
+        Ok(info)
+    }
+
+    /// Saves every later change through `journal`, after merging what it
+    /// saved with the clients held now (the configured ones): a configured
+    /// client wins over a saved one of the same id and is saved as
+    /// configured; a saved client the configuration declared but no longer
+    /// does is dropped; a client created through the admin API comes back.
+    pub fn attach(&self, journal: Journal) -> Result<(), StoreError> {
+        let saved = journal.clients()?;
+        let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
+        for configured in clients.iter() {
+            journal.save_client(&row(configured, true))?;
+        }
+        for client in saved {
+            if clients.iter().any(|c| c.id == client.client_id) {
+                continue;
+            }
+            if client.from_config {
+                journal.delete_client(&client.client_id)?;
+                continue;
+            }
+            clients.push(ClientRecord {
+                id: client.client_id,
+                secret_hash: client.sha256,
+                scopes: client.scopes,
+                ttl_secs: client.ttl_secs.max(1),
+            });
+        }
+        let _ = self.journal.set(journal);
+        Ok(())
+    }
+
+    /// Every client as the data file keeps it (secrets hashed), each marked
+    /// as created through the admin API.
+    pub fn rows(&self) -> Vec<ClientRow> {
+        self.clients
+            .read()
+            .map(|c| c.iter().map(|r| row(r, false)).collect())
+            .unwrap_or_default()
     }
 
     /// Every client's metadata.
@@ -80,14 +142,19 @@ impl OAuthClients {
             .unwrap_or_default()
     }
 
-    /// Removes a client; `false` when there was none.
-    pub fn remove(&self, client_id: &str) -> bool {
-        let Ok(mut clients) = self.clients.write() else {
-            return false;
-        };
+    /// Removes a client, from the data file first when there is one;
+    /// `Ok(false)` when there was none.
+    pub fn remove(&self, client_id: &str) -> Result<bool, StoreError> {
+        let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
         let before = clients.len();
+        if !clients.iter().any(|c| c.id == client_id) {
+            return Ok(false);
+        }
+        if let Some(journal) = self.journal.get() {
+            journal.delete_client(client_id)?;
+        }
         clients.retain(|c| c.id != client_id);
-        clients.len() != before
+        Ok(clients.len() != before)
     }
 
     /// Whether any client is configured.
@@ -100,6 +167,15 @@ impl OAuthClients {
         let clients = self.clients.read().ok()?;
         let record = clients.iter().find(|c| c.id == id)?;
         bool::from(record.secret_hash.ct_eq(&hash)).then(|| record.clone())
+    }
+}
+
+fn record(config: &OAuthClientConfig) -> ClientRecord {
+    ClientRecord {
+        id: config.client_id.clone(),
+        secret_hash: hash_token(&config.client_secret),
+        scopes: config.scopes.clone(),
+        ttl_secs: config.token_ttl_secs.max(1),
     }
 }
 

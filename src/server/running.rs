@@ -92,24 +92,28 @@ impl RunningServer {
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     config.validate()?;
     let admin_token = config.admin_token.clone().unwrap_or_else(generate_token);
-    let state = match &config.data {
-        Some(path) => durable_state(&config, &admin_token, path)?,
-        None => AppState::new(&config, &admin_token),
+    let tenants = match &config.data {
+        Some(path) => {
+            let (state, db) = durable_state(&config, &admin_token, path)?;
+            Tenants::with_data(state, db)
+        }
+        None => Tenants::new(AppState::new(&config, &admin_token)),
     };
-    let tenants = Tenants::new(state);
     for spec in &config.tenants {
         tenants.add(spec)?;
     }
+    tenants.restore_saved()?;
     start_with_tenants(config.addr, Arc::new(tenants), admin_token).await
 }
 
 /// The state of `serve --data PATH`: the default tenant's resources,
-/// tokens and settings restored from the file, every later write saved there.
+/// tokens, OAuth clients and settings restored from the file, every later
+/// write saved there; and the open file, for the named tenants.
 fn durable_state(
     config: &ServerConfig,
     admin_token: &str,
     path: &std::path::Path,
-) -> Result<AppState, ServerError> {
+) -> Result<(AppState, Arc<super::store::persist::Db>), ServerError> {
     use super::clock::{SystemClock, UuidIds};
     use super::store::DurableStore;
     use super::store::persist::{DEFAULT_TENANT, Db, Journal};
@@ -123,8 +127,8 @@ fn durable_state(
         Arc::new(UuidIds),
         Arc::new(store),
     );
-    state.attach(Journal::new(db, DEFAULT_TENANT))?;
-    Ok(state)
+    state.attach(Journal::new(Arc::clone(&db), DEFAULT_TENANT))?;
+    Ok((state, db))
 }
 
 /// Like [`start`], with a prepared state (injected clock / ids / store).

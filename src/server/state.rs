@@ -142,6 +142,12 @@ impl AppState {
     /// A new tenant sharing this state's admin token, clock, id source and
     /// limits, with its own empty store, tokens, OAuth clients and product.
     pub fn new_tenant(&self, tenant: &TenantSpec) -> Self {
+        self.new_tenant_with_store(tenant, Arc::new(MemStore::new()))
+    }
+
+    /// Like [`Self::new_tenant`], over a given resource store (the durable
+    /// one of `serve --data`).
+    pub fn new_tenant_with_store(&self, tenant: &TenantSpec, store: Arc<dyn Store>) -> Self {
         Self::build(
             tenant,
             tenant_scim_path(&tenant.name),
@@ -153,7 +159,7 @@ impl AppState {
                 self.max_body_bytes,
                 self.inspect.capacity(),
             ),
-            Arc::new(MemStore::new()),
+            store,
         )
     }
 
@@ -200,11 +206,12 @@ impl AppState {
         }))
     }
 
-    /// Saves settings and tokens through `journal` from now on, after
-    /// restoring what it saved: issued tokens and revocations, the product
-    /// configuration and the SCIM on/off switch.
+    /// Saves settings, tokens and OAuth clients through `journal` from now
+    /// on, after restoring what it saved: issued tokens and revocations,
+    /// OAuth clients, the product configuration and the SCIM on/off switch.
     pub fn attach(&self, journal: Journal) -> Result<(), StoreError> {
         self.tokens.attach(journal.clone())?;
+        self.oauth.attach(journal.clone())?;
         let keep = super::audit::AUDIT_CAPACITY;
         self.audit
             .attach(journal.audit(keep)?, journal.audit_writer(keep));
@@ -225,6 +232,29 @@ impl AppState {
         }
         let _ = self.journal.set(journal);
         Ok(())
+    }
+
+    /// What the data file keeps of a tenant created through the admin API
+    /// at its creation: its tokens (hashes), settings and OAuth clients.
+    pub fn saved_form(
+        &self,
+    ) -> Result<
+        (
+            Vec<super::store::persist::TokenRow>,
+            Vec<(&'static str, serde_json::Value)>,
+            Vec<super::store::persist::ClientRow>,
+        ),
+        StoreError,
+    > {
+        let product = serde_json::to_value(&*self.product()).map_err(|e| StoreError::Corrupt {
+            path: std::path::PathBuf::from("the data file"),
+            detail: format!("setting {PRODUCT_KEY}: {e}"),
+        })?;
+        let settings = vec![
+            (PRODUCT_KEY, product),
+            (ENABLED_KEY, serde_json::Value::Bool(self.scim_enabled())),
+        ];
+        Ok((self.tokens.rows(), settings, self.oauth.rows()))
     }
 
     /// A snapshot of the current product configuration.

@@ -46,7 +46,11 @@ async fn upsert_client(
     client
         .validate()
         .map_err(|e| ScimError::invalid_value(e.to_string()))?;
-    Ok((StatusCode::CREATED, Json(state.oauth.upsert(&client))))
+    let info = state
+        .oauth
+        .try_upsert(&client)
+        .map_err(|e| ScimError::Internal(format!("the client could not be saved: {e}")))?;
+    Ok((StatusCode::CREATED, Json(info)))
 }
 
 async fn list_clients(State(state): State<AppState>) -> Json<Vec<ClientInfo>> {
@@ -57,7 +61,11 @@ async fn remove_client(
     State(state): State<AppState>,
     PathParam(id): PathParam,
 ) -> Result<StatusCode, ScimError> {
-    if state.oauth.remove(&id) {
+    let removed = state
+        .oauth
+        .remove(&id)
+        .map_err(|e| ScimError::Internal(format!("the removal could not be saved: {e}")))?;
+    if removed {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ScimError::NotFound(format!("OAuth client {id} not found")))

@@ -72,7 +72,7 @@ pub async fn create(tenants: Arc<Tenants>, request: Request) -> Response {
     if tenants.get(&spec.name).is_some() {
         return ScimError::Conflict(format!("tenant {} already exists", spec.name)).into_response();
     }
-    match tenants.add(&spec) {
+    match tenants.create(&spec) {
         Ok(state) => (
             StatusCode::CREATED,
             Json(json!({
@@ -83,7 +83,12 @@ pub async fn create(tenants: Arc<Tenants>, request: Request) -> Response {
             })),
         )
             .into_response(),
-        Err(e) => ScimError::invalid_value(e.to_string()).into_response(),
+        Err(crate::server::tenants::TenantError::Config(e)) => {
+            ScimError::invalid_value(e.to_string()).into_response()
+        }
+        Err(crate::server::tenants::TenantError::Data(e)) => {
+            ScimError::Internal(format!("the tenant could not be saved: {e}")).into_response()
+        }
     }
 }
 
@@ -92,9 +97,11 @@ pub async fn remove(tenants: Arc<Tenants>, name: String, request: Request) -> Re
     if !is_admin(&tenants.default_tenant().admin_token, &request) {
         return refused();
     }
-    if tenants.remove(&name) {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        ScimError::NotFound(format!("tenant {name} not found")).into_response()
+    match tenants.remove(&name) {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => ScimError::NotFound(format!("tenant {name} not found")).into_response(),
+        Err(e) => {
+            ScimError::Internal(format!("the removal could not be saved: {e}")).into_response()
+        }
     }
 }

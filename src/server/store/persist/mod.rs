@@ -18,11 +18,13 @@
 
 mod exchange;
 mod rows;
+mod tenants;
 #[cfg(test)]
 mod tests;
 
 pub use exchange::{EXCHANGE_FORMAT, Exchange, ExchangeResource, ExchangeToken};
 pub use rows::{Change, StoredRow, TokenRow};
+pub use tenants::ClientRow;
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -34,7 +36,7 @@ use rusqlite::{Connection, OpenFlags};
 pub const MAGIC: i32 = 0x5343_494D;
 
 /// The data schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The first 16 bytes of every SQLite 3 database.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -42,13 +44,41 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 /// The tenant of a server without tenants.
 pub const DEFAULT_TENANT: &str = "default";
 
-/// Migrations from older data schema versions: entry `i` turns version
-/// `i + 1` into `i + 2`. Version 1 is the first; there is nothing to migrate
-/// from yet, and a file claiming version 0 (or less) is refused.
-const MIGRATIONS: &[&str] = &[];
+/// The `oauth_clients` table (new in version 2).
+macro_rules! OAUTH_CLIENTS_TABLE {
+    () => {
+        "
+CREATE TABLE oauth_clients (
+    tenant TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    sha256 BLOB NOT NULL,
+    scopes TEXT NOT NULL,
+    ttl_secs INTEGER NOT NULL,
+    from_config INTEGER NOT NULL,
+    PRIMARY KEY (tenant, client_id)
+);
+"
+    };
+}
 
-/// The schema of version [`SCHEMA_VERSION`].
-const SCHEMA: &str = "
+/// Migrations from older data schema versions: entry `i` turns version
+/// `i + 1` into `i + 2`. Version 1 is the first; a file claiming version 0
+/// (or less) is refused.
+///
+/// 1 → 2: OAuth clients are kept (`oauth_clients`); the `tenants` table now
+/// lists the tenants created through the admin API (version 1 only ever
+/// wrote `default` there, which is not one: it is dropped).
+const MIGRATIONS: &[&str] = &[concat!(
+    "DELETE FROM tenants WHERE id = 'default';",
+    OAUTH_CLIENTS_TABLE!()
+)];
+
+/// The schema of version [`SCHEMA_VERSION`]: `tenants` lists the tenants
+/// created through the admin API (restored at start); every other table is
+/// keyed by tenant.
+const SCHEMA: &str = concat!(
+    "
 CREATE TABLE tenants (
     id TEXT PRIMARY KEY NOT NULL
 );
@@ -84,7 +114,9 @@ CREATE TABLE settings (
     value TEXT NOT NULL,
     PRIMARY KEY (tenant, key)
 );
-";
+",
+    OAUTH_CLIENTS_TABLE!()
+);
 
 /// Why the data file could not be opened, read or written.
 #[derive(Debug, thiserror::Error)]

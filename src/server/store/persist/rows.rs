@@ -69,7 +69,7 @@ pub(crate) fn kind_named(name: &str) -> Option<Kind> {
     KINDS.into_iter().find(|k| k.resource_type() == name)
 }
 
-fn to_i64(n: u64) -> i64 {
+pub(super) fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
@@ -121,11 +121,6 @@ impl Db {
                 .map_err(|e| self.err(e))?;
             }
         }
-        tx.execute(
-            "INSERT OR IGNORE INTO tenants (id) VALUES (?1)",
-            params![tenant],
-        )
-        .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
     }
 
