@@ -36,6 +36,18 @@ const PRODUCT_KEY: &str = "product";
 /// The setting holding the SCIM on/off switch.
 const ENABLED_KEY: &str = "scim_enabled";
 
+/// The durable form of one tenant's configuration: token hashes, settings
+/// and OAuth clients (secrets hashed), written when the tenant is created.
+#[derive(Debug)]
+pub struct SavedTenant {
+    /// The tenant's bearer tokens, hashed.
+    pub tokens: Vec<super::store::persist::TokenRow>,
+    /// The product configuration and the SCIM switch, by setting key.
+    pub settings: Vec<(&'static str, serde_json::Value)>,
+    /// The tenant's OAuth clients, secrets hashed.
+    pub clients: Vec<super::store::persist::ClientRow>,
+}
+
 /// Shared state of a server, passed to every handler; cloning it is one
 /// reference-count increment. Fields are reached through [`Deref`].
 #[derive(Debug, Clone)]
@@ -236,16 +248,7 @@ impl AppState {
 
     /// What the data file keeps of a tenant created through the admin API
     /// at its creation: its tokens (hashes), settings and OAuth clients.
-    pub fn saved_form(
-        &self,
-    ) -> Result<
-        (
-            Vec<super::store::persist::TokenRow>,
-            Vec<(&'static str, serde_json::Value)>,
-            Vec<super::store::persist::ClientRow>,
-        ),
-        StoreError,
-    > {
+    pub fn saved_form(&self) -> Result<SavedTenant, StoreError> {
         let product = serde_json::to_value(&*self.product()).map_err(|e| StoreError::Corrupt {
             path: std::path::PathBuf::from("the data file"),
             detail: format!("setting {PRODUCT_KEY}: {e}"),
@@ -254,7 +257,11 @@ impl AppState {
             (PRODUCT_KEY, product),
             (ENABLED_KEY, serde_json::Value::Bool(self.scim_enabled())),
         ];
-        Ok((self.tokens.rows(), settings, self.oauth.rows()))
+        Ok(SavedTenant {
+            tokens: self.tokens.rows(),
+            settings,
+            clients: self.oauth.rows(),
+        })
     }
 
     /// A snapshot of the current product configuration.

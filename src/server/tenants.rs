@@ -129,7 +129,11 @@ impl Tenants {
             None => self.default.new_tenant(spec),
             Some(db) => {
                 let draft = self.default.new_tenant(spec);
-                let (tokens, settings, clients) = draft.saved_form()?;
+                let super::state::SavedTenant {
+                    tokens,
+                    settings,
+                    clients,
+                } = draft.saved_form()?;
                 db.create_tenant(&spec.name, &tokens, &settings, &clients)?;
                 let saved = TenantSpec {
                     name: spec.name.clone(),
