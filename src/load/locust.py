@@ -10,9 +10,11 @@ never written here:
            --run-time 30s --host https://app.example.com/scim/v2
     locust -f THIS_FILE --worker              # on each worker machine (x2)
 
-The plan's items are split between workers by index (item i runs on worker
-i % SCIMULATOR_WORKERS); phases run in order within a worker, and a step
-that needs a user or group made elsewhere looks it up (bounded wait).
+The plan's items are split between workers: every item that touches group g
+runs on worker g % SCIMULATOR_WORKERS (so a group's seeded members and their
+later removal stay in order: phases run in order within a worker, not across
+workers), any other item i on worker i % SCIMULATOR_WORKERS. A step that needs
+a user or group made on another worker looks it up (bounded wait).
 Afterwards: scimulator load __SCENARIO__ --verify --run-id __RUN_ID__ (same
 --users/--groups/--members) --target URL --token T.
 """
@@ -44,7 +46,16 @@ def _mine(runner):
     is known once the master has acknowledged the worker, before any task)."""
     me = max(0, getattr(runner, "worker_index", 0) or 0) % WORKERS
     items = PLAN["phases"][STATE["phase"]]["items"]
-    return [it for i, it in enumerate(items) if i % WORKERS == me]
+    return [it for i, it in enumerate(items) if _shard(i, it) % WORKERS == me]
+
+
+def _shard(index, item):
+    """The group an item touches (membership changes to one group must keep
+    their phase order), else its index."""
+    for step in item:
+        if "group" in step:
+            return step["group"]
+    return index
 
 
 def eq_filter(profile, attr, value):
