@@ -62,6 +62,7 @@ pub struct Driver {
     /// Headers of a body-less Okta GET (the hot path of read-user), built once.
     okta_get: HeaderMap,
     client: reqwest::Client,
+    timeout: Duration,
     permits: Arc<Semaphore>,
     start: Instant,
     max_retry_wait: Duration,
@@ -98,6 +99,7 @@ impl Driver {
             },
             auth,
             client,
+            timeout,
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             start: Instant::now(),
             max_retry_wait,
@@ -105,6 +107,11 @@ impl Driver {
             findings: Mutex::new(Vec::new()),
             transport_failures: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// The SCIM base URL requests are made under (no trailing `/`).
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// Restarts the clock the timeline is measured from.
@@ -384,6 +391,28 @@ impl Driver {
         ))
     }
 
+    /// A connection of read-user's hot path to `endpoint` (see
+    /// [`super::conn`]): Okta's GET headers with the token, this driver's
+    /// timeout.
+    pub fn fast_conn(&self, endpoint: super::conn::Endpoint) -> super::conn::Conn {
+        super::conn::Conn::new(endpoint, self.okta_get.clone(), self.timeout)
+    }
+
+    /// [`Self::read_measured`] over a worker's own connection.
+    pub async fn read_fast(
+        &self,
+        kind: &'static str,
+        conn: &mut super::conn::Conn,
+        uri: &hyper::Uri,
+        scheduled: Instant,
+        metrics: &mut Metrics,
+    ) -> bool {
+        let sent = Instant::now();
+        let result = conn.get(uri).await;
+        let latency = sent.elapsed();
+        self.record_read(kind, uri.path(), result, latency, scheduled, metrics)
+    }
+
     /// A read for the read-user loop: no retries, recorded into `metrics`.
     pub async fn read_measured(
         &self,
@@ -395,23 +424,41 @@ impl Driver {
         let (result, latency, _) = self
             .attempt(Some(Profile::Okta), &Method::GET, path, None, false)
             .await;
+        let result = result.map(|(status, _, _)| status);
+        self.record_read(kind, path, result, latency, scheduled, metrics)
+    }
+
+    /// Records one read of the read-user loop into `metrics`; a 5xx is a
+    /// finding. True when it succeeded.
+    fn record_read(
+        &self,
+        kind: &'static str,
+        path: &str,
+        result: Result<u16, String>,
+        latency: Duration,
+        scheduled: Instant,
+        metrics: &mut Metrics,
+    ) -> bool {
         let at = self.start.elapsed().saturating_sub(latency);
         let lag = Instant::now()
             .saturating_duration_since(scheduled)
             .saturating_sub(latency);
         let class = match &result {
-            Ok((status, _, _)) => classify(*status, &[]),
+            Ok(status) => classify(*status, &[]),
             Err(_) => Class::Transport,
         };
         metrics.record(kind, class, latency, at, lag);
-        if let Ok((status, _, _)) = result
-            && status >= 500
-        {
-            self.finding(
+        match result {
+            Ok(status) if status >= 500 => self.finding(
                 FindingKind::ServerError,
                 format!("GET {}", short(path)),
                 format!("answered {status}"),
-            );
+            ),
+            Ok(_) => {}
+            Err(_) => {
+                self.transport_failures
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
         }
         class == Class::Ok
     }

@@ -14,6 +14,7 @@
 //! anywhere, or wait unboundedly (timeouts, body cap, `--max-retry-wait`).
 
 pub mod client;
+pub mod conn;
 pub mod error;
 pub mod exec;
 pub mod locust;
@@ -241,6 +242,9 @@ async fn read_loop(plan: &Plan, driver: &std::sync::Arc<Driver>, ids: &Ids) {
     };
     let p = &plan.params;
     let path = std::sync::Arc::new(format!("/Users/{id}"));
+    // Plain HTTP: each worker on its own connection (conn.rs); else the pool.
+    let fast = conn::Endpoint::parse(driver.base())
+        .and_then(|e| e.uri(&path).map(|uri| (e, std::sync::Arc::new(uri))));
     let start = Instant::now();
     let end = start + p.duration;
     let next = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -249,6 +253,9 @@ async fn read_loop(plan: &Plan, driver: &std::sync::Arc<Driver>, ids: &Ids) {
     let workers: Vec<_> = (0..p.concurrency)
         .map(|_| {
             let (driver, path, next) = (driver.clone(), path.clone(), next.clone());
+            let mut fast = fast
+                .clone()
+                .map(|(endpoint, uri)| (driver.fast_conn(endpoint), uri));
             tokio::spawn(async move {
                 let mut local = Metrics::default();
                 loop {
@@ -267,9 +274,18 @@ async fn read_loop(plan: &Plan, driver: &std::sync::Arc<Driver>, ids: &Ids) {
                     if Instant::now() >= end {
                         break;
                     }
-                    driver
-                        .read_measured("user.get", &path, scheduled, &mut local)
-                        .await;
+                    match fast.as_mut() {
+                        Some((conn, uri)) => {
+                            driver
+                                .read_fast("user.get", conn, uri, scheduled, &mut local)
+                                .await
+                        }
+                        None => {
+                            driver
+                                .read_measured("user.get", &path, scheduled, &mut local)
+                                .await
+                        }
+                    };
                 }
                 driver.merge_metrics(&local);
             })
