@@ -48,11 +48,19 @@ for _ in $(seq 1 50); do
 done
 
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
-wrk_rate() { wrk -t2 -c"$CONNS" -d"${DURATION}s" -H "Authorization: Bearer $TOKEN" "$1" | awk '/Requests\/sec/ {print $2}'; }
+# Each prints "RATE CPU_US_PER_REQUEST": the client's own CPU time (user + sys,
+# from bash's `time`) divided by the requests it sent.
+TIMEFORMAT='%U %S'
+cpu_us() { python3 -c "import sys; u,s=map(float,open(sys.argv[1]).read().split()[-2:]); print(round((u+s)*1e6/max(1.0,float(sys.argv[2])), 1))" "$1" "$2"; }
+wrk_rate() {
+  { time wrk -t2 -c"$CONNS" -d"${DURATION}s" -H "Authorization: Bearer $TOKEN" "$1" >"$WORK/wrk.out"; } 2>"$WORK/wrk.cpu"
+  local rate; rate=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
+  echo "$rate $(cpu_us "$WORK/wrk.cpu" "$(awk '/requests in/ {print $1}' "$WORK/wrk.out")")"
+}
 load_rate() {
-  SCIMULATOR_TOKEN=$TOKEN "$BIN" load read-user --target "$1" --rate 0 --concurrency "$CONNS" \
-    --duration "${DURATION}s" --run-id "bench$RANDOM" --report "json=$WORK/read.json" >/dev/null || true
-  json "$WORK/read.json" "round(d['summary']['achieved_rate'], 1)"
+  { time SCIMULATOR_TOKEN=$TOKEN "$BIN" load read-user --target "$1" --rate 0 --concurrency "$CONNS" \
+    --duration "${DURATION}s" --run-id "bench$RANDOM" --report "json=$WORK/read.json" >/dev/null || true; } 2>"$WORK/load.cpu"
+  echo "$(json "$WORK/read.json" "round(d['summary']['achieved_rate'], 1)") $(cpu_us "$WORK/load.cpu" "$(json "$WORK/read.json" "d['summary']['requests']")")"
 }
 median() { python3 -c "import statistics,sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))" "$@"; }
 
@@ -62,13 +70,14 @@ ID=$(curl -fsS -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: appli
   "$BASE/Users" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
 bench_pair() { # label, wrk URL, load target
-  local ratios=() w l
+  local ratios=() cpus=() w l wc lc
   for r in $(seq 1 "$ROUNDS"); do
-    w=$(wrk_rate "$2"); l=$(load_rate "$3")
+    read -r w wc < <(wrk_rate "$2"); read -r l lc < <(load_rate "$3")
     ratios+=("$(python3 -c "print(round($l / $w, 3))")")
-    echo "  $1 round $r: wrk $w req/s, scimulator load $l req/s, ratio ${ratios[-1]}"
+    cpus+=("$(python3 -c "print(round($lc / $wc, 3))")")
+    echo "  $1 round $r: wrk $w req/s ($wc µs CPU/request), scimulator load $l req/s ($lc µs CPU/request), rate ratio ${ratios[-1]}"
   done
-  echo "  $1: median ratio load/wrk = $(median "${ratios[@]}")"
+  echo "  $1: median rate ratio load/wrk = $(median "${ratios[@]}"); median CPU-per-request ratio load/wrk = $(median "${cpus[@]}")"
 }
 
 echo "== GET /Users/{id} against scimulator serve (release), ${DURATION}s, $CONNS connections =="
