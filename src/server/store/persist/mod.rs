@@ -17,6 +17,8 @@
 //! [`StoreError`] at start, never opened as an empty store.
 
 mod exchange;
+#[cfg(test)]
+mod migration_tests;
 mod rows;
 mod tenants;
 #[cfg(test)]
