@@ -21,6 +21,20 @@ fn parse_tenant(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// `NAME` of `--data-tenant`: `default`, or a valid tenant name.
+fn parse_data_tenant(s: &str) -> Result<String, String> {
+    use crate::server::store::persist::DEFAULT_TENANT;
+    if s == DEFAULT_TENANT {
+        return Ok(s.to_owned());
+    }
+    let spec = TenantSpec {
+        name: s.to_owned(),
+        ..TenantSpec::default()
+    };
+    spec.validate().map_err(|e| e.to_string())?;
+    Ok(s.to_owned())
+}
+
 /// Arguments of `scimulator serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
@@ -50,13 +64,20 @@ pub struct ServeArgs {
     /// restored at the next start [default: in memory, or the config's `data`].
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
-    /// Write the data file's default tenant to this JSON file and exit (needs --data).
+    /// Write one tenant of the data file (the default one, or --data-tenant's)
+    /// to this JSON file and exit (needs --data). Tokens and OAuth client
+    /// secrets are written as SHA-256 hashes only.
     #[arg(long, value_name = "FILE.json", conflicts_with = "import")]
     pub export: Option<PathBuf>,
-    /// Load an export into the data file's default tenant (which must hold
-    /// no resources) and exit (needs --data).
+    /// Load an export into one tenant of the data file (the default one, or
+    /// --data-tenant's), which must hold no resources, and exit (needs --data).
     #[arg(long, value_name = "FILE.json")]
     pub import: Option<PathBuf>,
+    /// The tenant --export writes or --import fills [default: the default
+    /// tenant, served at /scim/v2]. An import creates a named tenant the
+    /// data file does not hold yet.
+    #[arg(long, value_name = "NAME", value_parser = parse_data_tenant)]
+    pub data_tenant: Option<String>,
     /// SCIM exchanges the live inspector (`/admin/ui`) keeps; 0 turns it off
     /// [default: 1000, or the config file's `inspector.feed_size`].
     #[arg(long)]
@@ -107,6 +128,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.export.is_some() || args.import.is_some() {
         return exchange(&args, &config);
     }
+    if args.data_tenant.is_some() {
+        eprintln!("error: --data-tenant applies to --export and --import only");
+        return Ok(super::exit::code(super::exit::USAGE));
+    }
     let token_count = config.tokens.len();
     let data = config.data.clone();
     let server = start(config)
@@ -147,28 +172,44 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// `--export` / `--import`: one tenant's data between the data file and JSON.
 fn exchange(args: &ServeArgs, config: &ServerConfig) -> anyhow::Result<ExitCode> {
-    use crate::server::store::persist::{DEFAULT_TENANT, Db, Exchange};
+    use crate::server::store::persist::{DEFAULT_TENANT, Db, Exchange, StoreError};
     let Some(data) = &config.data else {
         eprintln!("error: --export and --import need --data FILE (or `data:` in --config)");
         return Ok(super::exit::code(super::exit::USAGE));
     };
+    let tenant = args.data_tenant.as_deref().unwrap_or(DEFAULT_TENANT);
     let db = Db::open(data)?;
     if let Some(out) = &args.export {
-        let export = db.export(DEFAULT_TENANT)?;
+        let export = match db.export(tenant) {
+            Ok(export) => export,
+            Err(error @ StoreError::UnknownTenant { .. }) => {
+                eprintln!("error: {error}");
+                return Ok(super::exit::code(super::exit::USAGE));
+            }
+            Err(error) => return Err(error.into()),
+        };
         export.write(out)?;
         println!(
-            "exported {} resources and {} tokens (hashes only) of tenant {DEFAULT_TENANT} to {}",
+            "exported {} resources, {} tokens and {} OAuth clients (hashes only) of tenant {tenant} to {}",
             export.resources.len(),
             export.tokens.len(),
+            export.clients.len(),
             out.display()
         );
     } else if let Some(input) = &args.import {
         let import = Exchange::read(input)?;
-        let count = db.import(DEFAULT_TENANT, &import, input)?;
+        let done = db.import(tenant, &import, input)?;
+        let created = if done.created_tenant {
+            format!(" (tenant created: served at /t/{tenant}/scim/v2 from the next start)")
+        } else {
+            String::new()
+        };
         println!(
-            "imported {count} resources and {} tokens into tenant {DEFAULT_TENANT} of {}",
-            import.tokens.len(),
-            data.display()
+            "imported {} resources, {} tokens and {} OAuth clients into tenant {tenant} of {}{created}",
+            done.resources,
+            done.tokens,
+            done.clients,
+            data.display(),
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -194,6 +235,7 @@ mod tests {
             data: Some("kept.db".into()),
             export: None,
             import: None,
+            data_tenant: None,
             feed_size: Some(7),
         };
         let config = args.to_config().expect("config");
@@ -211,5 +253,15 @@ mod tests {
         assert!(parse_tenant("acme:t").is_ok());
         assert!(parse_tenant("acme").is_err());
         assert!(parse_tenant(":t").is_err());
+    }
+
+    #[test]
+    fn data_tenant_is_default_or_a_valid_tenant_name() {
+        assert_eq!(parse_data_tenant("default").as_deref(), Ok("default"));
+        assert_eq!(parse_data_tenant("acme-2").as_deref(), Ok("acme-2"));
+        for bad in ["", "Acme", "a b", "../x", &"x".repeat(64)] {
+            let refused = parse_data_tenant(bad);
+            assert!(refused.is_err(), "{bad:?}: {refused:?}");
+        }
     }
 }

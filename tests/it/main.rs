@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod core;
 mod durable;
+mod durable_exchange;
 mod durable_tenants;
 mod entitlements_defects;
 mod entra_defects;

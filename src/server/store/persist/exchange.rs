@@ -1,8 +1,11 @@
 //! Moving one tenant's data between data files: [`Exchange`], the JSON of
-//! `scimulator serve --data FILE --export OUT.json` and `--import IN.json`.
-//! It carries resources exactly as stored (ids, versions, `meta`), tokens as
-//! SHA-256 hashes (never a plaintext) and settings. An import goes into a
-//! tenant holding no resources, in one transaction.
+//! `scimulator serve --data FILE --export OUT.json` and `--import IN.json`
+//! (of the default tenant, or of the one `--data-tenant NAME` names). It
+//! carries resources exactly as stored (ids, versions, `meta`), tokens and
+//! OAuth clients as SHA-256 hashes (never a token or a secret) and settings.
+//! An import goes into a tenant holding no resources, in one transaction;
+//! a named tenant the file does not hold yet is created there (and served
+//! at the next start).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,8 +14,8 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::rows::{TokenRow, kind_named};
-use super::{Change, Db, SCHEMA_VERSION, StoreError};
+use super::rows::{kind_named, to_i64};
+use super::{DEFAULT_TENANT, Db, SCHEMA_VERSION, StoreError};
 
 /// The `format` of an export file.
 pub const EXCHANGE_FORMAT: &str = "scimulator-data";
@@ -33,6 +36,37 @@ pub struct Exchange {
     pub tokens: Vec<ExchangeToken>,
     /// Settings by key (`product`, `scim_enabled`).
     pub settings: BTreeMap<String, Value>,
+    /// OAuth clients (secret hashes only), in creation order; absent from
+    /// exports written before they were carried.
+    #[serde(default)]
+    pub clients: Vec<ExchangeClient>,
+}
+
+/// One OAuth client of an export: its secret's SHA-256 in hex, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeClient {
+    /// `client_id`.
+    pub client_id: String,
+    /// SHA-256 of the client secret, lower-case hex.
+    pub sha256: String,
+    /// Scopes it may ask for.
+    pub scopes: Vec<String>,
+    /// Lifetime of its tokens in seconds.
+    pub ttl_secs: u64,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    /// Resources.
+    pub resources: usize,
+    /// Tokens (hashes).
+    pub tokens: usize,
+    /// OAuth clients (secret hashes).
+    pub clients: usize,
+    /// Whether the tenant was created in the file by this import.
+    pub created_tenant: bool,
 }
 
 /// One resource of an export.
@@ -142,8 +176,17 @@ impl Db {
         Ok(out)
     }
 
-    /// One tenant's data, for an export file.
+    /// One tenant's data, for an export file; a tenant the file holds
+    /// nothing of is an error naming the tenants it does hold.
     pub fn export(&self, tenant: &str) -> Result<Exchange, StoreError> {
+        let known = self.known_tenants()?;
+        if !known.iter().any(|t| t == tenant) {
+            return Err(StoreError::UnknownTenant {
+                path: self.path.clone(),
+                tenant: tenant.to_owned(),
+                known: known.join(", "),
+            });
+        }
         let resources = self
             .resources(tenant)?
             .into_iter()
@@ -165,6 +208,16 @@ impl Db {
                 revoked: t.revoked,
             })
             .collect();
+        let clients = self
+            .clients(tenant)?
+            .into_iter()
+            .map(|c| ExchangeClient {
+                client_id: c.client_id,
+                sha256: hex(&c.sha256),
+                scopes: c.scopes,
+                ttl_secs: c.ttl_secs,
+            })
+            .collect();
         Ok(Exchange {
             format: EXCHANGE_FORMAT.to_owned(),
             version: SCHEMA_VERSION,
@@ -172,29 +225,27 @@ impl Db {
             resources,
             tokens,
             settings: self.settings(tenant)?,
+            clients,
         })
     }
 
-    /// Imports an export into `tenant`, which must hold no resources yet;
-    /// returns how many resources were imported. Nothing is written when
-    /// any entry is invalid.
+    /// Imports an export into `tenant`, which must hold no resources yet,
+    /// in one transaction: nothing is written when any entry is invalid or
+    /// the tenant is not empty. A named tenant the file holds nothing of is
+    /// registered as a saved tenant (restored at every start, as one created
+    /// through the admin API). Imported OAuth clients are kept as created
+    /// through the admin API (no configuration declares them here).
     pub fn import(
         &self,
         tenant: &str,
         data: &Exchange,
         source: &Path,
-    ) -> Result<usize, StoreError> {
+    ) -> Result<Imported, StoreError> {
         let fail = |detail: String| StoreError::Exchange {
             path: source.to_path_buf(),
             detail,
         };
-        if self.has_resources(tenant)? {
-            return Err(fail(format!(
-                "tenant {tenant} of {} already holds resources; import into a new data file",
-                self.path.display()
-            )));
-        }
-        let mut changes = Vec::with_capacity(data.resources.len());
+        let mut resources = Vec::with_capacity(data.resources.len());
         for (i, r) in data.resources.iter().enumerate() {
             let kind = kind_named(&r.kind)
                 .ok_or_else(|| fail(format!("resources[{i}]: unknown kind {:?}", r.kind)))?;
@@ -206,34 +257,89 @@ impl Db {
             if r.version == 0 || !r.resource.is_object() {
                 return Err(fail(format!("resources[{i}]: not a stored resource")));
             }
-            changes.push(Change::Put {
-                kind,
-                id: id.to_owned(),
-                version: r.version,
-                json: r.resource.to_string(),
-            });
+            resources.push((kind, id, r.version, r.resource.to_string()));
         }
         let mut tokens = Vec::with_capacity(data.tokens.len());
         for (i, t) in data.tokens.iter().enumerate() {
             let sha256 = unhex(&t.sha256)
                 .ok_or_else(|| fail(format!("tokens[{i}]: sha256 is not 64 hex digits")))?;
-            tokens.push(TokenRow {
-                id: t.id.clone(),
-                name: t.name.clone(),
+            tokens.push((t, sha256));
+        }
+        let mut clients = Vec::with_capacity(data.clients.len());
+        for (i, c) in data.clients.iter().enumerate() {
+            let sha256 = unhex(&c.sha256)
+                .ok_or_else(|| fail(format!("clients[{i}]: sha256 is not 64 hex digits")))?;
+            if c.client_id.trim().is_empty() || c.ttl_secs == 0 {
+                return Err(fail(format!(
+                    "clients[{i}]: needs a client_id and a ttl_secs of at least 1"
+                )));
+            }
+            clients.push(super::ClientRow {
+                client_id: c.client_id.clone(),
                 sha256,
-                created: t.created.clone(),
-                expires_at: t.expires_at.clone(),
-                revoked: t.revoked,
+                scopes: c.scopes.clone(),
+                ttl_secs: c.ttl_secs,
+                from_config: false,
             });
         }
-        self.write(tenant, &changes)?;
-        for token in &tokens {
-            self.put_token(tenant, token)?;
+        let created_tenant = !self.known_tenants()?.iter().any(|t| t == tenant);
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        let occupied: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM resources WHERE tenant = ?1)",
+                params![tenant],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        if occupied {
+            return Err(fail(format!(
+                "tenant {tenant} of {} already holds resources; import into a new data file or another tenant",
+                self.path.display()
+            )));
         }
-        for (key, value) in &data.settings {
-            self.put_setting(tenant, key, value)?;
-        }
-        Ok(changes.len())
+        let written = (|| {
+            for (seq, (kind, id, version, json)) in resources.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO resources (tenant, kind, id, seq, version, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![tenant, kind.resource_type(), id, to_i64(seq as u64 + 1), to_i64(*version), json],
+                )?;
+            }
+            for (t, sha256) in &tokens {
+                tx.execute(
+                    "INSERT INTO tokens (tenant, id, seq, name, sha256, created, expires_at, revoked) VALUES \
+                     (?1, ?2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM tokens WHERE tenant = ?1), ?3, ?4, ?5, ?6, ?7) \
+                     ON CONFLICT (tenant, id) DO UPDATE SET name = excluded.name, sha256 = excluded.sha256, \
+                     created = excluded.created, expires_at = excluded.expires_at, revoked = excluded.revoked",
+                    params![tenant, t.id, t.name, sha256.as_slice(), t.created, t.expires_at, t.revoked],
+                )?;
+            }
+            for (key, value) in &data.settings {
+                tx.execute(
+                    "INSERT INTO settings (tenant, key, value) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (tenant, key) DO UPDATE SET value = excluded.value",
+                    params![tenant, key, value.to_string()],
+                )?;
+            }
+            for client in &clients {
+                super::tenants::put_client(&tx, tenant, client)?;
+            }
+            if created_tenant && tenant != DEFAULT_TENANT {
+                tx.execute(
+                    "INSERT OR IGNORE INTO tenants (id) VALUES (?1)",
+                    params![tenant],
+                )?;
+            }
+            Ok(())
+        })();
+        written.map_err(|e: rusqlite::Error| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(Imported {
+            resources: resources.len(),
+            tokens: tokens.len(),
+            clients: clients.len(),
+            created_tenant,
+        })
     }
 }
 

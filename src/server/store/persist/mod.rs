@@ -17,12 +17,18 @@
 //! [`StoreError`] at start, never opened as an empty store.
 
 mod exchange;
+#[cfg(test)]
+mod exchange_tests;
+#[cfg(test)]
+mod migration_tests;
 mod rows;
 mod tenants;
 #[cfg(test)]
 mod tests;
 
-pub use exchange::{EXCHANGE_FORMAT, Exchange, ExchangeResource, ExchangeToken};
+pub use exchange::{
+    EXCHANGE_FORMAT, Exchange, ExchangeClient, ExchangeResource, ExchangeToken, Imported,
+};
 pub use rows::{Change, StoredRow, TokenRow};
 pub use tenants::ClientRow;
 
@@ -178,6 +184,16 @@ pub enum StoreError {
         path: PathBuf,
         /// The SQLite error.
         source: rusqlite::Error,
+    },
+    /// `--export` named a tenant the file does not hold.
+    #[error("{path} holds no tenant {tenant} (its tenants: {known})")]
+    UnknownTenant {
+        /// The data file.
+        path: PathBuf,
+        /// The tenant asked for.
+        tenant: String,
+        /// The tenants it holds, comma-separated.
+        known: String,
     },
     /// An export or import file could not be read, written or understood.
     #[error("{path}: {detail}")]

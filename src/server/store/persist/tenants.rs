@@ -40,7 +40,11 @@ fn purge(tx: &Transaction<'_>, tenant: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn put_client(tx: &rusqlite::Connection, tenant: &str, client: &ClientRow) -> rusqlite::Result<()> {
+pub(super) fn put_client(
+    tx: &rusqlite::Connection,
+    tenant: &str,
+    client: &ClientRow,
+) -> rusqlite::Result<()> {
     let scopes = Value::from(client.scopes.clone()).to_string();
     tx.execute(
         "INSERT INTO oauth_clients (tenant, client_id, seq, sha256, scopes, ttl_secs, from_config) VALUES \
@@ -73,6 +77,31 @@ impl Db {
             r.map_err(|e| StoreError::Corrupt {
                 path: self.path.clone(),
                 detail: format!("a tenant row does not decode: {e}"),
+            })
+        })
+        .collect()
+    }
+
+    /// Every tenant the file holds anything of: `default`, the tenants
+    /// created through the admin API, and those declared in a configuration
+    /// that saved a resource, token, setting or OAuth client; sorted.
+    pub fn known_tenants(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(
+                "SELECT ?1 UNION SELECT id FROM tenants \
+                 UNION SELECT tenant FROM resources UNION SELECT tenant FROM tokens \
+                 UNION SELECT tenant FROM settings UNION SELECT tenant FROM oauth_clients \
+                 ORDER BY 1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![super::DEFAULT_TENANT], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.map(|r| {
+            r.map_err(|e| StoreError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("a tenant name does not decode: {e}"),
             })
         })
         .collect()
@@ -126,17 +155,6 @@ impl Db {
         })();
         result.map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
-    }
-
-    /// Registers `tenant` as a saved tenant (an import into a named tenant).
-    pub fn register_tenant(&self, tenant: &str) -> Result<(), StoreError> {
-        let conn = self.lock();
-        conn.execute(
-            "INSERT OR IGNORE INTO tenants (id) VALUES (?1)",
-            params![tenant],
-        )
-        .map_err(|e| self.err(e))?;
-        Ok(())
     }
 
     /// Removes a tenant and every row it owns, in one synced transaction.
