@@ -129,7 +129,25 @@ const DEFECTS: &[(&str, &str, Fault, Option<&str>, &str)] = &[
         None,
         "$.members",
     ),
+    (
+        "sailpoint/members.yaml",
+        PARALLEL_CASE,
+        MemberPatchReadModifyWrite,
+        None,
+        "$.members",
+    ),
+    (
+        "sailpoint/members.yaml",
+        PARALLEL_CASE,
+        LosesConcurrentMemberAdd,
+        None,
+        "$.members",
+    ),
 ];
+
+/// SailPoint's parallel member PATCHes (`suites/sailpoint/members.yaml`).
+const PARALLEL_CASE: &str = "eight member PATCHes sent at once keep all eight members, \
+                             and three removes at once keep the other five";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_idp_profile_case_fails_against_the_defect_it_targets() {
@@ -183,6 +201,25 @@ async fn a_404_lookup_passes_onelogins_probe_but_fails_entras() {
     )
     .await;
     assert!(matches!(entra, CaseVerdict::Failed(_)), "entra: {entra:?}");
+}
+
+/// The issue's proof: a server whose concurrent group PATCHes lose a member
+/// fails SailPoint's parallel case, passes it without the race, and still
+/// passes the one-PATCH-at-a-time case (so it is the concurrency that
+/// catches it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sailpoints_parallel_member_patches_catch_lost_updates_and_only_they_do() {
+    let suite = "sailpoint/members.yaml";
+    let plain = run_case(suite, PARALLEL_CASE, Transparent, None).await;
+    assert!(matches!(plain, CaseVerdict::Passed), "plain: {plain:?}");
+    let racy = run_case(suite, PARALLEL_CASE, MemberPatchReadModifyWrite, None).await;
+    assert!(matches!(racy, CaseVerdict::Failed(_)), "racy: {racy:?}");
+    let one_at_a_time = "three member PATCHes keep all three members";
+    let sequential = run_case(suite, one_at_a_time, MemberPatchReadModifyWrite, None).await;
+    assert!(
+        matches!(sequential, CaseVerdict::Passed),
+        "sequential: {sequential:?}"
+    );
 }
 
 const BIN: &str = env!("CARGO_BIN_EXE_scimulator");
