@@ -305,6 +305,35 @@ async fn a_malformed_profile_file_gets_a_located_error() {
     assert!(stderr.contains("pacth"), "quotes the bad value: {stderr}");
 }
 
+/// `validate` and `list` take `--idp-file` as `run` does: a good profile
+/// expands the IdP-neutral suites (exit 0), a malformed one gets the same
+/// located error as under `run` (exit 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_and_list_take_a_profile_file_like_run() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("acme.yaml"), IN_HOUSE).expect("written");
+    let bad = IN_HOUSE.replace("update: put", "update: pacth");
+    std::fs::write(dir.path().join("bad.yaml"), bad).expect("written");
+    let suites = concat!(env!("CARGO_MANIFEST_DIR"), "/suites/idp");
+    for command in ["validate", "list"] {
+        let out = scimulator(dir.path(), &[command, suites, "--idp-file", "acme.yaml"]).await;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{command}: {stdout}\n{stderr}");
+        let expected = if command == "list" {
+            "lifecycle.yaml"
+        } else {
+            ": OK"
+        };
+        assert!(stdout.contains(expected), "{command}: {stdout}");
+        let out = scimulator(dir.path(), &[command, suites, "--idp-file", "bad.yaml"]).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(stderr.contains("bad.yaml:6:"), "{command}: {stderr}");
+        assert!(stderr.contains("users.update"), "{command}: {stderr}");
+    }
+}
+
 /// `--idp all` runs the IdP-neutral suite once per profile on the embedded
 /// server, and the Markdown scorecard has one column per profile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
