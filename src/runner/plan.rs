@@ -112,7 +112,7 @@ pub struct PlannedCase {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlannedStep {
     /// One request.
-    Request(RequestStep),
+    Request(Box<RequestStep>),
     /// Requests sent at once (1 to [`MAX_PARALLEL`]; no `when` reads a
     /// sibling's capture; no two capture the same name), reported in this
     /// order.
@@ -123,7 +123,7 @@ impl PlannedStep {
     /// The step's requests, in order.
     pub fn requests(&self) -> &[RequestStep] {
         match self {
-            Self::Request(r) => std::slice::from_ref(r),
+            Self::Request(r) => std::slice::from_ref(&**r),
             Self::Parallel(group) => group,
         }
     }
@@ -344,7 +344,7 @@ fn concrete(
     let mut planned = Vec::with_capacity(steps.len());
     for (i, step) in steps.into_iter().enumerate() {
         match step {
-            Step::Request(r) => planned.push(PlannedStep::Request(*r)),
+            Step::Request(r) => planned.push(PlannedStep::Request(r)),
             Step::Action(a) => return Err(unexpanded(&a, i)),
             Step::Parallel(p) => {
                 let group = p
@@ -418,7 +418,7 @@ fn group_problem(group: &[RequestStep]) -> Option<String> {
             captured.push(name);
         }
     }
-    let reads_sibling = group.iter().find_map(|s| {
+    group.iter().find_map(|s| {
         let when = s.when.as_ref()?;
         captured.contains(&when.var.as_str()).then(|| {
             format!(
@@ -428,8 +428,7 @@ fn group_problem(group: &[RequestStep]) -> Option<String> {
                 when.var
             )
         })
-    });
-    reads_sibling
+    })
 }
 
 /// An expansion error placed at the step (or top-level key) it is about.
