@@ -645,6 +645,19 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_action_inside_a_group_is_located_at_its_line() {
+        let yaml =
+            group_yaml("          - action: sailpoint.add_membr\n            with: { id: g }\n");
+        let s = crate::suite::load_str("x.yaml", &yaml).expect("loads");
+        let errors = plan(&[s], &PlanOptions::default()).expect_err("does not expand");
+        let text = errors[0].to_string();
+        assert!(
+            text.starts_with("x.yaml:8:21: cases[0].steps[1].parallel[0].action: "),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn an_action_that_looks_up_before_it_writes_cannot_run_in_parallel() {
         let yaml = group_yaml(
             "          - action: okta.push_new_user\n            with: { userName: x@example.com }\n",
