@@ -60,6 +60,16 @@ pub(crate) fn prepare(paths: &[PathBuf], opts: &PlanOptions) -> Result<Plan, Exi
     crate::runner::prepare(paths, opts).map_err(|errors| suite_errors(&errors))
 }
 
+/// Loads the profile file of `--idp-file` (`run`, `validate`, `list`), if
+/// given; a malformed one is printed as a located suite error (exit 2).
+pub(crate) fn profile_file(
+    file: Option<&PathBuf>,
+) -> Result<Option<std::sync::Arc<crate::idp::profile::ProfileSpec>>, ExitCode> {
+    file.map(|f| crate::idp::profile::load_file(f).map(std::sync::Arc::new))
+        .transpose()
+        .map_err(|e| suite_errors(&[e]))
+}
+
 /// Prints suite errors (one `error:` line each, then their count) and
 /// returns the usage exit code.
 pub(crate) fn suite_errors(errors: &[LoadError]) -> ExitCode {

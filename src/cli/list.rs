@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::args::prepare;
+use crate::cli::args::{prepare, profile_file};
 use crate::cli::exit;
 use crate::runner::{Plan, PlanOptions};
 use crate::suite::model::Severity;
@@ -21,6 +21,9 @@ pub struct ListArgs {
     /// List the IdP profiles `--idp` accepts instead: what each imitates and where its habits come from.
     #[arg(long)]
     pub profiles: bool,
+    /// A profile file (as `run --idp-file`): IdP-neutral suites expand under it.
+    #[arg(long, value_name = "FILE", conflicts_with = "profiles")]
+    pub idp_file: Option<PathBuf>,
 }
 
 /// Runs `scimulator list`.
@@ -37,7 +40,14 @@ pub fn run(args: &ListArgs) -> ExitCode {
             }
         };
     }
-    match prepare(&args.paths, &PlanOptions::default()) {
+    let opts = match profile_file(args.idp_file.as_ref()) {
+        Ok(profile_file) => PlanOptions {
+            profile_file,
+            ..PlanOptions::default()
+        },
+        Err(code) => return code,
+    };
+    match prepare(&args.paths, &opts) {
         Ok(plan) => {
             print!("{}", render(&plan));
             exit::code(exit::SUCCESS)

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::args::{parse_basic, parse_header, parse_report, parse_var, prepare, suite_errors};
+use crate::cli::args::{parse_basic, parse_header, parse_report, parse_var, prepare};
 use crate::cli::embedded::Embedded;
 use crate::cli::exit;
 use crate::report::baseline::Baseline;
@@ -273,12 +273,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(exit::code(exit::USAGE));
         }
     };
-    let profile_file = match &args.idp_file {
-        Some(file) => match crate::idp::profile::load_file(file) {
-            Ok(spec) => Some(std::sync::Arc::new(spec)),
-            Err(e) => return Ok(suite_errors(&[e])),
-        },
-        None => None,
+    let profile_file = match crate::cli::args::profile_file(args.idp_file.as_ref()) {
+        Ok(spec) => spec,
+        Err(code) => return Ok(code),
     };
     // Load, lint, expand IdP actions and select cases as `validate` and
     // `list` do: a suite error exits 2 before anything starts or is sent.

@@ -192,7 +192,8 @@ fn prune(a: &PruneArgs) -> anyhow::Result<ExitCode> {
     let mut referenced = Vec::new();
     for suite in &plan.suites {
         for case in &suite.cases {
-            for step in case.steps.iter().chain(case.cleanup.iter()) {
+            let requests = case.steps.iter().chain(&case.cleanup);
+            for step in requests.flat_map(|s| s.requests()) {
                 if let Some(name) = &step.expect.snapshot {
                     referenced.push((suite.source.clone(), case.name.clone(), name.clone()));
                 }

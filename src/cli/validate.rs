@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::args::prepare;
+use crate::cli::args::{prepare, profile_file};
 use crate::cli::exit;
 use crate::runner::PlanOptions;
 
@@ -17,6 +17,9 @@ pub struct ValidateArgs {
     /// Variable names supplied at run time with --var/--secret (so they count as defined).
     #[arg(long = "var", value_name = "NAME")]
     pub vars: Vec<String>,
+    /// A profile file (as `run --idp-file`): IdP-neutral suites expand under it.
+    #[arg(long, value_name = "FILE")]
+    pub idp_file: Option<PathBuf>,
 }
 
 /// Runs `scimulator validate`; prints every error; exit 2 on any.
@@ -26,8 +29,13 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         .iter()
         .map(|v| v.split('=').next().unwrap_or(v).to_owned())
         .collect();
+    let profile_file = match profile_file(args.idp_file.as_ref()) {
+        Ok(spec) => spec,
+        Err(code) => return code,
+    };
     let opts = PlanOptions {
         lint: Some(names),
+        profile_file,
         ..PlanOptions::default()
     };
     match prepare(&args.paths, &opts) {

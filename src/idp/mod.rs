@@ -30,7 +30,7 @@ mod request;
 
 pub use error::ExpandError;
 
-use crate::suite::model::{ActionStep, Step, Suite};
+use crate::suite::model::{ActionStep, ParallelStep, RequestStep, Step, Suite};
 use mapping::ProfileMapping;
 use request::Args;
 
@@ -111,27 +111,39 @@ pub fn expand_suite_with(
     let mut out = suite.clone();
     for case in &mut out.cases {
         let case_name = case.name.clone();
-        let expand_list = |steps: &[Step]| -> Result<Vec<Step>, ExpandError> {
+        fn expand_list(
+            steps: &[Step],
+            expand: &dyn Fn(&ActionStep) -> Result<Vec<RequestStep>, ExpandError>,
+        ) -> Result<Vec<Step>, ExpandError> {
             let mut expanded = Vec::with_capacity(steps.len());
             for step in steps {
                 match step {
                     Step::Request(_) => expanded.push(step.clone()),
-                    Step::Action(action) => {
-                        let args = Args {
-                            suite: &suite.source,
-                            case: &case_name,
-                            action,
-                        };
-                        reject_volatile_arguments(&args)?;
-                        let generated = expand_action(action, &args, flavours, &mapping)?;
-                        expanded.extend(generated.into_iter().map(|s| Step::Request(Box::new(s))));
+                    Step::Action(action) => expanded.extend(
+                        expand(action)?
+                            .into_iter()
+                            .map(|s| Step::Request(Box::new(s))),
+                    ),
+                    // A group stays a group: its actions' requests are sent at once.
+                    Step::Parallel(group) => {
+                        let parallel = expand_list(&group.parallel, expand)?;
+                        expanded.push(Step::Parallel(Box::new(ParallelStep { parallel })));
                     }
                 }
             }
             Ok(expanded)
+        }
+        let expand = |action: &ActionStep| {
+            let args = Args {
+                suite: &suite.source,
+                case: &case_name,
+                action,
+            };
+            reject_volatile_arguments(&args)?;
+            expand_action(action, &args, flavours, &mapping)
         };
-        case.steps = expand_list(&case.steps)?;
-        case.cleanup = expand_list(&case.cleanup)?;
+        case.steps = expand_list(&case.steps, &expand)?;
+        case.cleanup = expand_list(&case.cleanup, &expand)?;
     }
     Ok(out)
 }

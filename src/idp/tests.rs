@@ -41,7 +41,7 @@ fn expand_with(actions: Value, profile: Option<&str>, mapping: Option<Value>) ->
         .iter()
         .map(|s| match s {
             Step::Request(r) => (**r).clone(),
-            Step::Action(_) => panic!("unexpanded action"),
+            Step::Action(_) | Step::Parallel(_) => panic!("unexpanded action or a group"),
         })
         .collect()
 }

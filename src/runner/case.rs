@@ -12,9 +12,9 @@ use crate::runner::client::millis;
 use crate::runner::plan::{PlannedCase, PlannedSuite};
 use crate::runner::redact::Redact;
 use crate::runner::request::value_text;
-use crate::runner::result::{CaseResult, Outcome, StepOutcome};
+use crate::runner::result::{CaseResult, Outcome, StepOutcome, StepResult};
 use crate::runner::run::RunCtx;
-use crate::runner::step::run_step;
+use crate::runner::step::run_planned;
 use crate::runner::{RunError, RunErrorKind};
 use crate::suite::model::{Requirement, VarSpec};
 use crate::template::{Redactor, Scope, render_value};
@@ -118,21 +118,22 @@ pub(crate) async fn run_case(
     }
     let mut index = 0;
     for step in &case.steps {
-        index += 1;
-        let step_result = run_step(ctx, audit, &mut state, step, index).await;
-        let outcome = step_result.outcome.clone();
-        let failures = step_result.failures.clone();
-        result.steps.push(step_result);
-        match outcome {
-            StepOutcome::Failed => {
-                result.outcome = Outcome::Failed(failures);
-                break;
+        // A `parallel:` group gives several results: the first that did not
+        // pass (in YAML order) decides the case; all of them are reported.
+        for step_result in run_planned(ctx, audit, &mut state, step, &mut index).await {
+            if matches!(result.outcome, Outcome::Passed) {
+                match &step_result.outcome {
+                    StepOutcome::Failed => {
+                        result.outcome = Outcome::Failed(step_result.failures.clone());
+                    }
+                    StepOutcome::Errored(e) => result.outcome = Outcome::Errored(e.clone()),
+                    StepOutcome::Passed | StepOutcome::Skipped(_) => {}
+                }
             }
-            StepOutcome::Errored(e) => {
-                result.outcome = Outcome::Errored(e);
-                break;
-            }
-            StepOutcome::Passed | StepOutcome::Skipped(_) => {}
+            result.steps.push(step_result);
+        }
+        if !matches!(result.outcome, Outcome::Passed) {
+            break;
         }
     }
     for step in &case.cleanup {
@@ -145,31 +146,36 @@ pub(crate) async fn run_case(
             ));
             break;
         }
-        index += 1;
-        let step_result = run_step(ctx, audit, &mut state, step, index).await;
-        match &step_result.outcome {
-            StepOutcome::Failed => result.warnings.push(format!(
-                "cleanup step {} `{}` failed: {}",
-                step_result.index,
-                step_result.request_line,
-                step_result
-                    .failures
-                    .iter()
-                    .map(|f| f.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )),
-            StepOutcome::Errored(e) => result.warnings.push(format!(
-                "cleanup step {} `{}` errored: {e}",
-                step_result.index, step_result.request_line
-            )),
-            StepOutcome::Passed | StepOutcome::Skipped(_) => {}
+        for step_result in run_planned(ctx, audit, &mut state, step, &mut index).await {
+            cleanup_warning(&mut result, &step_result);
+            result.cleanup.push(step_result);
         }
-        result.cleanup.push(step_result);
     }
     result.duration_ms = millis(started.elapsed());
     redact(&mut result, &state, ctx);
     result
+}
+
+/// The warning a cleanup step that did not pass leaves on its case.
+fn cleanup_warning(result: &mut CaseResult, step_result: &StepResult) {
+    match &step_result.outcome {
+        StepOutcome::Failed => result.warnings.push(format!(
+            "cleanup step {} `{}` failed: {}",
+            step_result.index,
+            step_result.request_line,
+            step_result
+                .failures
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        StepOutcome::Errored(e) => result.warnings.push(format!(
+            "cleanup step {} `{}` errored: {e}",
+            step_result.index, step_result.request_line
+        )),
+        StepOutcome::Passed | StepOutcome::Skipped(_) => {}
+    }
 }
 
 /// Renders the suite's vars afresh for this case.

@@ -17,7 +17,8 @@ use crate::idp::ExpandError;
 use crate::idp::profile::ProfileSpec;
 use crate::runner::options::RunOptions;
 use crate::suite::model::{
-    Case, Profile, RequestStep, Requirement, Severity, Step, Suite, VarSpec,
+    ActionStep, Case, MAX_PARALLEL, Profile, RequestStep, Requirement, Severity, Step, Suite,
+    VarSpec,
 };
 use crate::suite::{LoadError, Place};
 
@@ -102,9 +103,30 @@ pub struct PlannedCase {
     /// Preconditions.
     pub requires: Vec<Requirement>,
     /// The steps, run in order.
-    pub steps: Vec<RequestStep>,
+    pub steps: Vec<PlannedStep>,
     /// The steps run after the case whatever its outcome.
-    pub cleanup: Vec<RequestStep>,
+    pub cleanup: Vec<PlannedStep>,
+}
+
+/// One step of a [`PlannedCase`]: a request, or a `parallel:` group.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlannedStep {
+    /// One request.
+    Request(Box<RequestStep>),
+    /// Requests sent at once (1 to [`MAX_PARALLEL`]; no `when` reads a
+    /// sibling's capture; no two capture the same name), reported in this
+    /// order.
+    Parallel(Vec<RequestStep>),
+}
+
+impl PlannedStep {
+    /// The step's requests, in order.
+    pub fn requests(&self) -> &[RequestStep] {
+        match self {
+            Self::Request(r) => std::slice::from_ref(&**r),
+            Self::Parallel(group) => group,
+        }
+    }
 }
 
 /// Loads `paths` (the bundled suites when empty), then [`plan`]s them.
@@ -228,16 +250,35 @@ pub fn is_neutral(suite: &Suite) -> bool {
     }
     let mut any = false;
     for case in &suite.cases {
-        for step in case.steps.iter().chain(&case.cleanup) {
-            if let Step::Action(a) = step {
-                if !a.action.starts_with("idp.") {
-                    return false;
-                }
-                any = true;
+        for (_, a) in actions(&case.steps).chain(actions(&case.cleanup)) {
+            if !a.action.starts_with("idp.") {
+                return false;
             }
+            any = true;
         }
     }
     any
+}
+
+/// Every action of `steps` (those inside `parallel:` too), with its field
+/// path below the list (`[2]`, `[3].parallel[0]`).
+fn actions(steps: &[Step]) -> impl Iterator<Item = (String, &ActionStep)> {
+    steps.iter().enumerate().flat_map(|(i, step)| {
+        let found: Vec<(String, &ActionStep)> = match step {
+            Step::Request(_) => Vec::new(),
+            Step::Action(a) => vec![(format!("[{i}]"), &**a)],
+            Step::Parallel(p) => p
+                .parallel
+                .iter()
+                .enumerate()
+                .filter_map(|(k, s)| match s {
+                    Step::Action(a) => Some((format!("[{i}].parallel[{k}]"), &**a)),
+                    _ => None,
+                })
+                .collect(),
+        };
+        found
+    })
 }
 
 /// `suite` expanded for `variant` and selected; `None` when no case is selected.
@@ -278,30 +319,116 @@ fn planned_suite(
     }))
 }
 
-/// The request steps of an expanded list (`steps` or `cleanup` of case
-/// `case`); an action left unexpanded is a located suite error.
+/// The planned steps of an expanded list (`steps` or `cleanup` of case
+/// `case`); an action left unexpanded, or a `parallel:` group whose
+/// expansion is too large or holds dependent requests, is a located suite
+/// error.
 fn concrete(
     suite: &Suite,
     case: usize,
     list: &str,
     steps: Vec<Step>,
-) -> Result<Vec<RequestStep>, LoadError> {
-    steps
-        .into_iter()
-        .enumerate()
-        .map(|(i, step)| match step {
-            Step::Request(r) => Ok(*r),
-            Step::Action(a) => Err(LoadError::at(
-                suite,
-                Place::InCase {
-                    case,
-                    text: &a.action,
-                },
-                format!("cases[{case}].{list}[{i}].action"),
-                format!("action `{}` was not expanded into requests", a.action),
-            )),
+) -> Result<Vec<PlannedStep>, LoadError> {
+    let unexpanded = |a: &ActionStep, i: usize| {
+        LoadError::at(
+            suite,
+            Place::InCase {
+                case,
+                text: &a.action,
+            },
+            format!("cases[{case}].{list}[{i}].action"),
+            format!("action `{}` was not expanded into requests", a.action),
+        )
+    };
+    let mut groups = 0;
+    let mut planned = Vec::with_capacity(steps.len());
+    for (i, step) in steps.into_iter().enumerate() {
+        match step {
+            Step::Request(r) => planned.push(PlannedStep::Request(r)),
+            Step::Action(a) => return Err(unexpanded(&a, i)),
+            Step::Parallel(p) => {
+                let group = p
+                    .parallel
+                    .into_iter()
+                    .map(|s| match s {
+                        Step::Request(r) => Ok(*r),
+                        Step::Action(a) => Err(unexpanded(&a, i)),
+                        Step::Parallel(_) => Err(LoadError::at(
+                            suite,
+                            Place::InCase {
+                                case,
+                                text: "parallel",
+                            },
+                            format!("cases[{case}].{list}[{i}].parallel"),
+                            "a `parallel:` step cannot hold another `parallel:`",
+                        )),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if let Some(problem) = group_problem(&group) {
+                    // The n-th group of the expanded list is the n-th one written.
+                    let written = suite.cases.get(case).map_or(&[][..], |c| {
+                        if list == "steps" {
+                            &c.steps
+                        } else {
+                            &c.cleanup
+                        }
+                    });
+                    let at = written
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| matches!(s, Step::Parallel(_)))
+                        .nth(groups)
+                        .map_or(i, |(j, _)| j);
+                    return Err(LoadError::at(
+                        suite,
+                        Place::InCase {
+                            case,
+                            text: "parallel",
+                        },
+                        format!("cases[{case}].{list}[{at}].parallel"),
+                        problem,
+                    ));
+                }
+                groups += 1;
+                planned.push(PlannedStep::Parallel(group));
+            }
+        }
+    }
+    Ok(planned)
+}
+
+/// Why the expanded requests of one `parallel:` group cannot be sent at
+/// once, if they cannot.
+fn group_problem(group: &[RequestStep]) -> Option<String> {
+    if group.len() > MAX_PARALLEL {
+        return Some(format!(
+            "`parallel:` expands into {} requests; at most {MAX_PARALLEL} are sent at once",
+            group.len()
+        ));
+    }
+    let mut captured: Vec<&str> = Vec::new();
+    for step in group {
+        for name in step.capture.keys() {
+            if captured.contains(&name.as_str()) {
+                return Some(format!(
+                    "two requests of this `parallel:` group capture `{name}` (an action \
+                     in it may expand into several requests that capture the same name)"
+                ));
+            }
+            captured.push(name);
+        }
+    }
+    group.iter().find_map(|s| {
+        let when = s.when.as_ref()?;
+        captured.contains(&when.var.as_str()).then(|| {
+            format!(
+                "a request of this `parallel:` group is sent only when `{}` holds, which \
+                 another request of the group captures: an action that looks up before it \
+                 writes cannot run inside `parallel:`",
+                when.var
+            )
         })
-        .collect()
+    })
 }
 
 /// An expansion error placed at the step (or top-level key) it is about.
@@ -336,10 +463,9 @@ fn located(suite: &Suite, e: &ExpandError) -> LoadError {
         .filter(|(_, c)| &c.name == case_name)
         .find_map(|(ci, c)| {
             let in_list = |list: &'static str, steps: &[Step]| {
-                steps.iter().enumerate().find_map(|(si, s)| match s {
-                    Step::Action(a) if is_it(&a.action) => Some((ci, list, si, a.action.clone())),
-                    _ => None,
-                })
+                actions(steps)
+                    .find(|(_, a)| is_it(&a.action))
+                    .map(|(at, a)| (ci, list, at, a.action.clone()))
             };
             in_list("steps", &c.steps).or_else(|| in_list("cleanup", &c.cleanup))
         });
@@ -350,7 +476,7 @@ fn located(suite: &Suite, e: &ExpandError) -> LoadError {
                 case,
                 text: &written,
             },
-            format!("cases[{case}].{list}[{step}].{key}"),
+            format!("cases[{case}].{list}{step}.{key}"),
             e.detail(),
         ),
         None => LoadError::lint(&suite.source, format!("case `{case_name}`"), e.detail()),
@@ -470,7 +596,78 @@ mod tests {
         let planned = plan(&[s], &PlanOptions::default()).expect("expands");
         let steps = &planned.suites[0].cases[0].steps;
         assert!(steps.len() > 1, "{steps:?}");
-        assert!(steps.iter().all(|s| s.origin.is_some()), "{steps:?}");
+        let requests = || steps.iter().flat_map(PlannedStep::requests);
+        assert!(requests().all(|s| s.origin.is_some()), "{steps:?}");
         assert_eq!(planned.suites[0].profile, "okta");
+    }
+
+    fn group_yaml(inner: &str) -> String {
+        format!(
+            "suite: s\ncases:\n  - name: a\n    why: w\n    steps:\n      \
+             - request: {{ method: GET, path: /Users }}\n      - parallel:\n{inner}"
+        )
+    }
+
+    #[test]
+    fn a_parallel_group_of_one_patch_per_member_is_one_planned_group_in_order() {
+        let yaml = group_yaml(
+            "          - action: sailpoint.add_member\n            \
+             with: { id: g, members: [u1, u2, u3] }\n          \
+             - request: { method: GET, path: /Groups/g }\n",
+        );
+        let s = crate::suite::load_str("x.yaml", &yaml).expect("loads");
+        let planned = plan(&[s], &PlanOptions::default()).expect("expands");
+        let steps = &planned.suites[0].cases[0].steps;
+        assert_eq!(steps.len(), 2, "{steps:?}");
+        let PlannedStep::Parallel(group) = &steps[1] else {
+            panic!("not a group: {steps:?}");
+        };
+        let lines: Vec<String> = group
+            .iter()
+            .map(|r| format!("{} {}", r.request.method, r.request.path))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "PATCH /Groups/g",
+                "PATCH /Groups/g",
+                "PATCH /Groups/g",
+                "GET /Groups/g"
+            ]
+        );
+        let bodies: Vec<String> = group[..3]
+            .iter()
+            .map(|r| r.request.body.clone().unwrap_or_default().to_string())
+            .collect();
+        for (body, id) in bodies.iter().zip(["u1", "u2", "u3"]) {
+            assert!(body.contains(&format!(r#"[{{"value":"{id}"}}]"#)), "{body}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_action_inside_a_group_is_located_at_its_line() {
+        let yaml =
+            group_yaml("          - action: sailpoint.add_membr\n            with: { id: g }\n");
+        let s = crate::suite::load_str("x.yaml", &yaml).expect("loads");
+        let errors = plan(&[s], &PlanOptions::default()).expect_err("does not expand");
+        let text = errors[0].to_string();
+        assert!(
+            text.starts_with("x.yaml:8:21: cases[0].steps[1].parallel[0].action: "),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_action_that_looks_up_before_it_writes_cannot_run_in_parallel() {
+        let yaml = group_yaml(
+            "          - action: okta.push_new_user\n            with: { userName: x@example.com }\n",
+        );
+        let s = crate::suite::load_str("x.yaml", &yaml).expect("loads");
+        let errors = plan(&[s], &PlanOptions::default()).expect_err("refused");
+        let text = errors[0].to_string();
+        assert!(
+            text.starts_with("x.yaml:7:9: cases[0].steps[1].parallel: "),
+            "{text}"
+        );
     }
 }

@@ -11,6 +11,7 @@ use crate::runner::audit::Audit;
 use crate::runner::capture::capture_all;
 use crate::runner::case::CaseState;
 use crate::runner::client::{Incoming, millis};
+use crate::runner::plan::PlannedStep;
 use crate::runner::request::{Rendered, render_expect, render_request, value_text};
 use crate::runner::result::{Exchange, SnapshotCheck, SnapshotStatus, StepOutcome, StepResult};
 use crate::runner::run::RunCtx;
@@ -18,6 +19,50 @@ use crate::runner::{RunError, RunErrorKind};
 use crate::snapshot::{self, CheckOutcome, NormalizeInput, SnapshotHeader};
 use crate::suite::model::{Expect, Paginate, QueryEncoding, RequestStep, When};
 use crate::text::{Mark, clip};
+
+/// Runs one planned step of a case: its request, or (`parallel:`) its
+/// requests at once. `index` is the number of the last step run before it;
+/// it is advanced by the number of requests. The results are in the step's
+/// order (YAML order), whatever order the answers came in.
+pub(crate) async fn run_planned(
+    ctx: &RunCtx,
+    audit: &Audit,
+    state: &mut CaseState,
+    step: &PlannedStep,
+    index: &mut usize,
+) -> Vec<StepResult> {
+    let group = match step {
+        PlannedStep::Request(request) => {
+            *index += 1;
+            return vec![run_step(ctx, audit, state, request, *index).await];
+        }
+        PlannedStep::Parallel(group) => group,
+    };
+    let first = *index + 1;
+    *index += group.len();
+    // Each request renders and captures in its own copy of the scope as it
+    // was before the group; the plan caps the group at `MAX_PARALLEL`, and
+    // each request keeps the client's timeouts.
+    let runs = group.iter().enumerate().map(|(k, request)| {
+        let mut own = state.clone();
+        async move {
+            let result = run_step(ctx, audit, &mut own, request, first + k).await;
+            (result, own)
+        }
+    });
+    let done = futures_util::future::join_all(runs).await;
+    let mut results = Vec::with_capacity(done.len());
+    // Captures are merged in YAML order (the plan refuses two of one name).
+    for ((result, own), request) in done.into_iter().zip(group) {
+        for name in request.capture.keys() {
+            if let Some(value) = own.scope.get(name) {
+                state.set(name, value.clone(), own.scope.is_secret(name));
+            }
+        }
+        results.push(result);
+    }
+    results
+}
 
 /// Runs one request step of a case.
 pub(crate) async fn run_step(

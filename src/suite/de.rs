@@ -17,8 +17,8 @@ use serde_json::Value;
 
 use super::model::{
     ActionStep, Auth, CaptureDetail, CaptureSpec, Case, Expect, HeaderCheck, HeaderPredicate,
-    Predicate, PredicateOps, RequestSpec, RequestStep, Requirement, Retry, Severity, StatusSpec,
-    Step, Suite, VarSpec, When,
+    MAX_PARALLEL, ParallelStep, Predicate, PredicateOps, RequestSpec, RequestStep, Requirement,
+    Retry, Severity, StatusSpec, Step, Suite, VarSpec, When,
 };
 
 /// The keys of a suite file (for "unknown field" messages).
@@ -101,6 +101,43 @@ struct StepRaw {
     when: Option<When>,
     #[serde(default)]
     origin: Option<String>,
+    #[serde(default)]
+    parallel: Option<Vec<Step>>,
+}
+
+/// A `parallel:` step: only the key `parallel`, holding 1 to [`MAX_PARALLEL`]
+/// request or action steps.
+fn parallel_step(raw: StepRaw) -> Result<Step, String> {
+    let others = [
+        ("name", raw.name.is_some()),
+        ("request", raw.request.is_some()),
+        ("action", raw.action.is_some()),
+        ("with", raw.with.is_some()),
+        ("expect", !raw.expect.is_empty()),
+        ("capture", !raw.capture.is_empty()),
+        ("retry", raw.retry.is_some()),
+        ("when", raw.when.is_some()),
+        ("origin", raw.origin.is_some()),
+    ];
+    if let Some((key, _)) = others.iter().find(|(_, set)| *set) {
+        return Err(format!(
+            "a `parallel:` step holds only its list of steps; put `{key}` on the steps inside it"
+        ));
+    }
+    let steps = raw.parallel.unwrap_or_default();
+    if steps.is_empty() {
+        return Err("`parallel:` needs at least one step".to_owned());
+    }
+    if steps.len() > MAX_PARALLEL {
+        return Err(format!(
+            "`parallel:` holds {} steps; at most {MAX_PARALLEL} are sent at once",
+            steps.len()
+        ));
+    }
+    if steps.iter().any(|s| matches!(s, Step::Parallel(_))) {
+        return Err("a `parallel:` step cannot hold another `parallel:`".to_owned());
+    }
+    Ok(Step::Parallel(Box::new(ParallelStep { parallel: steps })))
 }
 
 struct StepVisitor;
@@ -109,13 +146,16 @@ impl<'de> Visitor<'de> for StepVisitor {
     type Value = Step;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a step: a map with `request:` or `action:`")
+        f.write_str("a step: a map with `request:`, `action:` or `parallel:`")
     }
 
     // Converting inside `visit_map` lets the parser attach this step's own
     // line and `steps[i]` path to the errors below.
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Step, A::Error> {
         let raw = StepRaw::deserialize(MapAccessDeserializer::new(map))?;
+        if raw.parallel.is_some() {
+            return parallel_step(raw).map_err(de::Error::custom);
+        }
         match (raw.request, raw.action) {
             (Some(_), Some(_)) => Err(de::Error::custom(
                 "a step has either `request` or `action`, not both",

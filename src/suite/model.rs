@@ -130,6 +130,25 @@ pub enum Step {
     Request(Box<RequestStep>),
     /// `action: okta.push_new_user` with `with: {…}`.
     Action(Box<ActionStep>),
+    /// `parallel: [ … ]`: request and action steps sent at once.
+    Parallel(Box<ParallelStep>),
+}
+
+/// The most steps (after IdP expansion) one `parallel:` group may send at once.
+pub const MAX_PARALLEL: usize = 32;
+
+/// `parallel:`: steps sent at once, each checked by its own `expect`.
+///
+/// Each step is rendered in the scope as it was before the group (a step
+/// cannot read what a sibling captures); the group's captures are merged
+/// into the case's scope after every step has finished, in YAML order, and
+/// two steps of a group may not capture the same name. Reports list the
+/// steps in YAML order, not in the order their answers came.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParallelStep {
+    /// The steps (requests, or actions expanding into requests), at most
+    /// [`MAX_PARALLEL`] requests after expansion; none is a `parallel:`.
+    pub parallel: Vec<Step>,
 }
 
 /// A concrete HTTP exchange and what must hold of its response.

@@ -183,6 +183,29 @@ impl Lint<'_> {
         match step {
             Step::Request(r) => self.request_step(i, at, r, case, defined),
             Step::Action(a) => self.action_step(i, at, a, defined),
+            Step::Parallel(p) => {
+                // Every step of the group sees the scope as it was before it.
+                let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+                for (k, inner) in p.parallel.iter().enumerate() {
+                    let inner_at = format!("{at}.parallel[{k}]");
+                    self.step(i, &inner_at, inner, case, defined);
+                    for name in captures(inner) {
+                        if let Some(first) = seen.get(&name) {
+                            self.push(
+                                Some(i),
+                                format!("{inner_at}.capture.{name}"),
+                                Needle::Key(&name),
+                                format!(
+                                    "`{name}` is also captured by parallel[{first}]: \
+                                     steps of one `parallel:` group capture distinct names"
+                                ),
+                            );
+                        } else {
+                            seen.insert(name, k);
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -495,6 +518,7 @@ fn captures(step: &Step) -> Vec<String> {
     let map = match step {
         Step::Request(r) => &r.capture,
         Step::Action(a) => &a.capture,
+        Step::Parallel(p) => return p.parallel.iter().flat_map(captures).collect(),
     };
     map.keys().cloned().collect()
 }

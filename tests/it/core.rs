@@ -107,6 +107,10 @@ fn the_full_format_fixture_keeps_every_part() {
     assert_eq!(create.capture.len(), 3);
     assert_eq!(case.cleanup.len(), 1);
     assert_eq!(s.cases[1].requires.len(), 3);
+    let Step::Parallel(last) = &s.cases[2].steps[1] else {
+        panic!("a parallel group")
+    };
+    assert!(matches!(&last.parallel[1], Step::Action(a) if a.action == "okta.deactivate_user"));
 }
 
 #[test]

@@ -129,7 +129,25 @@ const DEFECTS: &[(&str, &str, Fault, Option<&str>, &str)] = &[
         None,
         "$.members",
     ),
+    (
+        "sailpoint/members.yaml",
+        PARALLEL_CASE,
+        MemberPatchReadModifyWrite,
+        None,
+        "$.members",
+    ),
+    (
+        "sailpoint/members.yaml",
+        PARALLEL_CASE,
+        LosesConcurrentMemberAdd,
+        None,
+        "$.members",
+    ),
 ];
+
+/// SailPoint's parallel member PATCHes (`suites/sailpoint/members.yaml`).
+const PARALLEL_CASE: &str = "eight member PATCHes sent at once keep all eight members, \
+                             and three removes at once keep the other five";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_idp_profile_case_fails_against_the_defect_it_targets() {
@@ -183,6 +201,25 @@ async fn a_404_lookup_passes_onelogins_probe_but_fails_entras() {
     )
     .await;
     assert!(matches!(entra, CaseVerdict::Failed(_)), "entra: {entra:?}");
+}
+
+/// The issue's proof: a server whose concurrent group PATCHes lose a member
+/// fails SailPoint's parallel case, passes it without the race, and still
+/// passes the one-PATCH-at-a-time case (so it is the concurrency that
+/// catches it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sailpoints_parallel_member_patches_catch_lost_updates_and_only_they_do() {
+    let suite = "sailpoint/members.yaml";
+    let plain = run_case(suite, PARALLEL_CASE, Transparent, None).await;
+    assert!(matches!(plain, CaseVerdict::Passed), "plain: {plain:?}");
+    let racy = run_case(suite, PARALLEL_CASE, MemberPatchReadModifyWrite, None).await;
+    assert!(matches!(racy, CaseVerdict::Failed(_)), "racy: {racy:?}");
+    let one_at_a_time = "three member PATCHes keep all three members";
+    let sequential = run_case(suite, one_at_a_time, MemberPatchReadModifyWrite, None).await;
+    assert!(
+        matches!(sequential, CaseVerdict::Passed),
+        "sequential: {sequential:?}"
+    );
 }
 
 const BIN: &str = env!("CARGO_BIN_EXE_scimulator");
@@ -266,6 +303,35 @@ async fn a_malformed_profile_file_gets_a_located_error() {
     );
     assert!(stderr.contains("users.update"), "names the field: {stderr}");
     assert!(stderr.contains("pacth"), "quotes the bad value: {stderr}");
+}
+
+/// `validate` and `list` take `--idp-file` as `run` does: a good profile
+/// expands the IdP-neutral suites (exit 0), a malformed one gets the same
+/// located error as under `run` (exit 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_and_list_take_a_profile_file_like_run() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("acme.yaml"), IN_HOUSE).expect("written");
+    let bad = IN_HOUSE.replace("update: put", "update: pacth");
+    std::fs::write(dir.path().join("bad.yaml"), bad).expect("written");
+    let suites = concat!(env!("CARGO_MANIFEST_DIR"), "/suites/idp");
+    for command in ["validate", "list"] {
+        let out = scimulator(dir.path(), &[command, suites, "--idp-file", "acme.yaml"]).await;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{command}: {stdout}\n{stderr}");
+        let expected = if command == "list" {
+            "lifecycle.yaml"
+        } else {
+            ": OK"
+        };
+        assert!(stdout.contains(expected), "{command}: {stdout}");
+        let out = scimulator(dir.path(), &[command, suites, "--idp-file", "bad.yaml"]).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(stderr.contains("bad.yaml:6:"), "{command}: {stderr}");
+        assert!(stderr.contains("users.update"), "{command}: {stderr}");
+    }
 }
 
 /// `--idp all` runs the IdP-neutral suite once per profile on the embedded

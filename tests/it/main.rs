@@ -25,6 +25,7 @@ mod record_cli;
 mod reports;
 mod rfc_defects;
 mod runner;
+mod runner_parallel;
 mod schema_round_trip;
 mod security_defects;
 mod server;

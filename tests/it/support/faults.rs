@@ -311,6 +311,9 @@ pub enum Fault {
     GroupPatchIgnored,
     /// A POST or PUT whose `active` is a string is refused with 400.
     StringActiveRejected,
+    /// A member PATCH of a group is done as GET group, a pause, PUT group:
+    /// concurrent member PATCHes overwrite each other (lost updates).
+    MemberPatchReadModifyWrite,
     // ---- issue 14 (load): defects that only show under concurrency -------
     /// One member add that overlaps another PATCH of the same group is
     /// answered 200 and dropped (a read-modify-write race).
@@ -748,37 +751,6 @@ fn edit_users(resp: &mut Resp, mut edit: impl FnMut(&mut Value)) {
     resp.set_json(&body);
 }
 
-/// Keeps the list resources for which `keep` holds, fixing the counts.
-fn edit_list(resp: &mut Resp, keep: impl Fn(&Value) -> bool) {
-    let Some(mut body) = resp.json() else { return };
-    let Some(Value::Array(list)) = body.get_mut("Resources") else {
-        return;
-    };
-    let before = list.len();
-    list.retain(|r| keep(r));
-    let removed = before - list.len();
-    let total = body["totalResults"]
-        .as_u64()
-        .unwrap_or(0)
-        .saturating_sub(removed as u64);
-    let items = body["Resources"].as_array().map_or(0, Vec::len);
-    body["totalResults"] = json!(total);
-    body["itemsPerPage"] = json!(items);
-    resp.set_json(&body);
-}
-
-/// The value of an `attr eq "v"` filter in the query, decoded.
-fn filter_value(req: &Req, attr: &str) -> Option<String> {
-    let (_, raw) = req.query_pairs().into_iter().find(|(k, _)| k == "filter")?;
-    let decoded = percent_encoding::percent_decode_str(&raw.replace('+', " "))
-        .decode_utf8()
-        .ok()?
-        .into_owned();
-    let rest = decoded.strip_prefix(attr)?.trim_start();
-    let rest = rest.strip_prefix("eq")?.trim_start();
-    serde_json::from_str::<String>(rest.split_once(" and ").map_or(rest, |(a, _)| a).trim()).ok()
-}
-
 // ---- H6 (rfc7644): defects and quirks of the RFC 7644 core suite ----------
 mod rfc;
 use rfc::{rfc_on_request, rfc_on_response};
@@ -799,6 +771,9 @@ mod security;
 // ---- issue 12: defects of the IdP profiles' suites ------------------------
 mod idps;
 use idps::{idps_on_request, idps_on_response};
+// ---- list and filter helpers the sections share ---------------------------
+mod edit;
+use edit::{edit_list, filter_value};
 // ---- issue 14 (load): concurrency defects ----------------------------------
 pub mod load;
 use load::{load_on_request, load_on_response};

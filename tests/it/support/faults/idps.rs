@@ -3,6 +3,8 @@
 //! `suites/jumpcloud`, `suites/rippling`, `suites/sailpoint`) target, proved
 //! by `idp_profiles_defects.rs`.
 
+use std::time::Duration;
+
 use axum::http::Method;
 use serde_json::{Value, json};
 
@@ -21,6 +23,7 @@ impl Fault {
                 | MemberAddReplaces
                 | GroupPatchIgnored
                 | StringActiveRejected
+                | MemberPatchReadModifyWrite
         )
     }
 }
@@ -71,6 +74,9 @@ pub(super) async fn idps_on_request(fault: Fault, req: &mut Req, ctx: &Ctx) -> O
         GroupPatchIgnored if req.method == Method::PATCH && req.is_item("Groups") => {
             return Some(current(req, ctx).await);
         }
+        MemberPatchReadModifyWrite if req.method == Method::PATCH && req.is_item("Groups") => {
+            return read_modify_write(req, ctx).await;
+        }
         _ => {}
     }
     None
@@ -95,4 +101,70 @@ pub(super) async fn idps_on_response(fault: Fault, req: &Req, resp: &mut Resp, _
             resp.set_json(&body);
         }
     }
+}
+
+/// [`Fault::MemberPatchReadModifyWrite`]: a PATCH whose operations all
+/// change `members` is applied as GET group → 25 ms → PUT group with the
+/// member list changed, so two overlapping PATCHes of one group each write
+/// the list they read and the first one's change is lost. One PATCH at a
+/// time is applied correctly. `None`: not a member-only PATCH, sent as is.
+async fn read_modify_write(req: &Req, ctx: &Ctx) -> Option<Resp> {
+    let ops = super::operations(req);
+    let member_op = |op: &Value| {
+        op["path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("members"))
+    };
+    if ops.is_empty() || !ops.iter().all(member_op) {
+        return None;
+    }
+    let mut group = current(req, ctx).await.json()?;
+    let mut members: Vec<String> = group["members"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|v| v["value"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    tokio::time::sleep(Duration::from_millis(25)).await;
+    for op in &ops {
+        let values: Vec<String> = op["value"]
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .filter_map(|m| m["value"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let path = op["path"].as_str().unwrap_or_default();
+        match op["op"].as_str().map(str::to_ascii_lowercase).as_deref() {
+            Some("add") => {
+                for v in values {
+                    if !members.contains(&v) {
+                        members.push(v);
+                    }
+                }
+            }
+            Some("remove") if path == "members" => members.retain(|m| !values.contains(m)),
+            // `members[value eq "id"]`
+            Some("remove") => members.retain(|m| !path.contains(&format!("\"{m}\""))),
+            _ => return None,
+        }
+    }
+    group["members"] = json!(
+        members
+            .iter()
+            .map(|m| json!({"value": m}))
+            .collect::<Vec<_>>()
+    );
+    if let Some(g) = group.as_object_mut() {
+        g.remove("meta");
+    }
+    let mut put = req.clone();
+    put.method = Method::PUT;
+    put.query = None;
+    put.set_json(&group);
+    put.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Some(ctx.upstream.send(&put).await)
 }
