@@ -174,6 +174,16 @@ async fn usage_errors_exit_2_with_a_clear_message() {
     }
 }
 
+/// The valid fixtures pass the whole pipeline (load, lint, IdP expansion),
+/// not only the loader: a fixture that `validate` refuses is not "valid".
+#[tokio::test(flavor = "multi_thread")]
+async fn the_valid_fixtures_pass_validate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ok = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ok");
+    let out = scimulator(dir.path(), &["validate", ok]).await;
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn validate_prints_every_error_and_exits_2() {
     let dir = tempfile::tempdir().expect("tempdir");
