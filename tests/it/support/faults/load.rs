@@ -72,6 +72,16 @@ pub(super) async fn load_on_request(fault: Fault, req: &mut Req, ctx: &Ctx) -> O
             tokio::time::sleep(Duration::from_millis(30)).await;
             None
         }
+        Fault::DuplicateUserOnRace
+            if req.method == Method::GET
+                && req.path == "/scim/v2/Users"
+                && super::filter_value(req, "userName").is_some() =>
+        {
+            // A slow lookup (as under real load): both tasks of a racing
+            // pair see "absent" before either creates, even on a busy machine.
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            None
+        }
         _ => None,
     }
 }
