@@ -113,7 +113,7 @@ pub(crate) fn render_request(
     let qs = query::build(&pairs, spec.encoding);
     Ok(Rendered {
         outgoing: Outgoing {
-            method: spec.method.to_ascii_uppercase(),
+            method: spec.method.name().to_owned(),
             url: query::join_url(&opts.target, &path, &qs),
             headers,
             body,
