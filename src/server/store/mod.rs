@@ -16,7 +16,7 @@ mod sort;
 
 pub use durable::DurableStore;
 pub use memory::MemStore;
-pub use sort::{SortKey, sort_key};
+pub(crate) use sort::{SortKey, sort_key};
 
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -133,7 +133,7 @@ pub struct RawUser {
 
 impl RawUser {
     /// The derived `groups` of a user's view: `[{value, display, type}]`.
-    pub fn groups_value(groups: &[(String, Option<String>)]) -> Value {
+    pub(crate) fn groups_value(groups: &[(String, Option<String>)]) -> Value {
         Value::Array(
             groups
                 .iter()
@@ -162,7 +162,7 @@ impl RawUser {
 }
 
 /// A closure run under the write lock: receives the current view, returns the new resource.
-pub type Mutation<'a> = &'a mut (dyn FnMut(&Value) -> Result<Value, ScimError> + Send);
+pub(crate) type Mutation<'a> = &'a mut (dyn FnMut(&Value) -> Result<Value, ScimError> + Send);
 
 /// Storage of Users and Groups. Every method is atomic.
 ///
