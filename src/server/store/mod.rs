@@ -8,6 +8,7 @@
 //! change to a data file ([`persist`]) before it returns.
 
 mod durable;
+mod error;
 mod index;
 mod memory;
 pub mod persist;
@@ -15,6 +16,7 @@ mod record;
 mod sort;
 
 pub use durable::DurableStore;
+pub use error::StoreError;
 pub use memory::MemStore;
 pub(crate) use sort::{SortKey, sort_key};
 
@@ -179,7 +181,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         id: String,
         resource: Value,
         now: OffsetDateTime,
-    ) -> Result<Value, ScimError>;
+    ) -> Result<Value, StoreError>;
 
     /// The current view of a resource.
     fn get(&self, kind: Kind, id: &str) -> Option<Value>;
@@ -196,10 +198,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         id: &str,
         now: OffsetDateTime,
         mutation: Mutation<'_>,
-    ) -> Result<Value, ScimError>;
+    ) -> Result<Value, StoreError>;
 
     /// Deletes a resource; a deleted user leaves every group.
-    fn delete(&self, kind: Kind, id: &str, now: OffsetDateTime) -> Result<(), ScimError>;
+    fn delete(&self, kind: Kind, id: &str, now: OffsetDateTime) -> Result<(), StoreError>;
 
     /// Filters, sorts and pages one kind.
     fn query(&self, kind: Kind, spec: &QuerySpec<'_>) -> Page;
