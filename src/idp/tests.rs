@@ -13,7 +13,7 @@ fn suite(yaml_actions: Value, idp: Option<&str>, okta_profile: Option<Value>) ->
         source_text: None,
         description: None,
         tags: vec![],
-        idp: idp.map(Into::into),
+        idp: idp.map(|name| crate::suite::model::Profile::from_name(name).expect("a profile name")),
         severity: Default::default(),
         vars: Default::default(),
         okta_profile,

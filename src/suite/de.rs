@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::error::closest;
 use super::model::{
     ActionStep, Auth, Capability, CaptureDetail, CaptureSpec, Case, Expect, HeaderCheck,
-    HeaderPredicate, JsonType, Method, Predicate, PredicateOps, RequestSpec, RequestStep,
+    HeaderPredicate, JsonType, Method, Predicate, PredicateOps, Profile, RequestSpec, RequestStep,
     Requirement, Retry, Severity, StatusSpec, Step, Suite, VarSpec, When,
 };
 
@@ -420,6 +420,21 @@ impl<'de> Deserialize<'de> for Capability {
                     .map(|c| format!(", did you mean `{c}`?"))
                     .unwrap_or_else(|| format!(" (known: {})", Capability::NAMES.join(", ")));
                 format!("unknown capability `{v}`{hint}")
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Profile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(NameVisitor {
+            expecting: "an IdP profile like `okta`",
+            lookup: Profile::from_name,
+            unknown: |v| {
+                format!(
+                    "unknown IdP profile `{v}` (known: {})",
+                    Profile::NAMES.join(", ")
+                )
             },
         })
     }

@@ -47,9 +47,10 @@ pub struct Suite {
     /// Tags used by `--tag` selection.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    /// Default IdP profile (`okta`, `okta-aiw`, `entra`, `entra-2020`); `--idp` overrides.
+    /// Default IdP profile (`okta`, `okta-aiw`, `entra`, `entra-2020`, …;
+    /// an unknown name is a load error); `--idp` overrides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idp: Option<String>,
+    pub idp: Option<Profile>,
     /// Default severity of the cases below.
     #[serde(default)]
     pub severity: Severity,
@@ -599,7 +600,7 @@ pub struct PredicateOps {
 pub use crate::schema_check::SchemaName;
 
 /// An IdP profile a suite (`idp:`) or a run (`--idp`) selects. [`Profile::NAMES`]
-/// is the one list of their names: the lint, `idp` and the CLI all read it.
+/// is the one list of their names: the loader, `idp` and the CLI all read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
     /// Okta Integration Network catalogue app (PATCH for lifecycle and groups).
@@ -672,6 +673,12 @@ impl Profile {
     /// The profile called `name`, if any.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl Serialize for Profile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 

@@ -13,9 +13,6 @@ use super::model::{
 use crate::jsonpath::parse_path;
 use crate::template::{TemplateError, referenced_vars};
 
-/// IdP profiles a suite may name in `idp:`.
-const PROFILES: &[&str] = &super::model::Profile::NAMES;
-
 /// Lints suites: unique case names, non-empty `why`, variables defined
 /// before use, known predicates, status codes 100–599, regexes and JSONPaths
 /// that compile, and `action:` names of the form `<profile>.<action>`.
@@ -67,19 +64,6 @@ impl Lint<'_> {
 
     fn suite_level(&mut self, extra_vars: &[String]) {
         let suite = self.suite;
-        if let Some(idp) = &suite.idp
-            && !PROFILES.contains(&idp.as_str())
-        {
-            self.push(
-                None,
-                "idp".into(),
-                Needle::Key("idp"),
-                format!(
-                    "unknown IdP profile `{idp}` (known: {})",
-                    PROFILES.join(", ")
-                ),
-            );
-        }
         if suite.cases.is_empty() {
             self.push(
                 None,

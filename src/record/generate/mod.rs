@@ -18,7 +18,9 @@ use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use crate::record::exchange::Exchange;
-use crate::suite::model::{CaptureSpec, Case, Method, Requirement, Severity, Step, Suite, VarSpec};
+use crate::suite::model::{
+    CaptureSpec, Case, Method, Profile, Requirement, Severity, Step, Suite, VarSpec,
+};
 use auth::{AuthMap, classify};
 use scan::{Kind, kind_of, revealed_ids, split_base};
 
@@ -135,7 +137,7 @@ pub fn generate(exchanges: &[Exchange], opts: &GenerateOptions) -> Generated {
             cases.len()
         )),
         tags: vec!["recorded".to_owned()],
-        idp: idp.as_ref().map(|(p, _)| (*p).to_owned()),
+        idp: idp.as_ref().and_then(|(p, _)| Profile::from_name(p)),
         severity: Severity::Required,
         vars: suite_vars,
         cases,
