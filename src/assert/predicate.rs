@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::json_match::subset_mismatches;
 use super::pretty::compact;
-use crate::suite::model::{Predicate, PredicateOps};
+use crate::suite::model::{JsonType, Predicate, PredicateOps};
 
 /// A predicate that did not hold: what was expected, and why not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,10 +76,10 @@ fn is_integer(v: &Value) -> bool {
     }
 }
 
-fn is_type(v: &Value, ty: &str) -> bool {
+fn is_type(v: &Value, ty: JsonType) -> bool {
     match ty {
-        "integer" => is_integer(v),
-        other => type_name(v) == other,
+        JsonType::Integer => is_integer(v),
+        other => type_name(v) == other.name(),
     }
 }
 
@@ -172,7 +172,7 @@ fn eval_ops(ops: &PredicateOps, actual: Option<&Value>) -> Vec<Miss> {
         }));
     }
     if let Some(ty) = &ops.type_ {
-        let holds = actual.is_some_and(|a| is_type(a, ty));
+        let holds = actual.is_some_and(|a| is_type(a, *ty));
         push((!holds).then(|| Miss {
             expected: format!("type {ty}"),
             reason: match actual {

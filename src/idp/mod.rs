@@ -83,7 +83,7 @@ pub fn expand_suite_with(
     custom: Option<&profile::ProfileSpec>,
 ) -> Result<Suite, ExpandError> {
     let run_profile = profile.map(Profile::parse).transpose()?;
-    let suite_profile = suite.idp.as_deref().map(Profile::parse).transpose()?;
+    let suite_profile = suite.idp;
     let selected = run_profile.or(suite_profile).unwrap_or(Profile::Okta);
     // `okta.*` actions keep Okta's shape even when the run selects Entra:
     // the suite tells Okta's story. Within the Okta family `--idp` decides.

@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use super::ExpandError;
+use crate::suite::model::Method;
 use crate::suite::model::{
     ActionStep, CaptureDetail, CaptureSpec, Expect, Predicate, PredicateOps, QueryEncoding,
     RequestSpec, RequestStep, SchemaName, StatusSpec, When,
@@ -29,7 +30,7 @@ pub fn step(
     headers: &Headers,
     origin: &str,
     label: &str,
-    method: &str,
+    method: Method,
     path: String,
 ) -> RequestStep {
     let mut h = IndexMap::new();
@@ -41,7 +42,7 @@ pub fn step(
     RequestStep {
         name: Some(format!("{origin} › {label}")),
         request: RequestSpec {
-            method: method.to_owned(),
+            method,
             path,
             headers: h,
             ..RequestSpec::default()

@@ -13,7 +13,7 @@ fn suite(yaml_actions: Value, idp: Option<&str>, okta_profile: Option<Value>) ->
         source_text: None,
         description: None,
         tags: vec![],
-        idp: idp.map(Into::into),
+        idp: idp.map(|name| crate::suite::model::Profile::from_name(name).expect("a profile name")),
         severity: Default::default(),
         vars: Default::default(),
         okta_profile,
@@ -124,7 +124,7 @@ fn deactivate_is_a_pathless_patch_on_oin_and_get_put_on_aiw() {
     let action = json!([{"action": "okta.deactivate_user", "with": {"id": "{{ id }}"}}]);
     let oin = expand(action.clone(), Some("okta"));
     assert_eq!(oin.len(), 1);
-    assert_eq!(oin[0].request.method, "PATCH");
+    assert_eq!(oin[0].request.method, crate::suite::model::Method::Patch);
     assert_eq!(
         oin[0].request.body,
         Some(
@@ -338,7 +338,7 @@ fn entra_create_user_sends_meta_and_empty_roles_in_the_request() {
         }))
     );
     assert_eq!(steps[1].when.as_ref().unwrap().eq, Some(json!(0)));
-    assert_eq!(steps[2].request.method, "GET");
+    assert_eq!(steps[2].request.method, crate::suite::model::Method::Get);
     assert_eq!(steps[2].when.as_ref().unwrap().ne, Some(json!(0)));
 }
 

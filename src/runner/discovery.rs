@@ -15,7 +15,7 @@ use tokio::sync::OnceCell;
 use crate::runner::request::render_request;
 use crate::runner::run::RunCtx;
 use crate::scim::schema::SchemaDef;
-use crate::suite::model::RequestSpec;
+use crate::suite::model::{Capability, Method, RequestSpec};
 
 /// Why a discovery document is unavailable.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -60,7 +60,8 @@ pub(crate) struct Discovery {
 impl RunCtx {
     /// `Ok(())` when `/ServiceProviderConfig` advertises `<name>.supported: true`,
     /// else the skip reason. The document is fetched once per run.
-    pub(crate) async fn capability(&self, name: &str) -> Result<(), String> {
+    pub(crate) async fn capability(&self, capability: &Capability) -> Result<(), String> {
+        let name = capability.name();
         let doc = self
             .discovery
             .service_provider_config
@@ -132,7 +133,7 @@ impl RunCtx {
         // The same request path as every step: `render_request` gives the
         // auth, `Accept` and `--header`s a step's `GET path` would carry.
         let spec = RequestSpec {
-            method: "GET".to_owned(),
+            method: Method::Get,
             path: path.to_owned(),
             ..RequestSpec::default()
         };

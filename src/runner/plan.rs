@@ -197,12 +197,7 @@ struct Variant<'a> {
 /// How `suite` runs: once, or (`--idp all`, an IdP-neutral suite) once per
 /// profile, its source tagged `[profile]`.
 fn variants<'a>(suite: &Suite, opts: &'a PlanOptions) -> Vec<Variant<'a>> {
-    let own = || {
-        suite
-            .idp
-            .clone()
-            .unwrap_or_else(|| Profile::Okta.name().to_owned())
-    };
+    let own = || suite.idp.unwrap_or(Profile::Okta).name().to_owned();
     if let Some(spec) = opts.profile_file.as_deref() {
         let profile = if is_neutral(suite) {
             spec.name.clone()

@@ -74,7 +74,7 @@ pub(crate) async fn run_step(
 ) -> StepResult {
     let started = Instant::now();
     let spec = &step.request;
-    let template_line = format!("{} {}", spec.method.to_ascii_uppercase(), spec.path);
+    let template_line = format!("{} {}", spec.method, spec.path);
     let mut result = StepResult {
         index,
         name: step.name.clone().unwrap_or_else(|| template_line.clone()),

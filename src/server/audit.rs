@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use super::clock::rfc3339;
 
 /// Maximum number of entries kept.
-pub const AUDIT_CAPACITY: usize = 10_000;
+pub(crate) const AUDIT_CAPACITY: usize = 10_000;
 
 /// One audited SCIM request.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub struct AuditEntry {
 
 /// Response extension a handler sets to describe its effect.
 #[derive(Debug, Clone, Default)]
-pub struct AuditNote {
+pub(crate) struct AuditNote {
     /// Resource touched.
     pub resource_id: Option<String>,
     /// What changed.
@@ -48,7 +48,7 @@ pub struct AuditNote {
 
 /// One SCIM request as the auth middleware records it.
 #[derive(Debug, Clone)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     /// When the request was answered.
     pub at: OffsetDateTime,
     /// Name of the token used (`None` when authentication failed).
@@ -105,7 +105,7 @@ impl AuditEntry {
 
 impl AuditLog {
     /// Appends an entry, dropping the oldest beyond [`AUDIT_CAPACITY`].
-    pub fn push(&self, entry: Recorded) {
+    pub(crate) fn push(&self, entry: Recorded) {
         if let Some(sink) = self.sink.get()
             && let (Ok(sink), Ok(json)) = (sink.lock(), serde_json::to_value(entry.entry()))
         {

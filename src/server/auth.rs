@@ -25,7 +25,7 @@ use super::store::persist::{Journal, TokenRow};
 
 /// A SCIM token's public metadata (never the secret).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct TokenInfo {
+pub(crate) struct TokenInfo {
     /// Token id (used to revoke it).
     pub id: String,
     /// Human name, e.g. `Okta Token`.
@@ -77,7 +77,7 @@ impl TokenRecord {
 
 /// Why a presented token was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenRejection {
+pub(crate) enum TokenRejection {
     /// No token matches.
     Unknown,
     /// The token expired.
@@ -97,10 +97,10 @@ pub struct TokenStore {
 }
 
 /// The OAuth scope a token needs for SCIM when its client has scopes configured.
-pub const SCIM_SCOPE: &str = "scim";
+pub(crate) const SCIM_SCOPE: &str = "scim";
 
 /// SHA-256 of a token.
-pub fn hash_token(token: &str) -> [u8; 32] {
+pub(crate) fn hash_token(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
@@ -113,7 +113,7 @@ pub fn generate_token() -> String {
 
 impl TokenStore {
     /// Adds a token with a known plaintext; returns its metadata.
-    pub fn insert(
+    pub(crate) fn insert(
         &self,
         id: String,
         name: String,
@@ -141,7 +141,7 @@ impl TokenStore {
     /// Adds a token issued by the OAuth token endpoint, expiring at
     /// `expires_at`, with its granted `scopes`; drops issued tokens that have
     /// expired, so the list stays bounded.
-    pub fn insert_issued(
+    pub(crate) fn insert_issued(
         &self,
         name: String,
         plaintext: &str,
@@ -169,7 +169,7 @@ impl TokenStore {
     /// `journal`, after putting back the tokens it saved: a saved token
     /// whose id is also a configured token's (`cli-N`) only brings back its
     /// revocation, and only when it is the same token (same hash).
-    pub fn attach(&self, journal: Journal) -> Result<(), super::store::persist::StoreError> {
+    pub(crate) fn attach(&self, journal: Journal) -> Result<(), super::store::persist::StoreError> {
         let saved = journal.tokens()?;
         let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
         for row in saved {
@@ -204,7 +204,7 @@ impl TokenStore {
     /// Like [`TokenStore::insert`], and saved to the data file (when there
     /// is one) before it is accepted: a token that could not be saved is
     /// not issued.
-    pub fn issue(
+    pub(crate) fn issue(
         &self,
         id: String,
         name: String,
@@ -236,7 +236,7 @@ impl TokenStore {
     /// Revokes one token, saving the revocation first when there is a data
     /// file: `Ok(false)` if no token has that id, an error (and the token
     /// still live) if the revocation could not be saved.
-    pub fn try_revoke(&self, id: &str) -> Result<bool, ScimError> {
+    pub(crate) fn try_revoke(&self, id: &str) -> Result<bool, ScimError> {
         let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
         let Some(token) = tokens.iter_mut().find(|t| t.id == id) else {
             return Ok(false);
@@ -254,7 +254,7 @@ impl TokenStore {
 
     /// The tokens a data file keeps (hashes; not the short-lived ones the
     /// OAuth token endpoint issued), in creation order.
-    pub fn rows(&self) -> Vec<TokenRow> {
+    pub(crate) fn rows(&self) -> Vec<TokenRow> {
         self.tokens
             .read()
             .map(|t| {
@@ -267,7 +267,7 @@ impl TokenStore {
     }
 
     /// All tokens' metadata, in creation order.
-    pub fn list(&self) -> Vec<TokenInfo> {
+    pub(crate) fn list(&self) -> Vec<TokenInfo> {
         self.tokens
             .read()
             .map(|t| t.iter().map(TokenRecord::info).collect())
@@ -294,7 +294,7 @@ impl TokenStore {
     /// Revokes every token (disable SCIM), saving each revocation when
     /// there is a data file (a failure to save is logged; the revocation
     /// holds in memory regardless).
-    pub fn revoke_all(&self) {
+    pub(crate) fn revoke_all(&self) {
         let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
         for token in tokens.iter_mut().filter(|t| !t.revoked) {
             token.revoked = true;
@@ -308,7 +308,11 @@ impl TokenStore {
 
     /// Checks a presented token in constant time against every stored hash;
     /// returns the token's name.
-    pub fn validate(&self, presented: &str, now: OffsetDateTime) -> Result<String, TokenRejection> {
+    pub(crate) fn validate(
+        &self,
+        presented: &str,
+        now: OffsetDateTime,
+    ) -> Result<String, TokenRejection> {
         let hash = hash_token(presented);
         let tokens = self.tokens.read().map_err(|_| TokenRejection::Unknown)?;
         let mut found: Option<&TokenRecord> = None;
@@ -337,7 +341,7 @@ impl TokenStore {
 
 /// The admin token, kept as a hash.
 #[derive(Debug)]
-pub struct AdminToken {
+pub(crate) struct AdminToken {
     hash: [u8; 32],
 }
 
@@ -403,7 +407,7 @@ fn check_basic(state: &AppState, encoded: &str) -> Result<String, ScimError> {
 }
 
 /// Authenticates a SCIM request and resolves the token name.
-pub fn authenticate_scim(state: &AppState, request: &Request) -> Result<String, ScimError> {
+pub(crate) fn authenticate_scim(state: &AppState, request: &Request) -> Result<String, ScimError> {
     if !state.scim_enabled() {
         return Err(ScimError::Unauthorized("SCIM is disabled".into()));
     }
@@ -461,7 +465,7 @@ pub async fn scim_gate(State(state): State<AppState>, request: Request, next: Ne
 }
 
 /// Whether `request` carries the admin token as a bearer token.
-pub fn is_admin(admin_token: &AdminToken, request: &Request) -> bool {
+pub(crate) fn is_admin(admin_token: &AdminToken, request: &Request) -> bool {
     match credential(request) {
         Ok(Credential::Bearer(token)) => admin_token.matches(token),
         _ => false,
@@ -469,7 +473,11 @@ pub fn is_admin(admin_token: &AdminToken, request: &Request) -> bool {
 }
 
 /// Middleware on `/admin`: only the admin token is accepted.
-pub async fn admin_auth(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn admin_auth(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     if !is_admin(&state.admin_token, &request) {
         return axum::response::IntoResponse::into_response(ScimError::Unauthorized(
             "admin token required".into(),

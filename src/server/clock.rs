@@ -59,7 +59,7 @@ impl Clock for FixedClock {
 
 /// Random v4 UUIDs.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct UuidIds;
+pub(crate) struct UuidIds;
 
 impl IdSource for UuidIds {
     fn next_id(&self) -> String {
@@ -79,7 +79,7 @@ impl IdSource for SequentialIds {
 }
 
 /// Formats a time as RFC 3339 (the SCIM `DateTime` format).
-pub fn rfc3339(at: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }

@@ -294,7 +294,7 @@ pub fn schema(urn: &str, base: &str) -> Option<Value> {
 }
 
 /// The distinct schemas a catalogue uses, in first-use order.
-pub fn schemas_in_use(types: &[EntitlementType]) -> Vec<&str> {
+pub(crate) fn schemas_in_use(types: &[EntitlementType]) -> Vec<&str> {
     let mut urns: Vec<&str> = Vec::new();
     for t in types {
         if !urns.contains(&t.schema.as_str()) {

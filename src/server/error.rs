@@ -53,7 +53,7 @@ pub enum ScimError {
 
 impl ScimError {
     /// 400 `invalidSyntax`.
-    pub fn invalid_syntax(detail: impl Into<String>) -> Self {
+    pub(crate) fn invalid_syntax(detail: impl Into<String>) -> Self {
         Self::BadRequest {
             scim_type: Some("invalidSyntax"),
             detail: detail.into(),
@@ -61,7 +61,7 @@ impl ScimError {
     }
 
     /// 400 `invalidValue`.
-    pub fn invalid_value(detail: impl Into<String>) -> Self {
+    pub(crate) fn invalid_value(detail: impl Into<String>) -> Self {
         Self::BadRequest {
             scim_type: Some("invalidValue"),
             detail: detail.into(),
@@ -69,7 +69,7 @@ impl ScimError {
     }
 
     /// 400 `invalidFilter`.
-    pub fn invalid_filter(detail: impl Into<String>) -> Self {
+    pub(crate) fn invalid_filter(detail: impl Into<String>) -> Self {
         Self::BadRequest {
             scim_type: Some("invalidFilter"),
             detail: detail.into(),
@@ -77,7 +77,7 @@ impl ScimError {
     }
 
     /// 400 with an arbitrary scimType (e.g. from the PATCH engine).
-    pub fn bad_request(scim_type: Option<&'static str>, detail: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(scim_type: Option<&'static str>, detail: impl Into<String>) -> Self {
         Self::BadRequest {
             scim_type,
             detail: detail.into(),

@@ -19,7 +19,7 @@ use crate::scim::MEDIA_TYPE;
 
 /// A JSON body accepted as `application/scim+json` or `application/json`.
 #[derive(Debug, Clone)]
-pub struct ScimJson<T>(pub T);
+pub(crate) struct ScimJson<T>(pub T);
 
 fn content_type_ok(headers: &HeaderMap) -> Result<(), ScimError> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
@@ -61,7 +61,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ScimJson<T> {
 
 /// Query parameters of list and read requests (names case-insensitive).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListParams {
+pub(crate) struct ListParams {
     /// `filter`.
     pub filter: Option<String>,
     /// `sortBy`.
@@ -79,7 +79,7 @@ pub struct ListParams {
 }
 
 /// Splits a comma-separated attribute list.
-pub fn split_list(text: &str) -> Vec<String> {
+pub(crate) fn split_list(text: &str) -> Vec<String> {
     text.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -121,7 +121,7 @@ impl ListParams {
 /// The `{id}` (or `{name}`, `{urn}`) path parameter; a malformed one is a
 /// SCIM 404 rather than axum's plain-text rejection.
 #[derive(Debug, Clone)]
-pub struct PathParam(pub String);
+pub(crate) struct PathParam(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for PathParam {
     type Rejection = ScimError;
@@ -137,7 +137,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParam {
 /// The absolute SCIM base URL of this request (`http://<Host>/scim/v2`, or
 /// the tenant's `/t/{tenant}/scim/v2`).
 #[derive(Debug, Clone)]
-pub struct BaseUrl(pub String);
+pub(crate) struct BaseUrl(pub String);
 
 impl FromRequestParts<AppState> for BaseUrl {
     type Rejection = ScimError;
@@ -160,7 +160,7 @@ impl FromRequestParts<AppState> for BaseUrl {
 
 /// `If-Match` / `If-None-Match` request headers.
 #[derive(Debug, Clone, Default)]
-pub struct Preconditions {
+pub(crate) struct Preconditions {
     /// `If-Match` value.
     pub if_match: Option<String>,
     /// `If-None-Match` value.
@@ -180,7 +180,7 @@ fn list_matches(header: &str, version: &str) -> bool {
 
 impl Preconditions {
     /// 412 unless `If-Match` is absent or matches `version` (weak comparison).
-    pub fn check_if_match(&self, version: &str) -> Result<(), ScimError> {
+    pub(crate) fn check_if_match(&self, version: &str) -> Result<(), ScimError> {
         match &self.if_match {
             Some(h) if !list_matches(h, version) => Err(ScimError::PreconditionFailed(
                 "If-Match does not match the current version".into(),
@@ -217,7 +217,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Preconditions {
 
 /// The JSON body of a [`ScimResponse`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum ScimBody {
+pub(crate) enum ScimBody {
     /// A value, encoded when the response is sent.
     Value(Value),
     /// JSON already encoded (a user rendered from stored text).
@@ -226,7 +226,7 @@ pub enum ScimBody {
 
 /// A SCIM JSON response with optional `ETag`, `Location` and audit note.
 #[derive(Debug, Clone)]
-pub struct ScimResponse {
+pub(crate) struct ScimResponse {
     /// Status code.
     pub status: StatusCode,
     /// JSON body (`None` for 204/304).
@@ -246,7 +246,7 @@ impl ScimResponse {
     }
 
     /// 200 with a body given as a value or as encoded JSON.
-    pub fn ok_encoded(body: ScimBody) -> Self {
+    pub(crate) fn ok_encoded(body: ScimBody) -> Self {
         Self {
             status: StatusCode::OK,
             body: Some(body),
@@ -268,25 +268,25 @@ impl ScimResponse {
     }
 
     /// Sets the status.
-    pub fn with_status(mut self, status: StatusCode) -> Self {
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
         self
     }
 
     /// Sets the `ETag`.
-    pub fn with_etag(mut self, etag: Option<String>) -> Self {
+    pub(crate) fn with_etag(mut self, etag: Option<String>) -> Self {
         self.etag = etag;
         self
     }
 
     /// Sets the `Location`.
-    pub fn with_location(mut self, location: Option<String>) -> Self {
+    pub(crate) fn with_location(mut self, location: Option<String>) -> Self {
         self.location = location;
         self
     }
 
     /// Sets the audit note.
-    pub fn with_note(mut self, id: &str, change: impl Into<String>) -> Self {
+    pub(crate) fn with_note(mut self, id: &str, change: impl Into<String>) -> Self {
         self.note = Some(AuditNote {
             resource_id: Some(id.to_owned()),
             change: Some(change.into()),

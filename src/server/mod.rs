@@ -16,25 +16,25 @@
 //! # Ok(()) }
 //! ```
 
-pub mod audit;
+pub(crate) mod audit;
 pub mod auth;
 pub mod clock;
-pub mod config;
+pub(crate) mod config;
 pub mod entitlements;
-pub mod error;
-pub mod extract;
+pub(crate) mod error;
+pub(crate) mod extract;
 pub mod filter;
 pub mod inspect;
-pub mod oauth;
+pub(crate) mod oauth;
 pub mod patch;
-pub mod product;
-pub mod routes;
+pub(crate) mod product;
+pub(crate) mod routes;
 mod running;
 mod scim_adapter;
-pub mod state;
+pub(crate) mod state;
 pub mod store;
-pub mod tenants;
-pub mod throttle;
+pub(crate) mod tenants;
+pub(crate) mod throttle;
 
 pub use config::{
     BasicAuth, GroupRole, OAuthClientConfig, ProductConfig, RoleMapping, ServerConfig, TenantSpec,

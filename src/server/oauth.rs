@@ -83,7 +83,7 @@ impl OAuthClients {
 
     /// Like [`Self::upsert`], saved to the data file (when there is one)
     /// before it is accepted: a client that could not be saved is not added.
-    pub fn try_upsert(&self, config: &OAuthClientConfig) -> Result<ClientInfo, StoreError> {
+    pub(crate) fn try_upsert(&self, config: &OAuthClientConfig) -> Result<ClientInfo, StoreError> {
         let record = record(config);
         let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
         if let Some(journal) = self.journal.get() {
@@ -100,7 +100,7 @@ impl OAuthClients {
     /// client wins over a saved one of the same id and is saved as
     /// configured; a saved client the configuration declared but no longer
     /// does is dropped; a client created through the admin API comes back.
-    pub fn attach(&self, journal: Journal) -> Result<(), StoreError> {
+    pub(crate) fn attach(&self, journal: Journal) -> Result<(), StoreError> {
         let saved = journal.clients()?;
         let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
         for configured in clients.iter() {
@@ -127,7 +127,7 @@ impl OAuthClients {
 
     /// Every client as the data file keeps it (secrets hashed), each marked
     /// as created through the admin API.
-    pub fn rows(&self) -> Vec<ClientRow> {
+    pub(crate) fn rows(&self) -> Vec<ClientRow> {
         self.clients
             .read()
             .map(|c| c.iter().map(|r| row(r, false)).collect())
@@ -189,7 +189,7 @@ fn info(record: &ClientRecord) -> ClientInfo {
 
 /// An RFC 6749 §5.2 error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OAuthErrorCode {
+pub(crate) enum OAuthErrorCode {
     /// Malformed request (missing or repeated parameter, two auth methods, wrong content type).
     InvalidRequest,
     /// Client authentication failed (401).
@@ -220,7 +220,7 @@ impl OAuthErrorCode {
 
 /// A token-endpoint error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthError {
+pub(crate) struct OAuthError {
     /// The code.
     pub code: OAuthErrorCode,
     /// `error_description` (never contains a secret).
@@ -260,7 +260,7 @@ impl IntoResponse for OAuthError {
 
 /// A successful token answer (RFC 6749 §5.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issued {
+pub(crate) struct Issued {
     /// The bearer token.
     pub access_token: String,
     /// Lifetime in seconds.
@@ -283,7 +283,11 @@ const OTHER_KNOWN_GRANTS: &[&str] = &[
 /// Decides a token request: `headers` (for `Authorization` and
 /// `Content-Type`) and the form `body`. Pure apart from issuing into the
 /// tenant's token store.
-pub fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Issued, OAuthError> {
+pub(crate) fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Issued, OAuthError> {
     use OAuthErrorCode::*;
     let form_type = headers
         .get(header::CONTENT_TYPE)
@@ -427,7 +431,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
 }
 
 /// `POST /oauth/token`.
-pub async fn token_endpoint(
+pub(crate) async fn token_endpoint(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,

@@ -27,7 +27,7 @@ use crate::scim::SCIMULATOR_USER_SCHEMA;
 
 /// A resolved role and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedRole {
+pub(crate) struct ResolvedRole {
     /// The organisation role.
     pub role: String,
     /// `group`, `userType`, `mapping` or `default`.
@@ -45,7 +45,7 @@ fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
 }
 
 /// The IdP role value: the primary entry of `roles`, else the first.
-pub fn idp_role_value(user: &Value) -> Option<&str> {
+pub(crate) fn idp_role_value(user: &Value) -> Option<&str> {
     let roles = field(user, "roles")?.as_array()?;
     let primary = roles
         .iter()
@@ -54,7 +54,7 @@ pub fn idp_role_value(user: &Value) -> Option<&str> {
 }
 
 /// Resolves a (materialised) user's role under `config`.
-pub fn resolve_role(user: &Value, config: &ProductConfig) -> ResolvedRole {
+pub(crate) fn resolve_role(user: &Value, config: &ProductConfig) -> ResolvedRole {
     let group_names: Vec<&str> = field(user, "groups")
         .and_then(Value::as_array)
         .map(|g| {
@@ -111,7 +111,7 @@ pub fn resolve_role(user: &Value, config: &ProductConfig) -> ResolvedRole {
 }
 
 /// Adds the product extension (and its URN in `schemas`) to a user view.
-pub fn decorate(user: &mut Value, config: &ProductConfig) {
+pub(crate) fn decorate(user: &mut Value, config: &ProductConfig) {
     let resolved = resolve_role(user, config);
     let Some(obj) = user.as_object_mut() else {
         return;
@@ -129,7 +129,7 @@ pub fn decorate(user: &mut Value, config: &ProductConfig) {
 
 /// Removes attributes a client may not set: the product extension, derived
 /// `groups`, and client-supplied `id`/`meta`.
-pub fn strip_read_only(resource: &mut Value) {
+pub(crate) fn strip_read_only(resource: &mut Value) {
     if let Some(obj) = resource.as_object_mut() {
         obj.retain(|k, _| {
             !k.eq_ignore_ascii_case(SCIMULATOR_USER_SCHEMA)
@@ -144,7 +144,7 @@ pub fn strip_read_only(resource: &mut Value) {
 }
 
 /// Create-time defaults: `active: true` when absent and auto-activate is on.
-pub fn apply_create_defaults(user: &mut Value, config: &ProductConfig) {
+pub(crate) fn apply_create_defaults(user: &mut Value, config: &ProductConfig) {
     if let Some(obj) = user.as_object_mut()
         && config.auto_activate
         && !obj.keys().any(|k| k.eq_ignore_ascii_case("active"))

@@ -10,10 +10,7 @@ use tokio::task::JoinHandle;
 use super::auth::generate_token;
 use super::config::ServerConfig;
 use super::error::ServerError;
-use super::routes::{
-    ADMIN_BASE_PATH, OAUTH_TOKEN_PATH, SCIM_BASE_PATH, router_with_tenants, tenant_admin_path,
-    tenant_token_path,
-};
+use super::routes::{ADMIN_BASE_PATH, OAUTH_TOKEN_PATH, SCIM_BASE_PATH, router_with_tenants};
 use super::state::{AppState, tenant_scim_path};
 use super::tenants::Tenants;
 
@@ -49,19 +46,9 @@ impl RunningServer {
         format!("http://{}{}", self.addr, tenant_scim_path(tenant))
     }
 
-    /// `http://127.0.0.1:PORT/admin/tenants/{tenant}`: a named tenant's admin API.
-    pub fn tenant_admin_base(&self, tenant: &str) -> String {
-        format!("http://{}{}", self.addr, tenant_admin_path(tenant))
-    }
-
     /// The default tenant's OAuth token endpoint `http://127.0.0.1:PORT/oauth/token`.
     pub fn token_url(&self) -> String {
         format!("http://{}{OAUTH_TOKEN_PATH}", self.addr)
-    }
-
-    /// A named tenant's token endpoint `http://127.0.0.1:PORT/t/{tenant}/oauth/token`.
-    pub fn tenant_token_url(&self, tenant: &str) -> String {
-        format!("http://{}{}", self.addr, tenant_token_path(tenant))
     }
 
     /// Every tenant of the server.

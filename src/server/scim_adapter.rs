@@ -17,7 +17,7 @@ use crate::scim::schema::{self, ResourceSchema, SchemaDef, SchemaViolation};
 /// The resource schemas of one server: built-in User (core + Enterprise +
 /// product extension, + custom extensions from the config) and Group.
 #[derive(Debug, Clone)]
-pub struct Schemas {
+pub(crate) struct Schemas {
     user: ResourceSchema,
     group: ResourceSchema,
     custom: Vec<SchemaDef>,
@@ -63,16 +63,11 @@ impl Schemas {
             Kind::Group => &self.group,
         }
     }
-
-    /// URNs of the configured custom extensions.
-    pub fn custom_urns(&self) -> impl Iterator<Item = &str> {
-        self.custom.iter().map(|d| d.id.as_str())
-    }
 }
 
 /// A compiled filter: an optional index hint and the full predicate.
 #[derive(Debug, Clone)]
-pub struct CompiledFilter {
+pub(crate) struct CompiledFilter {
     filter: Filter,
 }
 
@@ -110,7 +105,7 @@ impl CompiledFilter {
     /// that lookup has the filter's own semantics (`id` and `externalId` are
     /// exact in both; a user's `userName` folds case with `to_lowercase` in
     /// both), else the whole filter. `None`: the index answers it all.
-    pub fn residual(&self, kind: Kind) -> Option<CompiledFilter> {
+    pub(crate) fn residual(&self, kind: Kind) -> Option<CompiledFilter> {
         let Some(lookup) = self.filter.equality_lookups() else {
             return Some(self.clone());
         };
@@ -134,7 +129,7 @@ impl CompiledFilter {
 
     /// A core attribute the filter names that `kind` does not define
     /// (neither in its core schema nor among the common attributes).
-    pub fn unknown_attribute(&self, schemas: &Schemas, kind: Kind) -> Option<String> {
+    pub(crate) fn unknown_attribute(&self, schemas: &Schemas, kind: Kind) -> Option<String> {
         let schema = schemas.of(kind);
         let common = crate::scim::schema::common_attributes();
         self.reads(kind)?.into_iter().find(|attr| {
@@ -151,7 +146,7 @@ impl CompiledFilter {
 }
 
 /// Parses a filter (400 `invalidFilter` on error).
-pub fn compile_filter(
+pub(crate) fn compile_filter(
     text: &str,
     _schemas: &Schemas,
     _kind: Kind,
@@ -165,7 +160,7 @@ pub fn compile_filter(
 /// endpoints) that `text` matches, evaluated against the catalogue's schema
 /// document `schema_doc` (RFC 7643 §7 JSON); 400 `invalidFilter` on a
 /// malformed filter.
-pub fn filter_catalogue(
+pub(crate) fn filter_catalogue(
     text: &str,
     schema_doc: &Value,
     items: Vec<Value>,
@@ -185,7 +180,7 @@ pub fn filter_catalogue(
 
 /// Applies a PATCH request atomically to a resource view (400 with the
 /// engine's `scimType` on error; nothing is applied then).
-pub fn apply_patch(
+pub(crate) fn apply_patch(
     resource: &Value,
     request: &PatchRequest,
     schemas: &Schemas,
@@ -196,7 +191,7 @@ pub fn apply_patch(
 }
 
 /// Applies `attributes` / `excludedAttributes` and `returned` rules.
-pub fn project(
+pub(crate) fn project(
     resource: Value,
     schemas: &Schemas,
     kind: Kind,
@@ -209,7 +204,7 @@ pub fn project(
 /// How a user read with neither `attributes` nor `excludedAttributes` can
 /// be rendered from stored text: the top-level attributes it drops, or
 /// `None` when the schema needs the general projection.
-pub fn user_default_drops(schemas: &Schemas) -> Option<&[String]> {
+pub(crate) fn user_default_drops(schemas: &Schemas) -> Option<&[String]> {
     schemas
         .user_drops
         .get_or_init(|| {
@@ -220,18 +215,23 @@ pub fn user_default_drops(schemas: &Schemas) -> Option<&[String]> {
 }
 
 /// Whether the default projection drops an empty object under `key`.
-pub fn drops_empty_object(schemas: &Schemas, kind: Kind, key: &str) -> bool {
+pub(crate) fn drops_empty_object(schemas: &Schemas, kind: Kind, key: &str) -> bool {
     schema::drops_empty_object(schemas.of(kind), key)
 }
 
 /// Whether `key` names an extension schema of `kind` (case-insensitively).
-pub fn is_extension(schemas: &Schemas, kind: Kind, key: &str) -> bool {
+pub(crate) fn is_extension(schemas: &Schemas, kind: Kind, key: &str) -> bool {
     schemas.of(kind).extension(key).is_some()
 }
 
 /// The default projection of the extension object under `key`; `None` when
 /// it is dropped (or `key` is no extension).
-pub fn project_extension(schemas: &Schemas, kind: Kind, key: &str, value: Value) -> Option<Value> {
+pub(crate) fn project_extension(
+    schemas: &Schemas,
+    kind: Kind,
+    key: &str,
+    value: Value,
+) -> Option<Value> {
     let extension = schemas.of(kind).extension(key)?;
     schema::project_extension_default(value, extension)
 }
@@ -243,7 +243,11 @@ fn violation(v: SchemaViolation) -> ScimError {
 /// Validates and normalises an incoming resource of `kind`: undeclared
 /// attributes are dropped, Entra's string booleans become booleans, wrong
 /// types → 400 `invalidValue`.
-pub fn prepare_input(resource: &mut Value, schemas: &Schemas, kind: Kind) -> Result<(), ScimError> {
+pub(crate) fn prepare_input(
+    resource: &mut Value,
+    schemas: &Schemas,
+    kind: Kind,
+) -> Result<(), ScimError> {
     if !resource.is_object() {
         return Err(ScimError::invalid_syntax(
             "the resource must be a JSON object",
@@ -269,7 +273,7 @@ pub fn prepare_input(resource: &mut Value, schemas: &Schemas, kind: Kind) -> Res
 }
 
 /// Checks that a replacement or patched resource does not change immutable data.
-pub fn check_mutability(
+pub(crate) fn check_mutability(
     old: &Value,
     new: &Value,
     schemas: &Schemas,
@@ -279,7 +283,7 @@ pub fn check_mutability(
 }
 
 /// The schema definitions served by `/Schemas` (RFC 7643 §7 JSON).
-pub fn schema_documents(schemas: &Schemas) -> Vec<Value> {
+pub(crate) fn schema_documents(schemas: &Schemas) -> Vec<Value> {
     schema::builtin_schemas()
         .into_iter()
         .chain(schemas.custom.iter())

@@ -24,10 +24,10 @@ use super::store::{MemStore, Store};
 use super::throttle::ThrottleKeys;
 
 /// The name of the tenant served at `/scim/v2`.
-pub const DEFAULT_TENANT: &str = "default";
+pub(crate) const DEFAULT_TENANT: &str = "default";
 
 /// The SCIM base path of a named tenant: `/t/{tenant}/scim/v2`.
-pub fn tenant_scim_path(tenant: &str) -> String {
+pub(crate) fn tenant_scim_path(tenant: &str) -> String {
     format!("/t/{tenant}{SCIM_BASE_PATH}")
 }
 
@@ -39,7 +39,7 @@ const ENABLED_KEY: &str = "scim_enabled";
 /// The durable form of one tenant's configuration: token hashes, settings
 /// and OAuth clients (secrets hashed), written when the tenant is created.
 #[derive(Debug)]
-pub struct SavedTenant {
+pub(crate) struct SavedTenant {
     /// The tenant's bearer tokens, hashed.
     pub tokens: Vec<super::store::persist::TokenRow>,
     /// The product configuration and the SCIM switch, by setting key.
@@ -75,7 +75,7 @@ pub struct Shared {
     /// SCIM bearer tokens.
     pub tokens: Arc<TokenStore>,
     /// The admin API token (hashed).
-    pub admin_token: Arc<AdminToken>,
+    pub(crate) admin_token: Arc<AdminToken>,
     /// Optional HTTP Basic credentials for `/scim/v2`.
     pub basic_auth: Option<Arc<BasicAuth>>,
     product: RwLock<Arc<ProductConfig>>,
@@ -86,11 +86,11 @@ pub struct Shared {
     /// The inspector's feed of SCIM exchanges (`/admin/ui`).
     pub inspect: Arc<Feed>,
     /// Keys already throttled once (`X-Scimulator-Throttle`).
-    pub throttle: ThrottleKeys,
+    pub(crate) throttle: ThrottleKeys,
     /// Time source.
     pub clock: Arc<dyn Clock>,
     /// Id source for resources and tokens.
-    pub ids: Arc<dyn IdSource>,
+    pub(crate) ids: Arc<dyn IdSource>,
     /// Largest page size.
     pub max_results: usize,
     /// Body size limit in bytes.
@@ -123,7 +123,7 @@ impl AppState {
 
     /// State over a given resource store (the durable one of `serve --data`)
     /// for the default tenant.
-    pub fn with_store(
+    pub(crate) fn with_store(
         config: &ServerConfig,
         admin_token: &str,
         clock: Arc<dyn Clock>,
@@ -159,7 +159,7 @@ impl AppState {
 
     /// Like [`Self::new_tenant`], over a given resource store (the durable
     /// one of `serve --data`).
-    pub fn new_tenant_with_store(&self, tenant: &TenantSpec, store: Arc<dyn Store>) -> Self {
+    pub(crate) fn new_tenant_with_store(&self, tenant: &TenantSpec, store: Arc<dyn Store>) -> Self {
         Self::build(
             tenant,
             tenant_scim_path(&tenant.name),
@@ -221,7 +221,7 @@ impl AppState {
     /// Saves settings, tokens and OAuth clients through `journal` from now
     /// on, after restoring what it saved: issued tokens and revocations,
     /// OAuth clients, the product configuration and the SCIM on/off switch.
-    pub fn attach(&self, journal: Journal) -> Result<(), StoreError> {
+    pub(crate) fn attach(&self, journal: Journal) -> Result<(), StoreError> {
         self.tokens.attach(journal.clone())?;
         self.oauth.attach(journal.clone())?;
         let keep = super::audit::AUDIT_CAPACITY;
@@ -248,7 +248,7 @@ impl AppState {
 
     /// What the data file keeps of a tenant created through the admin API
     /// at its creation: its tokens (hashes), settings and OAuth clients.
-    pub fn saved_form(&self) -> Result<SavedTenant, StoreError> {
+    pub(crate) fn saved_form(&self) -> Result<SavedTenant, StoreError> {
         let product = serde_json::to_value(&*self.product()).map_err(|e| StoreError::Corrupt {
             path: std::path::PathBuf::from("the data file"),
             detail: format!("setting {PRODUCT_KEY}: {e}"),
@@ -273,7 +273,7 @@ impl AppState {
     }
 
     /// The resource schemas (built-in plus configured extensions).
-    pub fn schemas(&self) -> Arc<Schemas> {
+    pub(crate) fn schemas(&self) -> Arc<Schemas> {
         self.schemas
             .read()
             .map(|p| Arc::clone(&p))
@@ -281,7 +281,7 @@ impl AppState {
     }
 
     /// Validates and replaces the product configuration (and its extension schemas).
-    pub fn set_product(&self, product: ProductConfig) -> Result<(), ConfigError> {
+    pub(crate) fn set_product(&self, product: ProductConfig) -> Result<(), ConfigError> {
         product.validate()?;
         let schemas = Schemas::build(&product.extensions).map_err(ConfigError::Invalid)?;
         if let Some(journal) = self.journal.get() {
@@ -304,7 +304,7 @@ impl AppState {
     }
 
     /// Switches SCIM on or off.
-    pub fn set_scim_enabled(&self, on: bool) {
+    pub(crate) fn set_scim_enabled(&self, on: bool) {
         self.enabled.store(on, Ordering::SeqCst);
         if let Some(journal) = self.journal.get()
             && let Err(error) = journal.save_setting(ENABLED_KEY, &serde_json::Value::Bool(on))

@@ -67,7 +67,7 @@ impl Tenants {
 
     /// A registry whose named tenants are kept in `db` (the default
     /// tenant's state is already attached to it).
-    pub fn with_data(default: AppState, db: Arc<Db>) -> Self {
+    pub(crate) fn with_data(default: AppState, db: Arc<Db>) -> Self {
         Self {
             db: Some(db),
             ..Self::new(default)
@@ -119,7 +119,7 @@ impl Tenants {
     /// registered there with its tokens (hashes), settings and OAuth clients
     /// (secret hashes) in one transaction before this returns, and restored
     /// at every start until it is removed.
-    pub fn create(&self, spec: &TenantSpec) -> Result<AppState, TenantError> {
+    pub(crate) fn create(&self, spec: &TenantSpec) -> Result<AppState, TenantError> {
         spec.validate()?;
         let mut named = self.named.write().unwrap_or_else(|e| e.into_inner());
         if named.contains_key(&spec.name) {
@@ -154,7 +154,7 @@ impl Tenants {
 
     /// Brings back the tenants the data file registered (created through
     /// the admin API) that the configuration did not declare; returns their names.
-    pub fn restore_saved(&self) -> Result<Vec<String>, TenantError> {
+    pub(crate) fn restore_saved(&self) -> Result<Vec<String>, TenantError> {
         let Some(db) = &self.db else {
             return Ok(Vec::new());
         };

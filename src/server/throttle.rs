@@ -18,14 +18,14 @@ use crate::scim::MEDIA_TYPE;
 use crate::scim::message::ErrorBody;
 
 /// The request header that asks for one 429.
-pub const THROTTLE_HEADER: &str = "x-scimulator-throttle";
+pub(crate) const THROTTLE_HEADER: &str = "x-scimulator-throttle";
 
 /// How many distinct keys are remembered before the set is cleared.
 const MAX_KEYS: usize = 10_000;
 
 /// Keys that have already been throttled once.
 #[derive(Debug, Default)]
-pub struct ThrottleKeys(Mutex<HashSet<String>>);
+pub(crate) struct ThrottleKeys(Mutex<HashSet<String>>);
 
 impl ThrottleKeys {
     /// True the first time `key` is seen.
@@ -44,7 +44,7 @@ impl ThrottleKeys {
 /// to let the request through. The SCIM gate (`auth::scim_gate`) calls this
 /// before authenticating, so a throttled request is neither authenticated
 /// nor audited.
-pub fn check(keys: &ThrottleKeys, headers: &HeaderMap) -> Option<Response> {
+pub(crate) fn check(keys: &ThrottleKeys, headers: &HeaderMap) -> Option<Response> {
     let key = headers.get(THROTTLE_HEADER)?.to_str().ok()?;
     if !keys.first_time(key) {
         return None;

@@ -15,10 +15,12 @@ use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::error::closest;
 use super::model::{
-    ActionStep, Auth, CaptureDetail, CaptureSpec, Case, Expect, HeaderCheck, HeaderPredicate,
-    MAX_PARALLEL, ParallelStep, Predicate, PredicateOps, RequestSpec, RequestStep, Requirement,
-    Retry, Severity, StatusSpec, Step, Suite, VarSpec, When,
+    ActionStep, Auth, Capability, CaptureDetail, CaptureSpec, Case, Expect, HeaderCheck,
+    HeaderPredicate, JsonType, MAX_PARALLEL, Method, ParallelStep, Predicate, PredicateOps,
+    Profile, RequestSpec, RequestStep, Requirement, Retry, Severity, StatusSpec, Step, Suite,
+    VarSpec, When,
 };
 
 /// The keys of a suite file (for "unknown field" messages).
@@ -398,10 +400,91 @@ impl<'de> Deserialize<'de> for VarSpec {
     }
 }
 
+/// A name read as a string and looked up at load, so that a misspelling is
+/// an error at its own line and column: `what` names the kind in the
+/// message, `hint` adds " (known: …)" or ", did you mean `x`?".
+struct NameVisitor<T> {
+    expecting: &'static str,
+    lookup: fn(&str) -> Option<T>,
+    unknown: fn(&str) -> String,
+}
+
+impl<T> Visitor<'_> for NameVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        (self.lookup)(v).ok_or_else(|| E::custom((self.unknown)(v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Method {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(NameVisitor {
+            expecting: "an HTTP method like `GET`",
+            lookup: Method::from_name,
+            unknown: |v| {
+                format!(
+                    "unknown HTTP method `{v}` (known: {})",
+                    Method::NAMES.join(", ")
+                )
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(NameVisitor {
+            expecting: "a JSON type like `string`",
+            lookup: JsonType::from_name,
+            unknown: |v| {
+                format!(
+                    "unknown JSON type `{v}` (known: {})",
+                    JsonType::NAMES.join(", ")
+                )
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Capability {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(NameVisitor {
+            expecting: "a capability like `patch`",
+            lookup: Capability::from_name,
+            unknown: |v| {
+                let hint = closest(v, Capability::NAMES)
+                    .map(|c| format!(", did you mean `{c}`?"))
+                    .unwrap_or_else(|| format!(" (known: {})", Capability::NAMES.join(", ")));
+                format!("unknown capability `{v}`{hint}")
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Profile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(NameVisitor {
+            expecting: "an IdP profile like `okta`",
+            lookup: Profile::from_name,
+            unknown: |v| {
+                format!(
+                    "unknown IdP profile `{v}` (known: {})",
+                    Profile::NAMES.join(", ")
+                )
+            },
+        })
+    }
+}
+
 /// `type:` of a predicate; a YAML null (`type: null`) names the JSON type `null`.
-pub(crate) fn type_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn type_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<JsonType>, D::Error> {
     Ok(Some(
-        Option::<String>::deserialize(d)?.unwrap_or_else(|| "null".to_string()),
+        Option::<JsonType>::deserialize(d)?.unwrap_or(JsonType::Null),
     ))
 }
 
@@ -419,6 +502,9 @@ struct TaggedVisitor {
 enum Tagged {
     Unit(String),
     Newtype(String, String),
+    /// `{ capability: … }`, checked while its value is read (so that an
+    /// unknown name is placed at its own line and column).
+    Capability(Capability),
 }
 
 impl<'de> Visitor<'de> for TaggedVisitor {
@@ -442,13 +528,17 @@ impl<'de> Visitor<'de> for TaggedVisitor {
         if !self.newtypes.contains(&key.as_str()) {
             return Err(de::Error::unknown_variant(&key, self.newtypes));
         }
-        let value: String = map.next_value()?;
+        let value = if key == "capability" {
+            Tagged::Capability(map.next_value()?)
+        } else {
+            Tagged::Newtype(key.clone(), map.next_value()?)
+        };
         if map.next_key::<String>()?.is_some() {
             return Err(de::Error::custom(format!(
                 "`{{ {key}: … }}` takes exactly one key"
             )));
         }
-        Ok(Tagged::Newtype(key, value))
+        Ok(value)
     }
 }
 
@@ -481,6 +571,9 @@ impl<'de> Deserialize<'de> for Auth {
             Tagged::Newtype(k, v) if k == "raw" => Auth::Raw(v),
             Tagged::Newtype(k, v) if k == "scheme" => Auth::Scheme(v),
             Tagged::Newtype(_, v) => Auth::Token(v),
+            Tagged::Capability(_) => {
+                return Err(de::Error::unknown_variant("capability", AUTH_NAMES));
+            }
         })
     }
 }
@@ -497,8 +590,9 @@ impl<'de> Deserialize<'de> for Requirement {
             Tagged::Unit(u) if u == "reference_server" => Requirement::ReferenceServer,
             Tagged::Unit(_) => Requirement::RevokedToken,
             Tagged::Newtype(k, v) if k == "resource_type" => Requirement::ResourceType(v),
-            Tagged::Newtype(k, v) if k == "var" => Requirement::Var(v),
-            Tagged::Newtype(_, v) => Requirement::Capability(v),
+            Tagged::Capability(c) => Requirement::Capability(c),
+            // `capability` is read as `Tagged::Capability`: the other key is `var`.
+            Tagged::Newtype(_, v) => Requirement::Var(v),
         })
     }
 }
@@ -537,7 +631,7 @@ mod tests {
             assert_eq!(serde_json::to_value(&want).ok(), Some(v));
         }
         let r: Requirement = serde_json::from_value(json!({"capability": "patch"})).expect("map");
-        assert_eq!(r, Requirement::Capability("patch".into()));
+        assert_eq!(r, Requirement::Capability(Capability::Patch));
         assert!(serde_json::from_value::<Requirement>(json!({"capability": "a", "x": 1})).is_err());
         let r: Requirement =
             serde_json::from_value(json!({"resource_type": "urn:okta:scim:schemas:core:1.0:Role"}))
@@ -545,6 +639,55 @@ mod tests {
         assert_eq!(
             r,
             Requirement::ResourceType("urn:okta:scim:schemas:core:1.0:Role".into())
+        );
+    }
+
+    #[test]
+    fn methods_types_and_capabilities_are_read_at_load_with_todays_spellings() {
+        for (text, want) in [
+            ("GET", Method::Get),
+            ("get", Method::Get),
+            ("Patch", Method::Patch),
+            ("OPTIONS", Method::Options),
+            ("head", Method::Head),
+        ] {
+            assert_eq!(
+                serde_json::from_value::<Method>(json!(text)).ok(),
+                Some(want)
+            );
+        }
+        assert_eq!(
+            serde_json::to_value(Method::Delete).ok(),
+            Some(json!("DELETE"))
+        );
+        let err = serde_json::from_value::<Method>(json!("FETCH")).expect_err("unknown");
+        assert!(
+            err.to_string()
+                .starts_with("unknown HTTP method `FETCH` (known: GET,")
+        );
+
+        let ops = |v: Value| serde_json::from_value::<PredicateOps>(v).map(|o| o.type_);
+        assert_eq!(
+            ops(json!({"type": "integer"})).ok(),
+            Some(Some(JsonType::Integer))
+        );
+        assert_eq!(
+            ops(json!({"type": "null"})).ok(),
+            Some(Some(JsonType::Null))
+        );
+        assert_eq!(ops(json!({"type": null})).ok(), Some(Some(JsonType::Null)));
+        assert_eq!(ops(json!({"len": 1})).ok(), Some(None));
+        // Type names are case-sensitive, as the lint had them.
+        assert!(ops(json!({"type": "String"})).is_err());
+
+        let cap = |name: &str| serde_json::from_value::<Requirement>(json!({ "capability": name }));
+        for name in Capability::NAMES {
+            assert!(cap(name).is_ok(), "{name}");
+        }
+        let err = cap("changepassword").expect_err("case-sensitive");
+        assert!(
+            err.to_string().contains("did you mean `changePassword`?"),
+            "{err}"
         );
     }
 }

@@ -47,9 +47,10 @@ pub struct Suite {
     /// Tags used by `--tag` selection.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    /// Default IdP profile (`okta`, `okta-aiw`, `entra`, `entra-2020`); `--idp` overrides.
+    /// Default IdP profile (`okta`, `okta-aiw`, `entra`, `entra-2020`, …;
+    /// an unknown name is a load error); `--idp` overrides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idp: Option<String>,
+    pub idp: Option<Profile>,
     /// Default severity of the cases below.
     #[serde(default)]
     pub severity: Severity,
@@ -113,7 +114,7 @@ pub enum Requirement {
     ReferenceServer,
     /// `/ServiceProviderConfig` advertises `<name>.supported: true`
     /// (`patch`, `bulk`, `filter`, `changePassword`, `sort`, `etag`).
-    Capability(String),
+    Capability(Capability),
     /// `/ResourceTypes` lists a resource type whose `schema` (or `name`) is
     /// this, e.g. Okta's `urn:okta:scim:schemas:core:1.0:Entitlement`.
     ResourceType(String),
@@ -202,8 +203,8 @@ pub struct ActionStep {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
-    /// HTTP method (`GET`, `POST`, …).
-    pub method: String,
+    /// HTTP method (`GET`, `POST`, …; read case-insensitively).
+    pub method: Method,
     /// Path relative to the target base URL (`/Users/{{ id }}`).
     pub path: String,
     /// Query parameters in order: `[[filter, 'userName eq "x"'], [count, 1]]`.
@@ -232,6 +233,131 @@ pub struct RequestSpec {
     /// Page through a list until `totalResults` (Okta's import).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paginate: Option<Paginate>,
+}
+
+/// Names read at load time, case-sensitively unless the type says otherwise:
+/// `ALL` and `NAMES` in the same order, `name()` and `from_name()`.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in the order of `NAMES`.
+            pub const ALL: &'static [$name] = &[$(Self::$variant,)+];
+            /// The names the suite language uses, in the order of `ALL`.
+            pub const NAMES: &'static [&'static str] = &[$($text,)+];
+
+            /// The name the suite language uses.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// An HTTP method a request may use. Suites may write it in any case
+    /// (`get`, `GET`); it is sent and written in upper case.
+    #[derive(Default)]
+    Method {
+        /// `GET`
+        #[default]
+        Get = "GET",
+        /// `POST`
+        Post = "POST",
+        /// `PUT`
+        Put = "PUT",
+        /// `PATCH`
+        Patch = "PATCH",
+        /// `DELETE`
+        Delete = "DELETE",
+        /// `HEAD`
+        Head = "HEAD",
+        /// `OPTIONS`
+        Options = "OPTIONS",
+    }
+}
+
+impl Method {
+    /// The method called `name`, in any case (`get`, `Get`, `GET`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|m| m.name().eq_ignore_ascii_case(name))
+    }
+}
+
+named_enum! {
+    /// A JSON type a predicate's `type:` names. `type: null` in YAML (the
+    /// YAML null, not a string) also names the JSON type `null`.
+    JsonType {
+        /// A JSON string.
+        String = "string",
+        /// Any JSON number.
+        Number = "number",
+        /// A number without a fractional part (`3`, `3.0`).
+        Integer = "integer",
+        /// `true` or `false`.
+        Boolean = "boolean",
+        /// A JSON object.
+        Object = "object",
+        /// A JSON array.
+        Array = "array",
+        /// `null`.
+        Null = "null",
+    }
+}
+
+impl JsonType {
+    /// The type called exactly `name` (`string`, …).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|t| t.name() == name)
+    }
+}
+
+named_enum! {
+    /// A capability `requires: [{ capability: … }]` names: the attribute of
+    /// `/ServiceProviderConfig` whose `supported` must be `true`.
+    Capability {
+        /// `patch`
+        Patch = "patch",
+        /// `bulk`
+        Bulk = "bulk",
+        /// `filter`
+        Filter = "filter",
+        /// `changePassword`
+        ChangePassword = "changePassword",
+        /// `sort`
+        Sort = "sort",
+        /// `etag`
+        Etag = "etag",
+    }
+}
+
+impl Capability {
+    /// The capability called exactly `name` (`changePassword`, …).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.name() == name)
+    }
 }
 
 /// Query-string space encoding.
@@ -450,7 +576,7 @@ pub struct PredicateOps {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "super::de::type_name"
     )]
-    pub type_: Option<String>,
+    pub type_: Option<JsonType>,
     /// Length of a string, array or object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub len: Option<u64>,
@@ -493,7 +619,7 @@ pub struct PredicateOps {
 pub use crate::schema_check::SchemaName;
 
 /// An IdP profile a suite (`idp:`) or a run (`--idp`) selects. [`Profile::NAMES`]
-/// is the one list of their names: the lint, `idp` and the CLI all read it.
+/// is the one list of their names: the loader, `idp` and the CLI all read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
     /// Okta Integration Network catalogue app (PATCH for lifecycle and groups).
@@ -566,6 +692,12 @@ impl Profile {
     /// The profile called `name`, if any.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl Serialize for Profile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 

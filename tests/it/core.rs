@@ -92,7 +92,7 @@ fn the_full_format_fixture_keeps_every_part() {
         suite::load_paths(&[PathBuf::from("tests/fixtures/ok/full_format.yaml")]).expect("loads");
     let s = &suites[0];
     assert_eq!(s.source, "tests/fixtures/ok/full_format.yaml");
-    assert_eq!(s.idp.as_deref(), Some("okta"));
+    assert_eq!(s.idp.map(|p| p.name()), Some("okta"));
     assert!(matches!(
         s.vars.get("token"),
         Some(suite::VarSpec::Detailed { secret: true, .. })

@@ -146,7 +146,7 @@ async fn prove(sources: &[&str], idp: &str, defects: &[(Fault, &str)]) {
     );
     let yaml = &generated.yaml;
     let suite = load(yaml);
-    assert_eq!(suite.idp.as_deref(), Some(idp), "{yaml}");
+    assert_eq!(suite.idp.map(|p| p.name()), Some(idp), "{yaml}");
     assert!(
         yaml.contains("# the IdP profile was guessed from"),
         "{yaml}"

@@ -198,7 +198,7 @@ async fn a_canary_token_never_leaves_the_recorder_and_sigterm_writes_the_suite()
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let suite = load_and_lint(&out);
-    assert_eq!(suite.idp.as_deref(), Some("okta"));
+    assert_eq!(suite.idp.map(|p| p.name()), Some("okta"));
     let mut texts = vec![("stdout", stdout.clone()), ("stderr", stderr)];
     for p in [&out, &grade_json, &grade_html] {
         texts.push(("file", std::fs::read_to_string(p).expect("written")));

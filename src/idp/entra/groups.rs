@@ -7,6 +7,7 @@ use super::super::ExpandError;
 use super::super::request::{Args, StepExt, eq, ops, step};
 use super::wire::{AD_GROUP_SCHEMA, Flavour, HEADERS, group_lookup, group_path, patch_action};
 use crate::scim::GROUP_SCHEMA;
+use crate::suite::model::Method;
 use crate::suite::model::{QueryEncoding, RequestStep, SchemaName};
 
 /// §6.1 (ENT-TUT): look the group up by `displayName` (members excluded),
@@ -18,7 +19,7 @@ pub(super) fn create_group(o: &str, args: &Args<'_>) -> Result<Vec<RequestStep>,
     let lookup = group_lookup(o, &name)
         .capture("_entra_found", "$.totalResults", false)
         .capture("_entra_match_id", "$.Resources[0].id", true);
-    let create = step(&HEADERS, o, "create", "POST", "/Groups".into())
+    let create = step(&HEADERS, o, "create", Method::Post, "/Groups".into())
         .body(
             &HEADERS,
             json!({
@@ -37,7 +38,7 @@ pub(super) fn create_group(o: &str, args: &Args<'_>) -> Result<Vec<RequestStep>,
         &HEADERS,
         o,
         "read the match",
-        "GET",
+        Method::Get,
         "/Groups/{{ _entra_match_id }}".into(),
     )
     .query(

@@ -21,6 +21,7 @@ pub use wire::{ACTIONS, AD_GROUP_SCHEMA, Flavour, HEADERS, OKTA_ALIASES};
 
 use super::ExpandError;
 use super::request::{Args, StepExt, ops, step};
+use crate::suite::model::Method;
 use crate::suite::model::RequestStep;
 use serde_json::json;
 use wire::{group_lookup, group_path, user_path};
@@ -44,7 +45,7 @@ pub fn expand(
         "set_manager" => users::set_manager(flavour, o, args)?,
         // §6.1 (ENT-HOW): hard delete sends DELETE and expects 204.
         "delete_user" => vec![
-            step(&HEADERS, o, "delete user", "DELETE", user_path(args)?)
+            step(&HEADERS, o, "delete user", Method::Delete, user_path(args)?)
                 .status(&[204])
                 .with_action_extras(args.action),
         ],
@@ -59,9 +60,15 @@ pub fn expand(
         "rename_group" => groups::rename_group(flavour, o, args)?,
         // §6.1 (ENT-TUT): `DELETE /Groups/{id}` returns 204.
         "delete_group" => vec![
-            step(&HEADERS, o, "delete group", "DELETE", group_path(args)?)
-                .status(&[204])
-                .with_action_extras(args.action),
+            step(
+                &HEADERS,
+                o,
+                "delete group",
+                Method::Delete,
+                group_path(args)?,
+            )
+            .status(&[204])
+            .with_action_extras(args.action),
         ],
         _ => return Ok(None),
     };

@@ -9,6 +9,7 @@ use super::wire::{
     ENTERPRISE_KEYS, Flavour, HEADERS, filtered, group_lookup, list_checks, patch_action, user_path,
 };
 use crate::scim::{ENTERPRISE_USER_SCHEMA, USER_SCHEMA};
+use crate::suite::model::Method;
 use crate::suite::model::{RequestStep, SchemaName};
 
 /// §6.1: Test Connection (and the start of every cycle) asks for a random
@@ -19,7 +20,7 @@ pub(super) fn test_connection(o: &str, args: &Args<'_>) -> Result<Vec<RequestSte
     let guid = args.string_or("guid", "{{ uuid }}");
     let mut steps = vec![
         list_checks(filtered(
-            step(&HEADERS, o, "random user", "GET", "/Users".into()),
+            step(&HEADERS, o, "random user", Method::Get, "/Users".into()),
             "userName",
             &guid,
         ))
@@ -45,7 +46,7 @@ pub(super) fn lookup_user(o: &str, args: &Args<'_>) -> Result<RequestStep, Expan
             &HEADERS,
             o,
             &format!("look up by {attribute}"),
-            "GET",
+            Method::Get,
             "/Users".into(),
         ),
         &attribute,
@@ -109,7 +110,7 @@ pub(super) fn create_user(o: &str, args: &Args<'_>) -> Result<Vec<RequestStep>, 
             &HEADERS,
             o,
             &format!("look up by {attribute}"),
-            "GET",
+            Method::Get,
             "/Users".into(),
         ),
         &attribute,
@@ -117,7 +118,7 @@ pub(super) fn create_user(o: &str, args: &Args<'_>) -> Result<Vec<RequestStep>, 
     ))
     .capture("_entra_found", "$.totalResults", false)
     .capture("_entra_match_id", "$.Resources[0].id", true);
-    let create = step(&HEADERS, o, "create", "POST", "/Users".into())
+    let create = step(&HEADERS, o, "create", Method::Post, "/Users".into())
         .body(&HEADERS, body)
         .when("_entra_found", json!(0), true)
         .status(&[201])
@@ -129,7 +130,7 @@ pub(super) fn create_user(o: &str, args: &Args<'_>) -> Result<Vec<RequestStep>, 
         &HEADERS,
         o,
         "read the match",
-        "GET",
+        Method::Get,
         "/Users/{{ _entra_match_id }}".into(),
     )
     .when("_entra_found", json!(0), false)

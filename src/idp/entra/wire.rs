@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::super::ExpandError;
 use super::super::request::{Args, Headers, StepExt, eq_filter, ops, step};
 use crate::scim::PATCH_OP_SCHEMA;
+use crate::suite::model::Method;
 use crate::suite::model::{QueryEncoding, RequestStep, SchemaName};
 
 /// Entra's headers. The User-Agent is the string server code keys Entra on
@@ -140,7 +141,7 @@ pub(super) fn patch_action(
     args: &Args<'_>,
 ) -> Vec<RequestStep> {
     vec![
-        step(&HEADERS, o, label, "PATCH", path)
+        step(&HEADERS, o, label, Method::Patch, path)
             .body(&HEADERS, patch(operations))
             .status(&[200, 204])
             .with_action_extras(args.action),
@@ -162,7 +163,7 @@ pub(super) fn group_lookup(o: &str, name: &str) -> RequestStep {
             &HEADERS,
             o,
             "look up by displayName",
-            "GET",
+            Method::Get,
             "/Groups".into(),
         )
         .query(

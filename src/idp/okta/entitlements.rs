@@ -10,6 +10,7 @@ use super::wire::{HEADERS, fetch, list_checks, put_merged, user_path};
 use crate::idp::ExpandError;
 use crate::idp::request::{Args, StepExt, eq, ops, step};
 use crate::scim::{LIST_RESPONSE_SCHEMA, OKTA_ENTITLEMENT_SCHEMA, OKTA_ROLE_SCHEMA};
+use crate::suite::model::Method;
 use crate::suite::model::{CaptureDetail, CaptureSpec, Paginate, RequestStep};
 
 /// The variable holding the discovered endpoint (`/Licenses`).
@@ -50,7 +51,7 @@ fn discover(o: &str, args: &Args<'_>) -> Result<RequestStep, ExpandError> {
         &HEADERS,
         o,
         "resource types",
-        "GET",
+        Method::Get,
         "/ResourceTypes".into(),
     )
     .status(&[200]);
@@ -79,7 +80,7 @@ fn discover(o: &str, args: &Args<'_>) -> Result<RequestStep, ExpandError> {
 /// `GET /Schemas` when the discovered type has an extension: it must be
 /// among the schemas served (RFC 7643 §6, §7).
 fn extension_schemas(o: &str) -> RequestStep {
-    step(&HEADERS, o, "schemas", "GET", "/Schemas".into())
+    step(&HEADERS, o, "schemas", Method::Get, "/Schemas".into())
         .status(&[200])
         .json(
             "$.Resources[*].id",
@@ -108,7 +109,7 @@ pub(super) fn import_entitlements(
         }
     };
     let first = list_checks(
-        step(&HEADERS, o, "first page", "GET", endpoint.clone())
+        step(&HEADERS, o, "first page", Method::Get, endpoint.clone())
             .query(&[("count", json!(1)), ("startIndex", json!(1))], enc),
     )
     .json("$.Resources", ops(json!({"non_empty": true})))
@@ -125,7 +126,7 @@ pub(super) fn import_entitlements(
     .capture(TOTAL_VAR, "$.totalResults", false)
     .with_action_extras(args.action);
     steps.push(first);
-    let mut all = step(&HEADERS, o, "all pages", "GET", endpoint)
+    let mut all = step(&HEADERS, o, "all pages", Method::Get, endpoint)
         .status(&[200])
         // One resource per page: as many pages as the first page's total
         // (a server ignoring `count` answers everything on page one).

@@ -7,6 +7,7 @@ use super::wire::{Flavour, HEADERS, fetch, group_path, list_checks, pathless_rep
 use crate::idp::ExpandError;
 use crate::idp::request::{Args, StepExt, eq, eq_filter, ops, step};
 use crate::scim::{GROUP_SCHEMA, PATCH_OP_SCHEMA};
+use crate::suite::model::Method;
 use crate::suite::model::{RequestStep, SchemaName};
 
 /// §2.9: look up by `displayName`, POST with `members: []` when absent
@@ -22,7 +23,7 @@ pub(super) fn push_group(
             &HEADERS,
             o,
             "look up by displayName",
-            "GET",
+            Method::Get,
             "/Groups".into(),
         )
         .query(
@@ -36,7 +37,7 @@ pub(super) fn push_group(
     )
     .capture("_okta_found", "$.totalResults", false)
     .capture("_okta_group_id", "$.Resources[0].id", true);
-    let create = step(&HEADERS, o, "create", "POST", "/Groups".into())
+    let create = step(&HEADERS, o, "create", Method::Post, "/Groups".into())
         .body(
             &HEADERS,
             json!({"schemas": [GROUP_SCHEMA], "displayName": name, "members": []}),
@@ -105,7 +106,7 @@ pub(super) fn push_group_members(
             }
             let mut steps = rename_group(flavour, o, args)?;
             steps.push(
-                step(&HEADERS, o, "membership delta", "PATCH", path)
+                step(&HEADERS, o, "membership delta", Method::Patch, path)
                     .body(
                         &HEADERS,
                         json!({"schemas": [PATCH_OP_SCHEMA], "Operations": operations}),
@@ -137,7 +138,7 @@ pub(super) fn rename_group(
     let name = args.string("displayName")?;
     Ok(match flavour {
         Flavour::Oin => vec![
-            step(&HEADERS, o, "rename (id inside value)", "PATCH", path)
+            step(&HEADERS, o, "rename (id inside value)", Method::Patch, path)
                 .body(
                     &HEADERS,
                     pathless_replace(json!({"id": id, "displayName": name})),
@@ -161,7 +162,7 @@ pub(super) fn push_now(
     let all = members(args, "members")?;
     Ok(match flavour {
         Flavour::Oin => vec![
-            step(&HEADERS, o, "replace members", "PATCH", path)
+            step(&HEADERS, o, "replace members", Method::Patch, path)
                 .body(
                     &HEADERS,
                     json!({"schemas": [PATCH_OP_SCHEMA],

@@ -27,6 +27,7 @@ pub use wire::{Flavour, HEADERS};
 use super::ExpandError;
 use super::mapping::ProfileMapping;
 use super::request::{Args, StepExt, step};
+use crate::suite::model::Method;
 use crate::suite::model::RequestStep;
 use groups::{push_group, push_group_members, push_now, rename_group};
 use users::{
@@ -80,9 +81,15 @@ pub fn expand(
         "grant_entitlements" => entitlements::grant_entitlements(o, args)?,
         "unlink_group" => vec![
             // §2.9: "Delete the group in the target app" → DELETE, expecting 204.
-            step(&HEADERS, o, "delete group", "DELETE", group_path(args)?)
-                .status(&[204])
-                .with_action_extras(args.action),
+            step(
+                &HEADERS,
+                o,
+                "delete group",
+                Method::Delete,
+                group_path(args)?,
+            )
+            .status(&[204])
+            .with_action_extras(args.action),
         ],
         _ => return Ok(None),
     };

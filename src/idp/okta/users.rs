@@ -9,6 +9,7 @@ use crate::idp::ExpandError;
 use crate::idp::mapping::ProfileMapping;
 use crate::idp::request::{Args, StepExt, eq, eq_filter, ops, step};
 use crate::scim::USER_SCHEMA;
+use crate::suite::model::Method;
 use crate::suite::model::{RequestStep, SchemaName};
 
 /// §2.1: `GET /Users?startIndex=1&count=2`, then `GET /Groups?startIndex=1&count=100`
@@ -17,14 +18,14 @@ pub(super) fn test_connector(o: &str, args: &Args<'_>) -> Result<Vec<RequestStep
     let enc = args.encoding()?;
     let mut steps = vec![
         list_checks(
-            step(&HEADERS, o, "list users", "GET", "/Users".into())
+            step(&HEADERS, o, "list users", Method::Get, "/Users".into())
                 .query(&[("startIndex", json!(1)), ("count", json!(2))], enc),
         )
         .with_action_extras(args.action),
     ];
     if args.opt("groups") != Some(&Value::Bool(false)) {
         steps.push(list_checks(
-            step(&HEADERS, o, "list groups", "GET", "/Groups".into())
+            step(&HEADERS, o, "list groups", Method::Get, "/Groups".into())
                 .query(&[("startIndex", json!(1)), ("count", json!(100))], enc),
         ));
     }
@@ -54,7 +55,7 @@ pub(super) fn import(
 ) -> Result<Vec<RequestStep>, ExpandError> {
     let enc = args.encoding()?;
     let first = list_checks(
-        step(&HEADERS, o, "first page", "GET", path.into())
+        step(&HEADERS, o, "first page", Method::Get, path.into())
             .query(&[("startIndex", json!(1)), ("count", json!(100))], enc),
     )
     .json("$.startIndex", eq(json!(1)));
@@ -77,7 +78,7 @@ pub(super) fn import(
         count: 100,
         max_pages: 1000,
     });
-    let mut all = step(&HEADERS, o, "all pages", "GET", path.into())
+    let mut all = step(&HEADERS, o, "all pages", Method::Get, path.into())
         .status(&[200])
         .json("$.Resources[*].id", ops(json!({"unique": true})));
     all.request.encoding = enc;
@@ -95,7 +96,7 @@ pub(super) fn import(
         &HEADERS,
         o,
         "all pages again (stable order)",
-        "GET",
+        Method::Get,
         path.into(),
     )
     .status(&[200])
@@ -143,7 +144,14 @@ pub(super) fn push_new_user(
     let user = args.string("userName")?;
     let body = user_body(args, mapping)?;
     let lookup = list_checks(
-        step(&HEADERS, o, "look up by userName", "GET", "/Users".into()).query(
+        step(
+            &HEADERS,
+            o,
+            "look up by userName",
+            Method::Get,
+            "/Users".into(),
+        )
+        .query(
             &[
                 ("filter", eq_filter("userName", &user)),
                 ("startIndex", json!(1)),
@@ -154,7 +162,7 @@ pub(super) fn push_new_user(
     )
     .capture("_okta_found", "$.totalResults", false)
     .capture("_okta_link_id", "$.Resources[0].id", true);
-    let create = step(&HEADERS, o, "create", "POST", "/Users".into())
+    let create = step(&HEADERS, o, "create", Method::Post, "/Users".into())
         .body(&HEADERS, body.clone())
         .when("_okta_found", json!(0), true)
         .status(&[201])
@@ -167,7 +175,7 @@ pub(super) fn push_new_user(
         &HEADERS,
         o,
         "fetch existing",
-        "GET",
+        Method::Get,
         "/Users/{{ _okta_link_id }}".into(),
     )
     .when("_okta_found", json!(0), false)
@@ -254,7 +262,7 @@ pub(super) fn set_active(
                 &HEADERS,
                 o,
                 if active { "activate" } else { "deactivate" },
-                "PATCH",
+                Method::Patch,
                 path,
             )
             .body(&HEADERS, pathless_replace(json!({"active": active})))
@@ -267,7 +275,14 @@ pub(super) fn set_active(
                 if let Some(user) = args.opt("userName").and_then(Value::as_str) {
                     steps.push(
                         list_checks(
-                            step(&HEADERS, o, "look up by userName", "GET", "/Users".into()).query(
+                            step(
+                                &HEADERS,
+                                o,
+                                "look up by userName",
+                                Method::Get,
+                                "/Users".into(),
+                            )
+                            .query(
                                 &[
                                     ("filter", eq_filter("userName", user)),
                                     ("startIndex", json!(1)),
@@ -311,7 +326,7 @@ pub(super) fn sync_password(
                 &HEADERS,
                 o,
                 "sync password (unverified shape)",
-                "PATCH",
+                Method::Patch,
                 path,
             )
             .body(&HEADERS, pathless_replace(json!({"password": password})))

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::idp::ExpandError;
 use crate::idp::request::{Args, Headers, StepExt, ops, step};
 use crate::scim::PATCH_OP_SCHEMA;
+use crate::suite::model::Method;
 use crate::suite::model::{RequestStep, SchemaName};
 
 /// Okta's headers (okta-wire.md §1.2, OKOLD capture): no `Content-Type` on GETs.
@@ -54,7 +55,7 @@ pub(super) fn list_checks(s: RequestStep) -> RequestStep {
 
 /// `PUT` whose body is the last fetched resource with `merge` on top.
 pub(super) fn put_merged(o: &str, label: &str, path: &str, merge: Value) -> RequestStep {
-    let mut put = step(&HEADERS, o, label, "PUT", path.to_owned())
+    let mut put = step(&HEADERS, o, label, Method::Put, path.to_owned())
         .body(&HEADERS, json!("{{ _okta_current }}"))
         .status(&[200])
         .json("$.id", ops(json!({"type": "string", "non_empty": true})));
@@ -63,7 +64,7 @@ pub(super) fn put_merged(o: &str, label: &str, path: &str, merge: Value) -> Requ
 }
 
 pub(super) fn fetch(o: &str, label: &str, path: String) -> RequestStep {
-    step(&HEADERS, o, label, "GET", path)
+    step(&HEADERS, o, label, Method::Get, path)
         .status(&[200])
         .capture("_okta_current", "$", false)
 }

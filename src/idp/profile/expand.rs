@@ -8,6 +8,7 @@ use super::model::{Booleans, Deactivate, Lookup, MemberStyle, OpCase, Probe, Pro
 use crate::idp::ExpandError;
 use crate::idp::request::{Args, StepExt, eq, eq_filter, ops};
 use crate::scim::{GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA};
+use crate::suite::model::Method;
 use crate::suite::model::{
     CaptureSpec, HeaderCheck, HeaderPredicate, Paginate, RequestSpec, RequestStep, SchemaName,
 };
@@ -101,12 +102,12 @@ struct Wire<'a> {
 
 impl Wire<'_> {
     /// A request with the profile's headers.
-    fn step(&self, label: &str, method: &str, path: String) -> RequestStep {
+    fn step(&self, label: &str, method: Method, path: String) -> RequestStep {
         let headers: IndexMap<String, String> = self.spec.headers.clone();
         RequestStep {
             name: Some(format!("{} › {label}", self.origin)),
             request: RequestSpec {
-                method: method.to_owned(),
+                method,
                 path,
                 headers,
                 ..RequestSpec::default()
@@ -160,7 +161,7 @@ impl Wire<'_> {
     }
 
     fn patch(&self, label: &str, path: String, operations: Vec<Value>) -> RequestStep {
-        let s = self.step(label, "PATCH", path);
+        let s = self.step(label, Method::Patch, path);
         self.with_body(
             s,
             json!({"schemas": [PATCH_OP_SCHEMA], "Operations": operations}),
@@ -170,7 +171,7 @@ impl Wire<'_> {
 
     /// `GET` the resource (kept for the `PUT` that follows).
     fn fetch(&self, path: String) -> RequestStep {
-        self.accepts(self.step("fetch", "GET", path))
+        self.accepts(self.step("fetch", Method::Get, path))
             .status(&[200])
             .capture(CURRENT, "$", false)
     }
@@ -179,7 +180,7 @@ impl Wire<'_> {
     fn put_merged(&self, label: &str, path: String, merge: Value) -> RequestStep {
         let mut put = self
             .with_body(
-                self.step(label, "PUT", path),
+                self.step(label, Method::Put, path),
                 json!(format!("{{{{ {CURRENT} }}}}")),
             )
             .status(&[200])
@@ -189,7 +190,7 @@ impl Wire<'_> {
     }
 
     fn delete(&self, label: &str, path: String, args: &Args<'_>) -> RequestStep {
-        self.step(label, "DELETE", path)
+        self.step(label, Method::Delete, path)
             .status(&[204])
             .with_action_extras(args.action)
     }
@@ -204,7 +205,7 @@ impl Wire<'_> {
         } else {
             format!("look up by {}", how.attribute)
         };
-        let mut s = self.step(&label, "GET", endpoint.to_owned());
+        let mut s = self.step(&label, Method::Get, endpoint.to_owned());
         let page = u64::from(self.spec.paging.page_size.get());
         if how.list_all {
             s.request.paginate = Some(Paginate {
@@ -266,7 +267,7 @@ impl Wire<'_> {
                     steps.push(s);
                 }
                 Probe::ListUsers { count } => steps.push(
-                    self.accepts(self.step("list users", "GET", "/Users".into()))
+                    self.accepts(self.step("list users", Method::Get, "/Users".into()))
                         .query(&[("count", json!(count))], self.spec.users.lookup.encoding)
                         .status(&[200])
                         .schema(SchemaName::ListResponse),
@@ -274,7 +275,7 @@ impl Wire<'_> {
                 Probe::ServiceProviderConfig => steps.push(
                     self.accepts(self.step(
                         "read capabilities",
-                        "GET",
+                        Method::Get,
                         "/ServiceProviderConfig".into(),
                     ))
                     .status(&[200])
@@ -285,7 +286,7 @@ impl Wire<'_> {
                     let body = self.user_body(&user, "Test", "User", &user, &user, true);
                     steps.push(
                         self.accepts(self.with_body(
-                            self.step("create a test user", "POST", "/Users".into()),
+                            self.step("create a test user", Method::Post, "/Users".into()),
                             body,
                         ))
                         .status(&[201])
@@ -294,7 +295,7 @@ impl Wire<'_> {
                     steps.push(
                         self.step(
                             "delete the test user",
-                            "DELETE",
+                            Method::Delete,
                             format!("/Users/{{{{ {PROBE_ID} }}}}"),
                         )
                         .status(&[204]),
@@ -304,7 +305,7 @@ impl Wire<'_> {
                     let name = format!("scimulator-test-{random}");
                     steps.push(
                         self.accepts(self.with_body(
-                            self.step("create a test group", "POST", "/Groups".into()),
+                            self.step("create a test group", Method::Post, "/Groups".into()),
                             json!({"schemas": [GROUP_SCHEMA], "displayName": name}),
                         ))
                         .status(&[201])
@@ -313,7 +314,7 @@ impl Wire<'_> {
                     steps.push(
                         self.step(
                             "delete the test group",
-                            "DELETE",
+                            Method::Delete,
                             format!("/Groups/{{{{ {PROBE_ID} }}}}"),
                         )
                         .status(&[204]),
@@ -398,7 +399,7 @@ impl Wire<'_> {
         let value = self.user_match_value(args)?;
         let lookup = self.lookup(&self.user_lookup(args), "/Users", &value, &[200]);
         let create = self
-            .accepts(self.with_body(self.step("create", "POST", "/Users".into()), body))
+            .accepts(self.with_body(self.step("create", Method::Post, "/Users".into()), body))
             .when(FOUND, Value::Null, true)
             .status(&[201])
             .schema(SchemaName::User)
@@ -406,7 +407,11 @@ impl Wire<'_> {
             .json("$.userName", ops(json!({"eq_ci": user})))
             .with_action_extras(args.action);
         let matched = self
-            .accepts(self.step("read the match", "GET", format!("/Users/{{{{ {FOUND} }}}}")))
+            .accepts(self.step(
+                "read the match",
+                Method::Get,
+                format!("/Users/{{{{ {FOUND} }}}}"),
+            ))
             .when(FOUND, Value::Null, false)
             .status(&[200])
             .with_action_extras(args.action);
@@ -520,7 +525,7 @@ impl Wire<'_> {
         let read = self
             .accepts(self.step(
                 "read the group found",
-                "GET",
+                Method::Get,
                 format!("/Groups/{{{{ {FOUND} }}}}"),
             ))
             .status(&[200])
@@ -537,7 +542,7 @@ impl Wire<'_> {
         }
         let lookup = self.lookup(&self.spec.groups.lookup, "/Groups", &name, &[200]);
         let create = self
-            .accepts(self.with_body(self.step("create", "POST", "/Groups".into()), body))
+            .accepts(self.with_body(self.step("create", Method::Post, "/Groups".into()), body))
             .when(FOUND, Value::Null, true)
             .status(&[201])
             .schema(SchemaName::Group)
@@ -547,7 +552,7 @@ impl Wire<'_> {
         let matched = self
             .accepts(self.step(
                 "read the match",
-                "GET",
+                Method::Get,
                 format!("/Groups/{{{{ {FOUND} }}}}"),
             ))
             .when(FOUND, Value::Null, false)

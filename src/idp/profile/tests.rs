@@ -82,7 +82,7 @@ fn each_profile_sends_its_own_habits() {
     assert_eq!(
         update
             .iter()
-            .map(|s| s.request.method.as_str())
+            .map(|s| s.request.method.name())
             .collect::<Vec<_>>(),
         ["GET", "PUT"]
     );
@@ -121,7 +121,7 @@ fn each_profile_sends_its_own_habits() {
     let test = expand_one("jumpcloud", "test_connection", serde_json::json!({}));
     assert_eq!(
         test.iter()
-            .map(|s| s.request.method.as_str())
+            .map(|s| s.request.method.name())
             .collect::<Vec<_>>(),
         ["POST", "DELETE", "POST", "DELETE"]
     );

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::scan::Kind;
 use crate::record::exchange::Exchange;
 use crate::suite::model::{
-    Expect, HeaderCheck, HeaderPredicate, Predicate, PredicateOps, StatusSpec,
+    Expect, HeaderCheck, HeaderPredicate, JsonType, Predicate, PredicateOps, StatusSpec,
 };
 
 /// What the expectation builder needs to know about the request.
@@ -67,7 +67,7 @@ pub fn build(cx: &Context<'_>) -> Expect {
                 Some(_) => {
                     json.insert(
                         "$.totalResults".into(),
-                        ops(|o| o.type_ = Some("integer".into())),
+                        ops(|o| o.type_ = Some(JsonType::Integer)),
                     );
                 }
                 None => {}
@@ -88,7 +88,7 @@ pub fn build(cx: &Context<'_>) -> Expect {
         } else if let Some(id) = body.get("id").and_then(Value::as_str) {
             let t = (cx.template)(id);
             if t == id {
-                json.insert("$.id".into(), ops(|o| o.type_ = Some("string".into())));
+                json.insert("$.id".into(), ops(|o| o.type_ = Some(JsonType::String)));
             } else {
                 json.insert("$.id".into(), Predicate::Eq(Value::String(t)));
             }

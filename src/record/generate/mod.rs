@@ -18,7 +18,9 @@ use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use crate::record::exchange::Exchange;
-use crate::suite::model::{CaptureSpec, Case, Requirement, Severity, Step, Suite, VarSpec};
+use crate::suite::model::{
+    CaptureSpec, Case, Method, Profile, Requirement, Severity, Step, Suite, VarSpec,
+};
 use auth::{AuthMap, classify};
 use scan::{Kind, kind_of, revealed_ids, split_base};
 
@@ -67,6 +69,8 @@ pub struct Generated {
 /// One exchange on its way into a step.
 struct Item<'a> {
     ex: &'a Exchange,
+    /// The request's method (exchanges with another method are left out).
+    method: Method,
     rel: String,
     kind: Kind,
     item: bool,
@@ -133,7 +137,7 @@ pub fn generate(exchanges: &[Exchange], opts: &GenerateOptions) -> Generated {
             cases.len()
         )),
         tags: vec!["recorded".to_owned()],
-        idp: idp.as_ref().map(|(p, _)| (*p).to_owned()),
+        idp: idp.as_ref().and_then(|(p, _)| Profile::from_name(p)),
         severity: Severity::Required,
         vars: suite_vars,
         cases,
@@ -176,10 +180,20 @@ fn select<'a>(exchanges: &'a [Exchange], notes: &mut Vec<String>) -> Vec<Item<'a
             ));
             continue;
         }
+        let Some(method) = Method::from_name(&ex.method) else {
+            notes.push(format!(
+                "left out {} {}: a suite cannot send this method (known: {})",
+                ex.method,
+                split_base(&ex.path).1,
+                Method::NAMES.join(", ")
+            ));
+            continue;
+        };
         let rel = split_base(&ex.path).1.to_owned();
         let (kind, item) = kind_of(&rel);
         out.push(Item {
             ex,
+            method,
             rel,
             kind,
             item,
@@ -341,7 +355,7 @@ fn build_case(
     let mut words: Vec<String> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         let template = |text: &str| template_at(i, text);
-        let (spec, info) = request::build(it.ex, &it.rel, &template, auth_map);
+        let (spec, info) = request::build(it.ex, it.method, &it.rel, &template, auth_map);
         requires_revoked |= info.revoked;
         let snapshot = opts.snapshot.then(|| format!("recorded-{n}-{}", i + 1));
         let expect = expect::build(&expect::Context {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::auth::AuthMap;
 use super::scan;
 use crate::record::exchange::Exchange;
-use crate::suite::model::{QueryEncoding, RequestSpec};
+use crate::suite::model::{Method, QueryEncoding, RequestSpec};
 
 /// What else the step builder learns from a request.
 #[derive(Debug, Default)]
@@ -190,6 +190,7 @@ fn decode_query(raw: &str) -> (Vec<(String, String)>, QueryEncoding, bool) {
 /// Builds the request of a step.
 pub fn build(
     ex: &Exchange,
+    method: Method,
     rel: &str,
     template: &dyn Fn(&str) -> String,
     auth: &AuthMap,
@@ -244,7 +245,7 @@ pub fn build(
     info.revoked = revoked;
     (
         RequestSpec {
-            method: ex.method.to_ascii_uppercase(),
+            method,
             path,
             query,
             encoding,

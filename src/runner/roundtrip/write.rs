@@ -9,6 +9,7 @@ use super::generate::{self, Plan, Planned};
 use super::{MAX_REQUESTS, ResourceType, Session, answer, created_id, is_success, item_path};
 use crate::runner::client::Incoming;
 use crate::runner::{RunError, RunErrorKind};
+use crate::suite::model::Capability;
 
 impl Session<'_> {
     /// Creates the resource and writes every planned attribute, falling back
@@ -101,7 +102,7 @@ impl Session<'_> {
         let minimal_how = how(&resp, "POST", &rt.endpoint);
         let mut accepted: Vec<(&Planned, String)> =
             minimal.iter().map(|p| (*p, minimal_how.clone())).collect();
-        let use_patch = self.ctx.capability("patch").await.is_ok();
+        let use_patch = self.ctx.capability(&Capability::Patch).await.is_ok();
         let rest: Vec<&Planned> = all.iter().copied().filter(|p| !is_minimal(p)).collect();
         let mut urns: Vec<Option<&str>> = Vec::new();
         for p in &rest {

@@ -64,7 +64,7 @@ pub enum CompareOp {
 
 impl CompareOp {
     /// Parses an operator keyword case-insensitively (`pr` is not a comparison).
-    pub fn from_keyword(word: &str) -> Option<Self> {
+    pub(crate) fn from_keyword(word: &str) -> Option<Self> {
         const OPS: [(&str, CompareOp); 9] = [
             ("eq", CompareOp::Eq),
             ("ne", CompareOp::Ne),
@@ -82,7 +82,7 @@ impl CompareOp {
     }
 
     /// Whether this is an ordering operator (`gt`, `ge`, `lt`, `le`).
-    pub fn is_ordering(self) -> bool {
+    pub(crate) fn is_ordering(self) -> bool {
         matches!(
             self,
             CompareOp::Gt | CompareOp::Ge | CompareOp::Lt | CompareOp::Le

@@ -29,7 +29,7 @@ impl Filter {
     /// Whether one element of a multi-valued attribute matches this filter
     /// as the inside of a value path (`emails[type eq "work"]`): names are
     /// sub-attributes of `parent`, whose definitions give `caseExact`.
-    pub fn matches_element(&self, element: &Value, parent: Option<&AttributeDef>) -> bool {
+    pub(crate) fn matches_element(&self, element: &Value, parent: Option<&AttributeDef>) -> bool {
         eval(self, element, Scope::Element(parent))
     }
 }

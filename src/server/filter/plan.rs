@@ -18,7 +18,7 @@ impl Filter {
     /// can evaluate it on just those; `None` when a path names a schema URN
     /// other than `core_urn` (the whole resource is needed then). A value
     /// path or sub-attribute needs its whole top-level attribute.
-    pub fn attributes_read(&self, core_urn: &str) -> Option<Vec<String>> {
+    pub(crate) fn attributes_read(&self, core_urn: &str) -> Option<Vec<String>> {
         let mut out = Vec::new();
         self.collect_attributes(core_urn, &mut out)?;
         out.sort_unstable();
@@ -53,7 +53,7 @@ impl Filter {
     /// This filter without the comparison whose path is `lookup` (compared
     /// by identity, as [`equality_lookups`](Self::equality_lookups) returns
     /// it, so it is a conjunct); `None` when nothing is left.
-    pub fn without_conjunct(&self, lookup: &AttrPath) -> Option<Filter> {
+    pub(crate) fn without_conjunct(&self, lookup: &AttrPath) -> Option<Filter> {
         match self {
             Filter::Compare(path, ..) if std::ptr::eq(path, lookup) => None,
             Filter::And(a, b) => match (a.without_conjunct(lookup), b.without_conjunct(lookup)) {

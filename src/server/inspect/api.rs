@@ -20,7 +20,7 @@ use crate::server::state::AppState;
 use crate::server::store::{Kind, QuerySpec};
 
 /// The page: inline HTML, CSS and JS, no external assets.
-pub const PAGE: &str = include_str!("page.html");
+pub(crate) const PAGE: &str = include_str!("page.html");
 
 /// Most resources `/admin/resources/{type}` returns.
 const RESOURCE_LIMIT: usize = 500;

@@ -31,7 +31,7 @@ use super::store::Kind;
 use diff::Change;
 
 /// Default number of exchanges the feed keeps.
-pub const DEFAULT_FEED_SIZE: usize = 1000;
+pub(crate) const DEFAULT_FEED_SIZE: usize = 1000;
 /// Largest body kept per request or response (bytes); longer ones are cut.
 pub const BODY_CAP: usize = 64 * 1024;
 /// The tenant shown until tenants exist.
@@ -85,7 +85,7 @@ fn secret_header(name: &str) -> bool {
 
 /// Headers as `[name, value]` pairs, secrets replaced by `***` (an
 /// `Authorization` keeps its scheme: `Bearer ***`).
-pub fn redact_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+pub(crate) fn redact_headers(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(name, value)| {
@@ -104,7 +104,7 @@ pub fn redact_headers(headers: &HeaderMap) -> Vec<(String, String)> {
 }
 
 /// Replaces `password`, `token` and `*secret` values by `***`, at any depth.
-pub fn redact_json(value: &mut Value) {
+pub(crate) fn redact_json(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
@@ -136,7 +136,7 @@ pub struct CapturedBody {
 }
 
 /// Captures `bytes` as a [`CapturedBody`]; `None` when empty.
-pub fn capture_body(bytes: &[u8]) -> Option<CapturedBody> {
+pub(crate) fn capture_body(bytes: &[u8]) -> Option<CapturedBody> {
     if bytes.is_empty() {
         return None;
     }
@@ -214,7 +214,7 @@ pub struct FeedEntry {
 
 /// A feed entry without bodies, for the list.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct FeedSummary {
+pub(crate) struct FeedSummary {
     /// See [`FeedEntry`].
     pub seq: u64,
     /// See [`FeedEntry`].
@@ -239,7 +239,7 @@ pub struct FeedSummary {
 
 impl FeedEntry {
     /// The list form.
-    pub fn summary(&self) -> FeedSummary {
+    pub(crate) fn summary(&self) -> FeedSummary {
         FeedSummary {
             seq: self.seq,
             time: self.time.clone(),
@@ -303,7 +303,7 @@ impl Feed {
     }
 
     /// Summaries of entries with `seq > after`, newest first, at most `limit`.
-    pub fn after(&self, after: u64, limit: usize) -> Vec<FeedSummary> {
+    pub(crate) fn after(&self, after: u64, limit: usize) -> Vec<FeedSummary> {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner
             .entries

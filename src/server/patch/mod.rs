@@ -58,7 +58,7 @@ mod target;
 mod tests;
 
 pub use error::PatchError;
-pub use path::{PatchPath, parse_path};
+pub(crate) use path::parse_path;
 
 use serde_json::Value;
 

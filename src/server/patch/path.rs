@@ -6,7 +6,7 @@ use super::error::PatchError;
 
 /// A parsed PATCH `path` (RFC 7644 §3.5.2 `PATH`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct PatchPath {
+pub(crate) struct PatchPath {
     /// The attribute (with optional URN and sub-attribute when there is no filter).
     pub attr: AttrPath,
     /// The value filter, e.g. `type eq "work"` in `emails[type eq "work"].value`.
@@ -17,7 +17,7 @@ pub struct PatchPath {
 
 /// Parses a PATCH path: `attr`, `attr.sub`, `urn:…:attr`, `members[value eq "x"]`,
 /// `emails[type eq "work"].value`.
-pub fn parse_path(input: &str) -> Result<PatchPath, PatchError> {
+pub(crate) fn parse_path(input: &str) -> Result<PatchPath, PatchError> {
     let input = input.trim();
     let Some(open) = input.find('[') else {
         let attr = parse_attr_path(input, 0)

@@ -23,7 +23,7 @@ use crate::server::oauth::ClientInfo;
 use crate::server::state::AppState;
 
 /// Admin routes (relative to `/admin`).
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/tokens", post(create_token).get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
@@ -75,7 +75,7 @@ async fn remove_client(
 /// `POST /admin/tokens` body.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewToken {
+pub(crate) struct NewToken {
     /// Token name, e.g. `Okta Token`.
     pub name: String,
     /// Optional RFC 3339 expiry.
@@ -85,7 +85,7 @@ pub struct NewToken {
 
 /// `POST /admin/tokens` response: the plaintext is shown only here.
 #[derive(Debug, Clone, Serialize)]
-pub struct CreatedToken {
+pub(crate) struct CreatedToken {
     /// Token id.
     pub id: String,
     /// Token name.
@@ -173,7 +173,7 @@ async fn put_config(
 /// How SCIM-managed users are treated when SCIM is disabled.
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum DisableMode {
+pub(crate) enum DisableMode {
     /// Users stay active.
     #[default]
     Soft,
@@ -184,7 +184,7 @@ pub enum DisableMode {
 /// `POST /admin/scim/disable` body.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DisableRequest {
+pub(crate) struct DisableRequest {
     /// `soft` (default) or `lock`.
     #[serde(default)]
     pub mode: DisableMode,

@@ -19,7 +19,7 @@ use crate::server::scim_adapter;
 use crate::server::state::AppState;
 
 /// Discovery routes under the SCIM base path `base`.
-pub fn routes(base: &str) -> Router<AppState> {
+pub(crate) fn routes(base: &str) -> Router<AppState> {
     Router::new()
         .route(
             &format!("{base}/ServiceProviderConfig"),
@@ -35,7 +35,7 @@ pub fn routes(base: &str) -> Router<AppState> {
 }
 
 /// The `ServiceProviderConfig` document.
-pub fn service_provider_config_doc(state: &AppState, base: &str) -> Value {
+pub(crate) fn service_provider_config_doc(state: &AppState, base: &str) -> Value {
     let mut schemes = vec![json!({
         "type": "oauthbearertoken",
         "name": "OAuth Bearer Token",
@@ -151,7 +151,7 @@ async fn resource_type(
 }
 
 /// Every schema this server serves: built-in ones plus configured extensions.
-pub fn schema_docs(state: &AppState, base: &str) -> Vec<Value> {
+pub(crate) fn schema_docs(state: &AppState, base: &str) -> Vec<Value> {
     let product = state.product();
     let mut docs = scim_adapter::schema_documents(&state.schemas());
     for doc in &mut docs {

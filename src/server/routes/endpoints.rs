@@ -20,7 +20,7 @@ use crate::server::store::Kind;
 type Reply = Result<ScimResponse, ScimError>;
 
 /// Routes of one endpoint under the SCIM base path `base`.
-pub fn routes(kind: Kind, base: &str) -> Router<AppState> {
+pub(crate) fn routes(kind: Kind, base: &str) -> Router<AppState> {
     let collection = format!("{base}/{}", kind.endpoint());
     let item = format!("{base}/{}/{{id}}", kind.endpoint());
     let dot_search = format!("{base}/{}/.search", kind.endpoint());
@@ -105,7 +105,7 @@ fn patch(
 }
 
 /// Root `POST /.search` across Users and Groups.
-pub async fn root_search(
+pub(crate) async fn root_search(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
     ScimJson(request): ScimJson<SearchRequest>,

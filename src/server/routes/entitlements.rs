@@ -26,7 +26,7 @@ type Reply = Result<ScimResponse, ScimError>;
 
 /// The catch-all routes `{base}/{endpoint}` and `{base}/{endpoint}/{id}`;
 /// the server's own static routes take precedence over them.
-pub fn routes(base: &str) -> Router<AppState> {
+pub(crate) fn routes(base: &str) -> Router<AppState> {
     Router::new()
         .route(&format!("{base}/{{collection}}"), any(collection))
         .route(&format!("{base}/{{collection}}/{{id}}"), any(item))
@@ -106,7 +106,12 @@ fn sort_key(resource: &Value, name: &str) -> Option<String> {
 }
 
 /// `GET {endpoint}`: RFC 7644 §3.4.2 over the catalogue.
-pub fn list(state: &AppState, t: &EntitlementType, base: &str, params: &ListParams) -> Reply {
+pub(crate) fn list(
+    state: &AppState,
+    t: &EntitlementType,
+    base: &str,
+    params: &ListParams,
+) -> Reply {
     let paging = Paging::resolve(params, state.max_results)?;
     let descending = match params.sort_order.as_deref().map(str::trim) {
         None | Some("") => false,

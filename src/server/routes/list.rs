@@ -18,9 +18,10 @@ use crate::server::store::{Kind, QuerySpec};
 /// A `SearchRequest` body (RFC 7644 §3.4.3).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SearchRequest {
-    /// Ignored beyond being accepted.
+pub(crate) struct SearchRequest {
+    /// Ignored beyond being accepted (and being a list of strings).
     #[serde(default)]
+    #[allow(dead_code)]
     pub schemas: Vec<String>,
     /// Attributes to return (array or comma-separated string).
     #[serde(default)]
@@ -48,7 +49,7 @@ pub struct SearchRequest {
 /// An attribute list written as a JSON array or a comma-separated string.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum StringOrList {
+pub(crate) enum StringOrList {
     /// `"a,b"`.
     One(String),
     /// `["a", "b"]`.
@@ -100,7 +101,7 @@ fn parse_int(name: &str, raw: Option<&str>) -> Result<Option<i64>, ScimError> {
 
 /// Resolved paging: 1-based start and capped count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Paging {
+pub(crate) struct Paging {
     /// 1-based start index (≥ 1).
     pub start_index: usize,
     /// Page size (0 ≤ count ≤ max_results).
@@ -136,7 +137,7 @@ fn descending(params: &ListParams) -> Result<bool, ScimError> {
 }
 
 /// Runs a list/search over `kinds` and builds the `ListResponse`.
-pub fn search(
+pub(crate) fn search(
     state: &AppState,
     kinds: &[Kind],
     base: &str,

@@ -15,9 +15,6 @@ mod resources;
 mod tenants;
 mod users;
 
-pub use admin::{CreatedToken, DisableMode, DisableRequest, NewToken};
-pub use list::{Paging, SearchRequest};
-
 use std::sync::Arc;
 
 use axum::Router;
@@ -33,14 +30,14 @@ use super::state::{AppState, DEFAULT_TENANT};
 use super::tenants::Tenants;
 
 /// Base path of the SCIM API.
-pub const SCIM_BASE_PATH: &str = "/scim/v2";
+pub(crate) const SCIM_BASE_PATH: &str = "/scim/v2";
 /// Base path of the admin API.
-pub const ADMIN_BASE_PATH: &str = "/admin";
+pub(crate) const ADMIN_BASE_PATH: &str = "/admin";
 /// Path of the OAuth 2.0 token endpoint (`/t/{tenant}/oauth/token` for a named tenant).
-pub const OAUTH_TOKEN_PATH: &str = "/oauth/token";
+pub(crate) const OAUTH_TOKEN_PATH: &str = "/oauth/token";
 
 /// The admin base path of a tenant: `/admin` or `/admin/tenants/{tenant}`.
-pub fn tenant_admin_path(tenant: &str) -> String {
+pub(crate) fn tenant_admin_path(tenant: &str) -> String {
     if tenant == DEFAULT_TENANT {
         ADMIN_BASE_PATH.to_owned()
     } else {
@@ -49,7 +46,7 @@ pub fn tenant_admin_path(tenant: &str) -> String {
 }
 
 /// The token endpoint path of a tenant: `/oauth/token` or `/t/{tenant}/oauth/token`.
-pub fn tenant_token_path(tenant: &str) -> String {
+pub(crate) fn tenant_token_path(tenant: &str) -> String {
     if tenant == DEFAULT_TENANT {
         OAUTH_TOKEN_PATH.to_owned()
     } else {
@@ -117,7 +114,7 @@ pub fn router_with_tenants(tenants: Arc<Tenants>) -> Router {
 
 /// The router of one tenant: SCIM at its `scim_path`, the token endpoint,
 /// its admin API, SCIM-shaped fallbacks and the body limit.
-pub fn tenant_router(state: AppState) -> Router {
+pub(crate) fn tenant_router(state: AppState) -> Router {
     // The SCIM routes carry their full paths rather than being nested: a
     // nested router costs every request a prefix strip and a second dispatch.
     let base = state.scim_path.clone();

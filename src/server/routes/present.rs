@@ -33,7 +33,7 @@ use crate::server::state::AppState;
 use crate::server::store::{Kind, RawUser};
 
 /// Decorates and projects a view for a response: the general path.
-pub fn present(
+pub(crate) fn present(
     state: &AppState,
     kind: Kind,
     base: &str,
@@ -47,7 +47,7 @@ pub fn present(
 
 /// The encoded user with the default projection: the fast path when it
 /// applies, else the general path.
-pub fn user_bytes(state: &AppState, base: &str, raw: &RawUser) -> Vec<u8> {
+pub(crate) fn user_bytes(state: &AppState, base: &str, raw: &RawUser) -> Vec<u8> {
     user_from_text(raw, base, &state.product(), &state.schemas()).unwrap_or_else(|| {
         let view = present(state, Kind::User, base, raw.view(), &[], &[]);
         serde_json::to_vec(&view).unwrap_or_default()
@@ -82,7 +82,7 @@ fn add_refs(items: Option<&mut Value>, base: &str, default_endpoint: &str) {
 }
 
 /// Turns a store view into the client-facing resource (before projection).
-pub fn decorate(state: &AppState, kind: Kind, base: &str, mut view: Value) -> Value {
+pub(crate) fn decorate(state: &AppState, kind: Kind, base: &str, mut view: Value) -> Value {
     let id = id_of(&view);
     if let Some(obj) = view.as_object_mut() {
         // Write-only (RFC 7643 §4.1.1): never returned, whatever the projection.
@@ -113,7 +113,7 @@ enum Piece<'a> {
 
 /// The client-facing JSON of a user with the default projection, or `None`
 /// when the general path must render it.
-pub fn user_from_text(
+pub(crate) fn user_from_text(
     raw: &RawUser,
     base: &str,
     product: &ProductConfig,

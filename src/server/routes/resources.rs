@@ -19,7 +19,7 @@ use crate::server::store::{Kind, etag};
 use super::present::{present, user_from_text};
 
 /// `/Groups` is answered 404 when the product's group sync is off.
-pub fn ensure_enabled(state: &AppState, kind: Kind) -> Result<(), ScimError> {
+pub(crate) fn ensure_enabled(state: &AppState, kind: Kind) -> Result<(), ScimError> {
     if kind == Kind::Group && !state.product().sync_groups {
         return Err(ScimError::NotFound(
             "group sync is disabled on this server".into(),
@@ -90,7 +90,7 @@ fn prepare(state: &AppState, kind: Kind, mut body: Value) -> Result<Value, ScimE
 }
 
 /// `POST /Users`, `POST /Groups`.
-pub fn create(
+pub(crate) fn create(
     state: &AppState,
     kind: Kind,
     base: &str,
@@ -114,7 +114,7 @@ pub fn create(
 }
 
 /// `GET /Users/{id}`, `GET /Groups/{id}` (304 on a matching `If-None-Match`).
-pub fn get(
+pub(crate) fn get(
     state: &AppState,
     kind: Kind,
     base: &str,
@@ -159,7 +159,7 @@ fn keep_write_only(old: &Value, new: &mut Value) {
 }
 
 /// `PUT /Users/{id}`, `PUT /Groups/{id}`: full replace.
-pub fn replace(
+pub(crate) fn replace(
     state: &AppState,
     kind: Kind,
     base: &str,
@@ -219,7 +219,7 @@ fn describe_patch(request: &PatchRequest) -> String {
 }
 
 /// `PATCH /Users/{id}`, `PATCH /Groups/{id}`: atomic, 200 with the resource.
-pub fn patch(
+pub(crate) fn patch(
     state: &AppState,
     kind: Kind,
     base: &str,
@@ -258,7 +258,7 @@ pub fn patch(
 }
 
 /// `DELETE /Users/{id}`, `DELETE /Groups/{id}`: 204.
-pub fn delete(
+pub(crate) fn delete(
     state: &AppState,
     kind: Kind,
     id: &str,

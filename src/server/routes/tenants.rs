@@ -19,7 +19,7 @@ use crate::server::error::ScimError;
 use crate::server::tenants::Tenants;
 
 /// Hands a request under `/t/{tenant}/` or `/admin/tenants/{tenant}/` to the tenant's router.
-pub async fn dispatch(tenants: Arc<Tenants>, tenant: String, request: Request) -> Response {
+pub(crate) async fn dispatch(tenants: Arc<Tenants>, tenant: String, request: Request) -> Response {
     // The outer route's path parameters live in the request's extensions;
     // the tenant's router must see only its own.
     let (mut parts, body) = request.into_parts();
@@ -39,7 +39,7 @@ fn refused() -> Response {
 }
 
 /// `GET /admin/tenants`.
-pub async fn list(tenants: Arc<Tenants>, request: Request) -> Response {
+pub(crate) async fn list(tenants: Arc<Tenants>, request: Request) -> Response {
     if !is_admin(&tenants.default_tenant().admin_token, &request) {
         return refused();
     }
@@ -57,7 +57,7 @@ pub async fn list(tenants: Arc<Tenants>, request: Request) -> Response {
 }
 
 /// `POST /admin/tenants` with a [`TenantSpec`] body.
-pub async fn create(tenants: Arc<Tenants>, request: Request) -> Response {
+pub(crate) async fn create(tenants: Arc<Tenants>, request: Request) -> Response {
     if !is_admin(&tenants.default_tenant().admin_token, &request) {
         return refused();
     }
@@ -93,7 +93,7 @@ pub async fn create(tenants: Arc<Tenants>, request: Request) -> Response {
 }
 
 /// `DELETE /admin/tenants/{name}`.
-pub async fn remove(tenants: Arc<Tenants>, name: String, request: Request) -> Response {
+pub(crate) async fn remove(tenants: Arc<Tenants>, name: String, request: Request) -> Response {
     if !is_admin(&tenants.default_tenant().admin_token, &request) {
         return refused();
     }

@@ -7,6 +7,6 @@ use crate::server::state::AppState;
 use crate::server::store::Kind;
 
 /// The `/Users` routes under the SCIM base path `base`.
-pub fn routes(base: &str) -> Router<AppState> {
+pub(crate) fn routes(base: &str) -> Router<AppState> {
     endpoints::routes(Kind::User, base)
 }

@@ -14,9 +14,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::persist::{Change, Db, StoreError};
-use super::{Kind, MemStore, Mutation, Page, QuerySpec, RawUser, Store};
-use crate::server::error::ScimError;
+use super::persist::{self, Change, Db};
+use super::{Kind, MemStore, Mutation, Page, QuerySpec, RawUser, Store, StoreError};
 
 /// A tenant's resources in memory, every write also in the data file.
 #[derive(Debug)]
@@ -30,7 +29,7 @@ pub struct DurableStore {
 impl DurableStore {
     /// Opens `tenant`'s resources from `db` (in their creation order, with
     /// their ids, versions and `meta`), rebuilding every index.
-    pub fn open(db: Arc<Db>, tenant: &str) -> Result<Self, StoreError> {
+    pub fn open(db: Arc<Db>, tenant: &str) -> Result<Self, persist::StoreError> {
         let mem = load(&db, tenant)?;
         Ok(Self {
             mem,
@@ -72,7 +71,7 @@ impl DurableStore {
 
     /// Writes `changes`; when the file refuses, puts memory back as the file
     /// has it and answers 500.
-    fn commit(&self, changes: &[Change]) -> Result<(), ScimError> {
+    fn commit(&self, changes: &[Change]) -> Result<(), StoreError> {
         if changes.is_empty() {
             return Ok(());
         }
@@ -86,14 +85,12 @@ impl DurableStore {
                 eprintln!("scimulator: reloading the data file failed too: {reload}");
             }
         }
-        Err(ScimError::Internal(format!(
-            "the change could not be saved: {error}"
-        )))
+        Err(StoreError::Unsaved(error))
     }
 }
 
 /// A [`MemStore`] holding `tenant`'s resources as the file has them.
-fn load(db: &Db, tenant: &str) -> Result<MemStore, StoreError> {
+fn load(db: &Db, tenant: &str) -> Result<MemStore, persist::StoreError> {
     let mem = MemStore::new();
     for row in db.resources(tenant)? {
         mem.restore(row.kind, &row.id, &row.resource, row.version);
@@ -108,7 +105,7 @@ impl Store for DurableStore {
         id: String,
         resource: Value,
         now: OffsetDateTime,
-    ) -> Result<Value, ScimError> {
+    ) -> Result<Value, StoreError> {
         let _write = self.lock();
         let view = self.mem.create(kind, id.clone(), resource, now)?;
         self.commit(&[self.change(kind, &id)])?;
@@ -129,14 +126,14 @@ impl Store for DurableStore {
         id: &str,
         now: OffsetDateTime,
         mutation: Mutation<'_>,
-    ) -> Result<Value, ScimError> {
+    ) -> Result<Value, StoreError> {
         let _write = self.lock();
         let view = self.mem.update(kind, id, now, mutation)?;
         self.commit(&[self.change(kind, id)])?;
         Ok(view)
     }
 
-    fn delete(&self, kind: Kind, id: &str, now: OffsetDateTime) -> Result<(), ScimError> {
+    fn delete(&self, kind: Kind, id: &str, now: OffsetDateTime) -> Result<(), StoreError> {
         let _write = self.lock();
         let containing = self.mem.groups_containing(id);
         self.mem.delete(kind, id, now)?;

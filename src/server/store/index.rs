@@ -12,8 +12,8 @@ pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 use serde_json::Value;
 
+use super::StoreError;
 use super::{IndexKey, Kind};
-use crate::server::error::ScimError;
 
 /// A string field, looked up case-insensitively.
 pub(super) fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
@@ -55,7 +55,7 @@ pub(super) fn member_ids(group: &Value) -> Vec<String> {
 }
 
 /// The case-folded unique name (`userName` / group `displayName`).
-pub(super) fn unique_name(kind: Kind, value: &Value) -> Result<String, ScimError> {
+pub(super) fn unique_name(kind: Kind, value: &Value) -> Result<String, StoreError> {
     let key = match kind {
         Kind::User => "userName",
         Kind::Group => "displayName",
@@ -63,7 +63,7 @@ pub(super) fn unique_name(kind: Kind, value: &Value) -> Result<String, ScimError
     str_at(value, key)
         .filter(|s| !s.trim().is_empty())
         .map(str::to_lowercase)
-        .ok_or_else(|| ScimError::invalid_value(format!("{key} is required")))
+        .ok_or_else(|| StoreError::InvalidValue(format!("{key} is required")))
 }
 
 /// The secondary indexes.
@@ -152,10 +152,10 @@ impl Indexes {
         kind: Kind,
         value: &Value,
         own_id: &str,
-    ) -> Result<(), ScimError> {
+    ) -> Result<(), StoreError> {
         let name = unique_name(kind, value)?;
         match self.names(kind).get(&name) {
-            Some(existing) if existing != own_id => Err(ScimError::Conflict(format!(
+            Some(existing) if existing != own_id => Err(StoreError::Conflict(format!(
                 "a {} with this {} already exists",
                 kind.resource_type(),
                 if kind == Kind::User {

@@ -13,11 +13,11 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
+use super::StoreError;
 use super::index::{Indexes, str_at};
 use super::record::Record;
 use super::{Field, Kind, Mutation, Page, QuerySpec, RawUser, SortKey, Store, etag, sort_key};
 use crate::server::clock::rfc3339;
-use crate::server::error::ScimError;
 
 /// One kind's resources by id, in creation order.
 type Resources = IndexMap<String, Record, foldhash::fast::RandomState>;
@@ -51,27 +51,30 @@ impl Data {
     }
 
     /// Normalises `members` to `[{value, type}]`, rejecting unknown ids.
-    fn normalise_members(&self, group: &mut Value, own_id: &str) -> Result<(), ScimError> {
+    fn normalise_members(&self, group: &mut Value, own_id: &str) -> Result<(), StoreError> {
         let Some(obj) = group.as_object_mut() else {
-            return Err(ScimError::invalid_syntax("a Group must be a JSON object"));
+            return Err(StoreError::NotAnObject(
+                "a Group must be a JSON object".into(),
+            ));
         };
         let Some(members) = obj.get("members") else {
             return Ok(());
         };
         let Some(items) = members.as_array() else {
-            return Err(ScimError::invalid_value("members must be an array"));
+            return Err(StoreError::InvalidValue("members must be an array".into()));
         };
         let mut seen = BTreeSet::new();
         let mut out = Vec::with_capacity(items.len());
         for item in items {
-            let value = str_at(item, "value")
-                .ok_or_else(|| ScimError::invalid_value("each member needs a string value"))?;
+            let value = str_at(item, "value").ok_or_else(|| {
+                StoreError::InvalidValue("each member needs a string value".into())
+            })?;
             let kind = if self.users.contains_key(value) {
                 "User"
             } else if self.groups.contains_key(value) && value != own_id {
                 "Group"
             } else {
-                return Err(ScimError::invalid_value(format!(
+                return Err(StoreError::InvalidValue(format!(
                     "member {value} does not exist"
                 )));
             };
@@ -321,8 +324,8 @@ impl MemStore {
     }
 }
 
-fn not_found(kind: Kind, id: &str) -> ScimError {
-    ScimError::NotFound(format!("{} {id} not found", kind.resource_type()))
+fn not_found(kind: Kind, id: &str) -> StoreError {
+    StoreError::NotFound(format!("{} {id} not found", kind.resource_type()))
 }
 
 /// Orders sort keys: present before absent; `descending` reverses only
@@ -345,17 +348,17 @@ impl Store for MemStore {
         id: String,
         mut resource: Value,
         now: OffsetDateTime,
-    ) -> Result<Value, ScimError> {
+    ) -> Result<Value, StoreError> {
         if !resource.is_object() {
-            return Err(ScimError::invalid_syntax(
-                "the resource must be a JSON object",
+            return Err(StoreError::NotAnObject(
+                "the resource must be a JSON object".into(),
             ));
         }
         let now = rfc3339(now);
         let mut data = self.write();
         data.idx.check_unique(kind, &resource, &id)?;
         if data.map(kind).contains_key(&id) {
-            return Err(ScimError::Conflict(format!("id {id} already exists")));
+            return Err(StoreError::Conflict(format!("id {id} already exists")));
         }
         if kind == Kind::Group {
             data.normalise_members(&mut resource, &id)?;
@@ -383,7 +386,7 @@ impl Store for MemStore {
         id: &str,
         now: OffsetDateTime,
         mutation: Mutation<'_>,
-    ) -> Result<Value, ScimError> {
+    ) -> Result<Value, StoreError> {
         let now = rfc3339(now);
         let mut data = self.write();
         let current = data.view_of(kind, id).ok_or_else(|| not_found(kind, id))?;
@@ -392,10 +395,10 @@ impl Store for MemStore {
             .and_then(Value::as_str)
             .unwrap_or(&now)
             .to_owned();
-        let mut next = mutation(&current)?;
+        let mut next = mutation(&current).map_err(StoreError::Rejected)?;
         if !next.is_object() {
-            return Err(ScimError::invalid_syntax(
-                "the resource must be a JSON object",
+            return Err(StoreError::NotAnObject(
+                "the resource must be a JSON object".into(),
             ));
         }
         data.idx.check_unique(kind, &next, id)?;
@@ -416,7 +419,7 @@ impl Store for MemStore {
         data.view_of(kind, id).ok_or_else(|| not_found(kind, id))
     }
 
-    fn delete(&self, kind: Kind, id: &str, now: OffsetDateTime) -> Result<(), ScimError> {
+    fn delete(&self, kind: Kind, id: &str, now: OffsetDateTime) -> Result<(), StoreError> {
         let now = rfc3339(now);
         let mut data = self.write();
         let old = data
@@ -551,7 +554,7 @@ mod tests {
         let err = store
             .create(Kind::User, "2".into(), json!({"userName": "ADA"}), now())
             .expect_err("dup");
-        assert!(matches!(err, ScimError::Conflict(_)));
+        assert!(matches!(err, StoreError::Conflict(_)));
     }
 
     #[test]
@@ -615,7 +618,7 @@ mod tests {
                 now(),
             )
             .expect_err("ghost");
-        assert_eq!(err.body().scim_type.as_deref(), Some("invalidValue"));
+        assert!(matches!(err, StoreError::InvalidValue(_)), "{err:?}");
     }
 
     #[test]

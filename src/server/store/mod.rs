@@ -8,6 +8,7 @@
 //! change to a data file ([`persist`]) before it returns.
 
 mod durable;
+mod error;
 mod index;
 mod memory;
 pub mod persist;
@@ -15,8 +16,9 @@ mod record;
 mod sort;
 
 pub use durable::DurableStore;
+pub use error::StoreError;
 pub use memory::MemStore;
-pub use sort::{SortKey, sort_key};
+pub(crate) use sort::{SortKey, sort_key};
 
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -133,7 +135,7 @@ pub struct RawUser {
 
 impl RawUser {
     /// The derived `groups` of a user's view: `[{value, display, type}]`.
-    pub fn groups_value(groups: &[(String, Option<String>)]) -> Value {
+    pub(crate) fn groups_value(groups: &[(String, Option<String>)]) -> Value {
         Value::Array(
             groups
                 .iter()
@@ -162,7 +164,7 @@ impl RawUser {
 }
 
 /// A closure run under the write lock: receives the current view, returns the new resource.
-pub type Mutation<'a> = &'a mut (dyn FnMut(&Value) -> Result<Value, ScimError> + Send);
+pub(crate) type Mutation<'a> = &'a mut (dyn FnMut(&Value) -> Result<Value, ScimError> + Send);
 
 /// Storage of Users and Groups. Every method is atomic.
 ///
@@ -179,7 +181,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         id: String,
         resource: Value,
         now: OffsetDateTime,
-    ) -> Result<Value, ScimError>;
+    ) -> Result<Value, StoreError>;
 
     /// The current view of a resource.
     fn get(&self, kind: Kind, id: &str) -> Option<Value>;
@@ -196,10 +198,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         id: &str,
         now: OffsetDateTime,
         mutation: Mutation<'_>,
-    ) -> Result<Value, ScimError>;
+    ) -> Result<Value, StoreError>;
 
     /// Deletes a resource; a deleted user leaves every group.
-    fn delete(&self, kind: Kind, id: &str, now: OffsetDateTime) -> Result<(), ScimError>;
+    fn delete(&self, kind: Kind, id: &str, now: OffsetDateTime) -> Result<(), StoreError>;
 
     /// Filters, sorts and pages one kind.
     fn query(&self, kind: Kind, spec: &QuerySpec<'_>) -> Page;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// A comparable value extracted from a resource.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SortKey {
+pub(crate) enum SortKey {
     /// Booleans sort false < true.
     Bool(bool),
     /// Numbers.
@@ -19,7 +19,7 @@ pub enum SortKey {
 
 impl SortKey {
     /// Total order: Bool < Num < Str, then by value.
-    pub fn cmp_key(&self, other: &Self) -> Ordering {
+    pub(crate) fn cmp_key(&self, other: &Self) -> Ordering {
         match (self, other) {
             (Self::Bool(a), Self::Bool(b)) => a.cmp(b),
             (Self::Num(a), Self::Num(b)) => a.total_cmp(b),
@@ -57,7 +57,7 @@ fn pick(value: &Value) -> Option<&Value> {
 
 /// The sort key of `resource` at `path` (e.g. `name.familyName`, `emails`,
 /// or a URN-qualified path), or `None` when absent.
-pub fn sort_key(resource: &Value, path: &str) -> Option<SortKey> {
+pub(crate) fn sort_key(resource: &Value, path: &str) -> Option<SortKey> {
     let mut current = resource;
     let mut rest = path;
     if let Some(obj) = resource.as_object() {

@@ -29,8 +29,9 @@ mod tests;
 pub use exchange::{
     EXCHANGE_FORMAT, Exchange, ExchangeClient, ExchangeResource, ExchangeToken, Imported,
 };
-pub use rows::{Change, StoredRow, TokenRow};
-pub use tenants::ClientRow;
+pub use rows::Change;
+pub(crate) use rows::TokenRow;
+pub(crate) use tenants::ClientRow;
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -424,7 +425,7 @@ fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
 /// hook through which the token store and the server state save tokens and
 /// settings before they answer.
 #[derive(Debug, Clone)]
-pub struct Journal {
+pub(crate) struct Journal {
     db: std::sync::Arc<Db>,
     tenant: String,
 }
@@ -439,12 +440,16 @@ impl Journal {
     }
 
     /// Saves a token (its hash).
-    pub fn save_token(&self, token: &TokenRow) -> Result<(), StoreError> {
+    pub(crate) fn save_token(&self, token: &TokenRow) -> Result<(), StoreError> {
         self.db.put_token(&self.tenant, token)
     }
 
     /// Saves a setting.
-    pub fn save_setting(&self, key: &str, value: &serde_json::Value) -> Result<(), StoreError> {
+    pub(crate) fn save_setting(
+        &self,
+        key: &str,
+        value: &serde_json::Value,
+    ) -> Result<(), StoreError> {
         self.db.put_setting(&self.tenant, key, value)
     }
 
@@ -468,7 +473,7 @@ impl Journal {
     /// A sender of audit entries: a background thread writes what it
     /// receives in batches (one transaction per 100 ms at most) and keeps
     /// the last `keep` entries; it ends when every sender is dropped.
-    pub fn audit_writer(&self, keep: usize) -> std::sync::mpsc::Sender<serde_json::Value> {
+    pub(crate) fn audit_writer(&self, keep: usize) -> std::sync::mpsc::Sender<serde_json::Value> {
         let (tx, rx) = std::sync::mpsc::channel::<serde_json::Value>();
         let (db, tenant) = (std::sync::Arc::clone(&self.db), self.tenant.clone());
         std::thread::spawn(move || {

@@ -33,7 +33,7 @@ pub enum Change {
 
 /// A resource read back from the file.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StoredRow {
+pub(crate) struct StoredRow {
     /// Its kind.
     pub kind: Kind,
     /// Its id.
@@ -46,7 +46,7 @@ pub struct StoredRow {
 
 /// A SCIM token as the file keeps it: a SHA-256 hash, never the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenRow {
+pub(crate) struct TokenRow {
     /// Token id.
     pub id: String,
     /// Token name.
@@ -133,7 +133,7 @@ impl Db {
 
     /// A tenant's resources in creation order, each checked: a known kind,
     /// a JSON object whose `id` is the row's, a positive version.
-    pub fn resources(&self, tenant: &str) -> Result<Vec<StoredRow>, StoreError> {
+    pub(crate) fn resources(&self, tenant: &str) -> Result<Vec<StoredRow>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare("SELECT kind, id, version, json FROM resources WHERE tenant = ?1 ORDER BY seq")
@@ -180,7 +180,7 @@ impl Db {
     }
 
     /// Saves one token (insert or replace by id).
-    pub fn put_token(&self, tenant: &str, token: &TokenRow) -> Result<(), StoreError> {
+    pub(crate) fn put_token(&self, tenant: &str, token: &TokenRow) -> Result<(), StoreError> {
         let conn = self.lock();
         conn.execute(
             "INSERT INTO tokens (tenant, id, seq, name, sha256, created, expires_at, revoked) VALUES \
@@ -202,7 +202,7 @@ impl Db {
     }
 
     /// A tenant's tokens, in creation order.
-    pub fn tokens(&self, tenant: &str) -> Result<Vec<TokenRow>, StoreError> {
+    pub(crate) fn tokens(&self, tenant: &str) -> Result<Vec<TokenRow>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(
@@ -241,7 +241,12 @@ impl Db {
     }
 
     /// Saves one setting (a JSON value under a key).
-    pub fn put_setting(&self, tenant: &str, key: &str, value: &Value) -> Result<(), StoreError> {
+    pub(crate) fn put_setting(
+        &self,
+        tenant: &str,
+        key: &str,
+        value: &Value,
+    ) -> Result<(), StoreError> {
         let conn = self.lock();
         conn.execute(
             "INSERT INTO settings (tenant, key, value) VALUES (?1, ?2, ?3) \
@@ -271,7 +276,8 @@ impl Db {
     }
 
     /// Whether a tenant holds any resource.
-    pub fn has_resources(&self, tenant: &str) -> Result<bool, StoreError> {
+    #[cfg(test)]
+    pub(crate) fn has_resources(&self, tenant: &str) -> Result<bool, StoreError> {
         let conn = self.lock();
         conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM resources WHERE tenant = ?1)",
@@ -282,7 +288,7 @@ impl Db {
     }
 
     /// Appends audit entries of a tenant and drops all but its last `keep`.
-    pub fn append_audit(
+    pub(crate) fn append_audit(
         &self,
         tenant: &str,
         entries: &[Value],

@@ -13,7 +13,7 @@ use super::{Db, Journal, StoreError};
 
 /// An OAuth client as the file keeps it: the SHA-256 of its secret, never the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientRow {
+pub(crate) struct ClientRow {
     /// `client_id`.
     pub client_id: String,
     /// SHA-256 of the client secret.
@@ -65,7 +65,7 @@ pub(super) fn put_client(
 
 impl Db {
     /// The tenants created through the admin API, by name.
-    pub fn tenant_names(&self) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn tenant_names(&self) -> Result<Vec<String>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare("SELECT id FROM tenants ORDER BY id")
@@ -111,7 +111,7 @@ impl Db {
     /// (hashes), settings and OAuth clients, in one transaction synced
     /// before this returns. Rows left under that name (a tenant deleted
     /// while a request of it was still writing) are dropped first.
-    pub fn create_tenant(
+    pub(crate) fn create_tenant(
         &self,
         tenant: &str,
         tokens: &[TokenRow],
@@ -158,7 +158,7 @@ impl Db {
     }
 
     /// Removes a tenant and every row it owns, in one synced transaction.
-    pub fn remove_tenant(&self, tenant: &str) -> Result<(), StoreError> {
+    pub(crate) fn remove_tenant(&self, tenant: &str) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         purge(&tx, tenant).map_err(|e| self.err(e))?;
@@ -168,13 +168,13 @@ impl Db {
     }
 
     /// Saves one OAuth client (insert or replace by `client_id`).
-    pub fn put_client(&self, tenant: &str, client: &ClientRow) -> Result<(), StoreError> {
+    pub(crate) fn put_client(&self, tenant: &str, client: &ClientRow) -> Result<(), StoreError> {
         let conn = self.lock();
         put_client(&conn, tenant, client).map_err(|e| self.err(e))
     }
 
     /// Removes one OAuth client.
-    pub fn delete_client(&self, tenant: &str, client_id: &str) -> Result<(), StoreError> {
+    pub(crate) fn delete_client(&self, tenant: &str, client_id: &str) -> Result<(), StoreError> {
         let conn = self.lock();
         conn.execute(
             "DELETE FROM oauth_clients WHERE tenant = ?1 AND client_id = ?2",
@@ -185,7 +185,7 @@ impl Db {
     }
 
     /// A tenant's OAuth clients, in creation order.
-    pub fn clients(&self, tenant: &str) -> Result<Vec<ClientRow>, StoreError> {
+    pub(crate) fn clients(&self, tenant: &str) -> Result<Vec<ClientRow>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(
@@ -235,22 +235,17 @@ impl Db {
 
 impl Journal {
     /// Saves an OAuth client (its secret's hash).
-    pub fn save_client(&self, client: &ClientRow) -> Result<(), StoreError> {
+    pub(crate) fn save_client(&self, client: &ClientRow) -> Result<(), StoreError> {
         self.db.put_client(&self.tenant, client)
     }
 
     /// Removes a saved OAuth client.
-    pub fn delete_client(&self, client_id: &str) -> Result<(), StoreError> {
+    pub(crate) fn delete_client(&self, client_id: &str) -> Result<(), StoreError> {
         self.db.delete_client(&self.tenant, client_id)
     }
 
     /// The saved OAuth clients.
     pub fn clients(&self) -> Result<Vec<ClientRow>, StoreError> {
         self.db.clients(&self.tenant)
-    }
-
-    /// The data file.
-    pub fn db(&self) -> &std::sync::Arc<Db> {
-        &self.db
     }
 }

@@ -293,7 +293,7 @@ fn a_write_the_file_refuses_is_answered_500_and_is_not_in_memory_either() {
     fail_next();
     let created = store.create(Kind::User, "u9".into(), json!({"userName": "zed"}), now());
     assert!(
-        matches!(created, Err(crate::server::error::ScimError::Internal(_))),
+        matches!(created, Err(crate::server::store::StoreError::Unsaved(_))),
         "{created:?}"
     );
     assert!(
