@@ -172,7 +172,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// `--export` / `--import`: one tenant's data between the data file and JSON.
 fn exchange(args: &ServeArgs, config: &ServerConfig) -> anyhow::Result<ExitCode> {
-    use crate::server::store::persist::{DEFAULT_TENANT, Db, Exchange, StoreError};
+    use crate::server::store::persist::{DEFAULT_TENANT, DataFileError, Db, Exchange};
     let Some(data) = &config.data else {
         eprintln!("error: --export and --import need --data FILE (or `data:` in --config)");
         return Ok(super::exit::code(super::exit::USAGE));
@@ -182,7 +182,7 @@ fn exchange(args: &ServeArgs, config: &ServerConfig) -> anyhow::Result<ExitCode>
     if let Some(out) = &args.export {
         let export = match db.export(tenant) {
             Ok(export) => export,
-            Err(error @ StoreError::UnknownTenant { .. }) => {
+            Err(error @ DataFileError::UnknownTenant { .. }) => {
                 eprintln!("error: {error}");
                 return Ok(super::exit::code(super::exit::USAGE));
             }

@@ -169,7 +169,10 @@ impl TokenStore {
     /// `journal`, after putting back the tokens it saved: a saved token
     /// whose id is also a configured token's (`cli-N`) only brings back its
     /// revocation, and only when it is the same token (same hash).
-    pub(crate) fn attach(&self, journal: Journal) -> Result<(), super::store::persist::StoreError> {
+    pub(crate) fn attach(
+        &self,
+        journal: Journal,
+    ) -> Result<(), super::store::persist::DataFileError> {
         let saved = journal.tokens()?;
         let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
         for row in saved {

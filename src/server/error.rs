@@ -162,7 +162,7 @@ pub enum ServerError {
     Config(#[from] ConfigError),
     /// The data file (`--data`) cannot be used.
     #[error(transparent)]
-    Data(#[from] super::store::persist::StoreError),
+    Data(#[from] super::store::persist::DataFileError),
 }
 
 /// Failure to load or validate a server configuration.

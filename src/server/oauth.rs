@@ -20,7 +20,7 @@ use subtle::ConstantTimeEq;
 use super::auth::{SCIM_SCOPE, generate_token, hash_token};
 use super::config::OAuthClientConfig;
 use super::state::AppState;
-use super::store::persist::{ClientRow, Journal, StoreError};
+use super::store::persist::{ClientRow, DataFileError, Journal};
 
 #[derive(Debug, Clone)]
 struct ClientRecord {
@@ -83,7 +83,10 @@ impl OAuthClients {
 
     /// Like [`Self::upsert`], saved to the data file (when there is one)
     /// before it is accepted: a client that could not be saved is not added.
-    pub(crate) fn try_upsert(&self, config: &OAuthClientConfig) -> Result<ClientInfo, StoreError> {
+    pub(crate) fn try_upsert(
+        &self,
+        config: &OAuthClientConfig,
+    ) -> Result<ClientInfo, DataFileError> {
         let record = record(config);
         let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
         if let Some(journal) = self.journal.get() {
@@ -100,7 +103,7 @@ impl OAuthClients {
     /// client wins over a saved one of the same id and is saved as
     /// configured; a saved client the configuration declared but no longer
     /// does is dropped; a client created through the admin API comes back.
-    pub(crate) fn attach(&self, journal: Journal) -> Result<(), StoreError> {
+    pub(crate) fn attach(&self, journal: Journal) -> Result<(), DataFileError> {
         let saved = journal.clients()?;
         let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
         for configured in clients.iter() {
@@ -144,7 +147,7 @@ impl OAuthClients {
 
     /// Removes a client, from the data file first when there is one;
     /// `Ok(false)` when there was none.
-    pub fn remove(&self, client_id: &str) -> Result<bool, StoreError> {
+    pub fn remove(&self, client_id: &str) -> Result<bool, DataFileError> {
         let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
         let before = clients.len();
         if !clients.iter().any(|c| c.id == client_id) {

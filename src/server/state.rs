@@ -19,7 +19,7 @@ use super::inspect::Feed;
 use super::oauth::OAuthClients;
 use super::routes::SCIM_BASE_PATH;
 use super::scim_adapter::Schemas;
-use super::store::persist::{Journal, StoreError};
+use super::store::persist::{DataFileError, Journal};
 use super::store::{MemStore, Store};
 use super::throttle::ThrottleKeys;
 
@@ -221,7 +221,7 @@ impl AppState {
     /// Saves settings, tokens and OAuth clients through `journal` from now
     /// on, after restoring what it saved: issued tokens and revocations,
     /// OAuth clients, the product configuration and the SCIM on/off switch.
-    pub(crate) fn attach(&self, journal: Journal) -> Result<(), StoreError> {
+    pub(crate) fn attach(&self, journal: Journal) -> Result<(), DataFileError> {
         self.tokens.attach(journal.clone())?;
         self.oauth.attach(journal.clone())?;
         let keep = super::audit::AUDIT_CAPACITY;
@@ -229,14 +229,15 @@ impl AppState {
             .attach(journal.audit(keep)?, journal.audit_writer(keep));
         if let Some(saved) = journal.setting(PRODUCT_KEY)? {
             let product: ProductConfig =
-                serde_json::from_value(saved).map_err(|e| StoreError::Corrupt {
+                serde_json::from_value(saved).map_err(|e| DataFileError::Corrupt {
                     path: std::path::PathBuf::from("the data file"),
                     detail: format!("setting {PRODUCT_KEY}: {e}"),
                 })?;
-            self.set_product(product).map_err(|e| StoreError::Corrupt {
-                path: std::path::PathBuf::from("the data file"),
-                detail: format!("setting {PRODUCT_KEY}: {e}"),
-            })?;
+            self.set_product(product)
+                .map_err(|e| DataFileError::Corrupt {
+                    path: std::path::PathBuf::from("the data file"),
+                    detail: format!("setting {PRODUCT_KEY}: {e}"),
+                })?;
         }
         if let Some(on) = journal.setting(ENABLED_KEY)? {
             self.enabled
@@ -248,11 +249,12 @@ impl AppState {
 
     /// What the data file keeps of a tenant created through the admin API
     /// at its creation: its tokens (hashes), settings and OAuth clients.
-    pub(crate) fn saved_form(&self) -> Result<SavedTenant, StoreError> {
-        let product = serde_json::to_value(&*self.product()).map_err(|e| StoreError::Corrupt {
-            path: std::path::PathBuf::from("the data file"),
-            detail: format!("setting {PRODUCT_KEY}: {e}"),
-        })?;
+    pub(crate) fn saved_form(&self) -> Result<SavedTenant, DataFileError> {
+        let product =
+            serde_json::to_value(&*self.product()).map_err(|e| DataFileError::Corrupt {
+                path: std::path::PathBuf::from("the data file"),
+                detail: format!("setting {PRODUCT_KEY}: {e}"),
+            })?;
         let settings = vec![
             (PRODUCT_KEY, product),
             (ENABLED_KEY, serde_json::Value::Bool(self.scim_enabled())),

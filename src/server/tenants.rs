@@ -18,7 +18,7 @@ use super::config::TenantSpec;
 use super::error::{ConfigError, ServerError};
 use super::state::AppState;
 use super::store::DurableStore;
-use super::store::persist::{Db, Journal, StoreError};
+use super::store::persist::{DataFileError, Db, Journal};
 
 /// Why a tenant could not be added or removed.
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +28,7 @@ pub enum TenantError {
     Config(#[from] ConfigError),
     /// The data file could not be read or written.
     #[error(transparent)]
-    Data(#[from] StoreError),
+    Data(#[from] DataFileError),
 }
 
 impl From<TenantError> for ServerError {
@@ -81,7 +81,7 @@ impl Tenants {
 
     /// The state of `spec`: in memory, or over the data file (its saved
     /// resources, tokens, clients and settings merged in).
-    fn make(&self, spec: &TenantSpec) -> Result<AppState, StoreError> {
+    fn make(&self, spec: &TenantSpec) -> Result<AppState, DataFileError> {
         let Some(db) = &self.db else {
             return Ok(self.default.new_tenant(spec));
         };
@@ -190,7 +190,7 @@ impl Tenants {
 
     /// Removes a named tenant and everything it holds (from the data file
     /// first, when there is one); `Ok(false)` if unknown.
-    pub fn remove(&self, name: &str) -> Result<bool, StoreError> {
+    pub fn remove(&self, name: &str) -> Result<bool, DataFileError> {
         let mut named = self.named.write().unwrap_or_else(|e| e.into_inner());
         if !named.contains_key(name) {
             return Ok(false);

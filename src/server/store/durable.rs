@@ -29,7 +29,7 @@ pub struct DurableStore {
 impl DurableStore {
     /// Opens `tenant`'s resources from `db` (in their creation order, with
     /// their ids, versions and `meta`), rebuilding every index.
-    pub fn open(db: Arc<Db>, tenant: &str) -> Result<Self, persist::StoreError> {
+    pub fn open(db: Arc<Db>, tenant: &str) -> Result<Self, persist::DataFileError> {
         let mem = load(&db, tenant)?;
         Ok(Self {
             mem,
@@ -90,7 +90,7 @@ impl DurableStore {
 }
 
 /// A [`MemStore`] holding `tenant`'s resources as the file has them.
-fn load(db: &Db, tenant: &str) -> Result<MemStore, persist::StoreError> {
+fn load(db: &Db, tenant: &str) -> Result<MemStore, persist::DataFileError> {
     let mem = MemStore::new();
     for row in db.resources(tenant)? {
         mem.restore(row.kind, &row.id, &row.resource, row.version);

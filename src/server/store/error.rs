@@ -31,7 +31,7 @@ pub enum StoreError {
     /// The data file refused the change; memory was put back as the file
     /// has it (500).
     #[error("the change could not be saved: {0}")]
-    Unsaved(#[source] persist::StoreError),
+    Unsaved(#[source] persist::DataFileError),
 }
 
 impl From<StoreError> for ScimError {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::rows::{kind_named, to_i64};
-use super::{DEFAULT_TENANT, Db, SCHEMA_VERSION, StoreError};
+use super::{DEFAULT_TENANT, DataFileError, Db, SCHEMA_VERSION};
 
 /// The `format` of an export file.
 pub const EXCHANGE_FORMAT: &str = "scimulator-data";
@@ -116,8 +116,8 @@ fn unhex(text: &str) -> Option<[u8; 32]> {
 
 impl Exchange {
     /// Reads an export file.
-    pub fn read(path: &Path) -> Result<Self, StoreError> {
-        let fail = |detail: String| StoreError::Exchange {
+    pub fn read(path: &Path) -> Result<Self, DataFileError> {
+        let fail = |detail: String| DataFileError::Exchange {
             path: path.to_path_buf(),
             detail,
         };
@@ -140,12 +140,12 @@ impl Exchange {
     }
 
     /// Writes an export file (pretty JSON).
-    pub fn write(&self, path: &Path) -> Result<(), StoreError> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| StoreError::Exchange {
+    pub fn write(&self, path: &Path) -> Result<(), DataFileError> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| DataFileError::Exchange {
             path: path.to_path_buf(),
             detail: e.to_string(),
         })?;
-        std::fs::write(path, text + "\n").map_err(|e| StoreError::Exchange {
+        std::fs::write(path, text + "\n").map_err(|e| DataFileError::Exchange {
             path: path.to_path_buf(),
             detail: format!("cannot write: {e}"),
         })
@@ -154,7 +154,7 @@ impl Exchange {
 
 impl Db {
     /// Every setting of a tenant.
-    fn settings(&self, tenant: &str) -> Result<BTreeMap<String, Value>, StoreError> {
+    fn settings(&self, tenant: &str) -> Result<BTreeMap<String, Value>, DataFileError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare("SELECT key, value FROM settings WHERE tenant = ?1 ORDER BY key")
@@ -167,7 +167,7 @@ impl Db {
         let mut out = BTreeMap::new();
         for row in rows {
             let (key, text) = row.map_err(|e| self.err(e))?;
-            let value = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+            let value = serde_json::from_str(&text).map_err(|e| DataFileError::Corrupt {
                 path: self.path.clone(),
                 detail: format!("setting {key}: not JSON ({e})"),
             })?;
@@ -178,10 +178,10 @@ impl Db {
 
     /// One tenant's data, for an export file; a tenant the file holds
     /// nothing of is an error naming the tenants it does hold.
-    pub fn export(&self, tenant: &str) -> Result<Exchange, StoreError> {
+    pub fn export(&self, tenant: &str) -> Result<Exchange, DataFileError> {
         let known = self.known_tenants()?;
         if !known.iter().any(|t| t == tenant) {
-            return Err(StoreError::UnknownTenant {
+            return Err(DataFileError::UnknownTenant {
                 path: self.path.clone(),
                 tenant: tenant.to_owned(),
                 known: known.join(", "),
@@ -240,8 +240,8 @@ impl Db {
         tenant: &str,
         data: &Exchange,
         source: &Path,
-    ) -> Result<Imported, StoreError> {
-        let fail = |detail: String| StoreError::Exchange {
+    ) -> Result<Imported, DataFileError> {
+        let fail = |detail: String| DataFileError::Exchange {
             path: source.to_path_buf(),
             detail,
         };

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::{ClientRow, DEFAULT_TENANT, Db, Exchange, StoreError, TokenRow};
+use super::{ClientRow, DEFAULT_TENANT, DataFileError, Db, Exchange, TokenRow};
 use crate::server::store::{DurableStore, Kind, Store};
 
 /// A data file whose tenant `acme` (created as the admin API does) holds a
@@ -68,7 +68,7 @@ fn an_unknown_tenant_is_refused_naming_it_and_the_known_ones() {
     let db = acme_file(&dir.path().join("a.db"));
     let error = db.export("nope").expect_err("unknown");
     assert!(
-        matches!(&error, StoreError::UnknownTenant { tenant, .. } if tenant == "nope"),
+        matches!(&error, DataFileError::UnknownTenant { tenant, .. } if tenant == "nope"),
         "{error:?}"
     );
     let message = error.to_string();
@@ -145,7 +145,7 @@ fn an_import_with_an_invalid_entry_writes_nothing_and_creates_no_tenant() {
     let to = Db::open(&dir.path().join("b.db")).expect("b");
     let refused = to.import("beta", &export, Path::new("x.json"));
     assert!(
-        matches!(refused, Err(StoreError::Exchange { .. })),
+        matches!(refused, Err(DataFileError::Exchange { .. })),
         "{refused:?}"
     );
     assert!(to.tenant_names().expect("names").is_empty());

@@ -12,7 +12,7 @@ use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use super::{DEFAULT_TENANT, Db, MAGIC, SCHEMA_VERSION, StoreError};
+use super::{DEFAULT_TENANT, DataFileError, Db, MAGIC, SCHEMA_VERSION};
 use crate::server::config::ProductConfig;
 use crate::server::store::{DurableStore, Kind, Store};
 
@@ -340,8 +340,8 @@ fn version_0_and_versions_above_this_build_are_refused_and_left_alone() {
         let error = Db::open(&path).expect_err("refused");
         let message = error.to_string();
         let kind_ok = match &error {
-            StoreError::OlderVersion { found: f, .. } => *f == found && found < 1,
-            StoreError::NewerVersion { found: f, .. } => *f == found && found > SCHEMA_VERSION,
+            DataFileError::OlderVersion { found: f, .. } => *f == found && found < 1,
+            DataFileError::NewerVersion { found: f, .. } => *f == found && found > SCHEMA_VERSION,
             _ => false,
         };
         assert!(kind_ok, "version {found}: {error:?}");

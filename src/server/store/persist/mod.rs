@@ -14,7 +14,7 @@
 //! `PRAGMA user_version` is the data schema version ([`SCHEMA_VERSION`]).
 //! A file without that magic, of a newer version, of an older version this
 //! build cannot migrate, or failing `PRAGMA quick_check` is refused with a
-//! [`StoreError`] at start, never opened as an empty store.
+//! [`DataFileError`] at start, never opened as an empty store.
 
 mod exchange;
 #[cfg(test)]
@@ -127,7 +127,7 @@ CREATE TABLE settings (
 
 /// Why the data file could not be opened, read or written.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum DataFileError {
     /// The file (or its folder) could not be read or created.
     #[error("cannot open the data file {path}: {source}")]
     Io {
@@ -223,14 +223,14 @@ impl Db {
     /// scimulator data file of a version this build reads, migrating an
     /// older one, and that SQLite's quick check passes. The file is locked
     /// for this process until the [`Db`] is dropped.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let io = |source| StoreError::Io {
+    pub fn open(path: &Path) -> Result<Self, DataFileError> {
+        let io = |source| DataFileError::Io {
             path: path.to_path_buf(),
             source,
         };
         let existed = match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
-                return Err(StoreError::Foreign {
+                return Err(DataFileError::Foreign {
                     path: path.to_path_buf(),
                     reason: "it is a directory".into(),
                 });
@@ -270,14 +270,14 @@ impl Db {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn err(&self, source: rusqlite::Error) -> StoreError {
+    fn err(&self, source: rusqlite::Error) -> DataFileError {
         classify(&self.path, source)
     }
 
     /// Exclusive locking (one process per file), WAL with a full sync on
     /// every commit: a commit that returned survives `kill -9` and a power
     /// cut.
-    fn configure(&self) -> Result<(), StoreError> {
+    fn configure(&self) -> Result<(), DataFileError> {
         let conn = self.lock();
         // One process per file: a second one fails after a short wait (long
         // enough for a server of this process that just stopped to let go).
@@ -296,7 +296,7 @@ impl Db {
         Ok(())
     }
 
-    fn create_schema(&self) -> Result<(), StoreError> {
+    fn create_schema(&self) -> Result<(), DataFileError> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         tx.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
@@ -308,13 +308,13 @@ impl Db {
     }
 
     /// Magic, version (migrating an older one) and SQLite's quick check.
-    fn check_identity(&self) -> Result<(), StoreError> {
+    fn check_identity(&self) -> Result<(), DataFileError> {
         let mut conn = self.lock();
         let app: i32 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
         if app != MAGIC {
-            return Err(StoreError::Foreign {
+            return Err(DataFileError::Foreign {
                 path: self.path.clone(),
                 reason: format!(
                     "an SQLite database of another application (application_id {app:#x}, expected {MAGIC:#x})"
@@ -325,13 +325,13 @@ impl Db {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
         if version > SCHEMA_VERSION {
-            return Err(StoreError::NewerVersion {
+            return Err(DataFileError::NewerVersion {
                 path: self.path.clone(),
                 found: version,
             });
         }
         if version < 1 {
-            return Err(StoreError::OlderVersion {
+            return Err(DataFileError::OlderVersion {
                 path: self.path.clone(),
                 found: version,
             });
@@ -340,7 +340,7 @@ impl Db {
             .query_row("PRAGMA quick_check", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
         if check != "ok" {
-            return Err(StoreError::Corrupt {
+            return Err(DataFileError::Corrupt {
                 path: self.path.clone(),
                 detail: format!("integrity check: {check}"),
             });
@@ -351,7 +351,7 @@ impl Db {
                 let step = usize::try_from(from - 1)
                     .ok()
                     .and_then(|i| MIGRATIONS.get(i))
-                    .ok_or_else(|| StoreError::OlderVersion {
+                    .ok_or_else(|| DataFileError::OlderVersion {
                         path: self.path.clone(),
                         found: version,
                     })?;
@@ -367,9 +367,9 @@ impl Db {
 
 /// Refuses a file that is empty or does not start with SQLite's header
 /// before SQLite sees it (SQLite would take an empty file for a new database).
-fn check_header(path: &Path) -> Result<(), StoreError> {
+fn check_header(path: &Path) -> Result<(), DataFileError> {
     let mut head = [0u8; 16];
-    let mut file = std::fs::File::open(path).map_err(|source| StoreError::Io {
+    let mut file = std::fs::File::open(path).map_err(|source| DataFileError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -379,7 +379,7 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
             Ok(0) => break,
             Ok(n) => read += n,
             Err(source) => {
-                return Err(StoreError::Io {
+                return Err(DataFileError::Io {
                     path: path.to_path_buf(),
                     source,
                 });
@@ -393,28 +393,28 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
     } else {
         return Ok(());
     };
-    Err(StoreError::Foreign {
+    Err(DataFileError::Foreign {
         path: path.to_path_buf(),
         reason,
     })
 }
 
 /// Maps an SQLite error to what it means for the file.
-fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
+fn classify(path: &Path, source: rusqlite::Error) -> DataFileError {
     use rusqlite::ErrorCode;
     match source.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::InUse {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => DataFileError::InUse {
             path: path.to_path_buf(),
         },
-        Some(ErrorCode::NotADatabase) => StoreError::Foreign {
+        Some(ErrorCode::NotADatabase) => DataFileError::Foreign {
             path: path.to_path_buf(),
             reason: source.to_string(),
         },
-        Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+        Some(ErrorCode::DatabaseCorrupt) => DataFileError::Corrupt {
             path: path.to_path_buf(),
             detail: source.to_string(),
         },
-        _ => StoreError::Sqlite {
+        _ => DataFileError::Sqlite {
             path: path.to_path_buf(),
             source,
         },
@@ -440,7 +440,7 @@ impl Journal {
     }
 
     /// Saves a token (its hash).
-    pub(crate) fn save_token(&self, token: &TokenRow) -> Result<(), StoreError> {
+    pub(crate) fn save_token(&self, token: &TokenRow) -> Result<(), DataFileError> {
         self.db.put_token(&self.tenant, token)
     }
 
@@ -449,24 +449,24 @@ impl Journal {
         &self,
         key: &str,
         value: &serde_json::Value,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), DataFileError> {
         self.db.put_setting(&self.tenant, key, value)
     }
 
     /// The saved tokens.
-    pub fn tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
+    pub fn tokens(&self) -> Result<Vec<TokenRow>, DataFileError> {
         self.db.tokens(&self.tenant)
     }
 
     /// A saved setting.
-    pub fn setting(&self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
+    pub fn setting(&self, key: &str) -> Result<Option<serde_json::Value>, DataFileError> {
         self.db.setting(&self.tenant, key)
     }
 }
 
 impl Journal {
     /// The last saved audit entries of the tenant, oldest first.
-    pub fn audit(&self, limit: usize) -> Result<Vec<serde_json::Value>, StoreError> {
+    pub fn audit(&self, limit: usize) -> Result<Vec<serde_json::Value>, DataFileError> {
         self.db.audit(&self.tenant, limit)
     }
 

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension as _, params};
 use serde_json::Value;
 
-use super::{Db, StoreError};
+use super::{DataFileError, Db};
 use crate::server::store::Kind;
 
 /// One change to a tenant's resources, as the durable store saw it.
@@ -76,7 +76,7 @@ pub(super) fn to_i64(n: u64) -> i64 {
 impl Db {
     /// Writes `changes` to `tenant` in one transaction, synced to disk
     /// before this returns; on error nothing of them is in the file.
-    pub fn write(&self, tenant: &str, changes: &[Change]) -> Result<(), StoreError> {
+    pub fn write(&self, tenant: &str, changes: &[Change]) -> Result<(), DataFileError> {
         #[cfg(test)]
         if self
             .fail_next_write
@@ -124,8 +124,8 @@ impl Db {
         tx.commit().map_err(|e| self.err(e))
     }
 
-    fn corrupt(&self, detail: String) -> StoreError {
-        StoreError::Corrupt {
+    fn corrupt(&self, detail: String) -> DataFileError {
+        DataFileError::Corrupt {
             path: self.path.clone(),
             detail,
         }
@@ -133,7 +133,7 @@ impl Db {
 
     /// A tenant's resources in creation order, each checked: a known kind,
     /// a JSON object whose `id` is the row's, a positive version.
-    pub(crate) fn resources(&self, tenant: &str) -> Result<Vec<StoredRow>, StoreError> {
+    pub(crate) fn resources(&self, tenant: &str) -> Result<Vec<StoredRow>, DataFileError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare("SELECT kind, id, version, json FROM resources WHERE tenant = ?1 ORDER BY seq")
@@ -180,7 +180,7 @@ impl Db {
     }
 
     /// Saves one token (insert or replace by id).
-    pub(crate) fn put_token(&self, tenant: &str, token: &TokenRow) -> Result<(), StoreError> {
+    pub(crate) fn put_token(&self, tenant: &str, token: &TokenRow) -> Result<(), DataFileError> {
         let conn = self.lock();
         conn.execute(
             "INSERT INTO tokens (tenant, id, seq, name, sha256, created, expires_at, revoked) VALUES \
@@ -202,7 +202,7 @@ impl Db {
     }
 
     /// A tenant's tokens, in creation order.
-    pub(crate) fn tokens(&self, tenant: &str) -> Result<Vec<TokenRow>, StoreError> {
+    pub(crate) fn tokens(&self, tenant: &str) -> Result<Vec<TokenRow>, DataFileError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(
@@ -246,7 +246,7 @@ impl Db {
         tenant: &str,
         key: &str,
         value: &Value,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), DataFileError> {
         let conn = self.lock();
         conn.execute(
             "INSERT INTO settings (tenant, key, value) VALUES (?1, ?2, ?3) \
@@ -258,7 +258,7 @@ impl Db {
     }
 
     /// One setting of a tenant, if saved.
-    pub fn setting(&self, tenant: &str, key: &str) -> Result<Option<Value>, StoreError> {
+    pub fn setting(&self, tenant: &str, key: &str) -> Result<Option<Value>, DataFileError> {
         let conn = self.lock();
         let text: Option<String> = conn
             .query_row(
@@ -277,7 +277,7 @@ impl Db {
 
     /// Whether a tenant holds any resource.
     #[cfg(test)]
-    pub(crate) fn has_resources(&self, tenant: &str) -> Result<bool, StoreError> {
+    pub(crate) fn has_resources(&self, tenant: &str) -> Result<bool, DataFileError> {
         let conn = self.lock();
         conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM resources WHERE tenant = ?1)",
@@ -293,7 +293,7 @@ impl Db {
         tenant: &str,
         entries: &[Value],
         keep: usize,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), DataFileError> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         {
@@ -315,7 +315,7 @@ impl Db {
     }
 
     /// A tenant's last `limit` audit entries, oldest first.
-    pub fn audit(&self, tenant: &str, limit: usize) -> Result<Vec<Value>, StoreError> {
+    pub fn audit(&self, tenant: &str, limit: usize) -> Result<Vec<Value>, DataFileError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(

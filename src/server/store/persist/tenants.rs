@@ -9,7 +9,7 @@ use rusqlite::{Transaction, params};
 use serde_json::Value;
 
 use super::rows::{TokenRow, to_i64};
-use super::{Db, Journal, StoreError};
+use super::{DataFileError, Db, Journal};
 
 /// An OAuth client as the file keeps it: the SHA-256 of its secret, never the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +65,7 @@ pub(super) fn put_client(
 
 impl Db {
     /// The tenants created through the admin API, by name.
-    pub(crate) fn tenant_names(&self) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn tenant_names(&self) -> Result<Vec<String>, DataFileError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare("SELECT id FROM tenants ORDER BY id")
@@ -74,7 +74,7 @@ impl Db {
             .query_map([], |r| r.get::<_, String>(0))
             .map_err(|e| self.err(e))?;
         rows.map(|r| {
-            r.map_err(|e| StoreError::Corrupt {
+            r.map_err(|e| DataFileError::Corrupt {
                 path: self.path.clone(),
                 detail: format!("a tenant row does not decode: {e}"),
             })
@@ -85,7 +85,7 @@ impl Db {
     /// Every tenant the file holds anything of: `default`, the tenants
     /// created through the admin API, and those declared in a configuration
     /// that saved a resource, token, setting or OAuth client; sorted.
-    pub fn known_tenants(&self) -> Result<Vec<String>, StoreError> {
+    pub fn known_tenants(&self) -> Result<Vec<String>, DataFileError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(
@@ -99,7 +99,7 @@ impl Db {
             .query_map(params![super::DEFAULT_TENANT], |r| r.get::<_, String>(0))
             .map_err(|e| self.err(e))?;
         rows.map(|r| {
-            r.map_err(|e| StoreError::Corrupt {
+            r.map_err(|e| DataFileError::Corrupt {
                 path: self.path.clone(),
                 detail: format!("a tenant name does not decode: {e}"),
             })
@@ -117,7 +117,7 @@ impl Db {
         tokens: &[TokenRow],
         settings: &[(&str, Value)],
         clients: &[ClientRow],
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), DataFileError> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         let result = (|| {
@@ -158,7 +158,7 @@ impl Db {
     }
 
     /// Removes a tenant and every row it owns, in one synced transaction.
-    pub(crate) fn remove_tenant(&self, tenant: &str) -> Result<(), StoreError> {
+    pub(crate) fn remove_tenant(&self, tenant: &str) -> Result<(), DataFileError> {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(|e| self.err(e))?;
         purge(&tx, tenant).map_err(|e| self.err(e))?;
@@ -168,13 +168,13 @@ impl Db {
     }
 
     /// Saves one OAuth client (insert or replace by `client_id`).
-    pub(crate) fn put_client(&self, tenant: &str, client: &ClientRow) -> Result<(), StoreError> {
+    pub(crate) fn put_client(&self, tenant: &str, client: &ClientRow) -> Result<(), DataFileError> {
         let conn = self.lock();
         put_client(&conn, tenant, client).map_err(|e| self.err(e))
     }
 
     /// Removes one OAuth client.
-    pub(crate) fn delete_client(&self, tenant: &str, client_id: &str) -> Result<(), StoreError> {
+    pub(crate) fn delete_client(&self, tenant: &str, client_id: &str) -> Result<(), DataFileError> {
         let conn = self.lock();
         conn.execute(
             "DELETE FROM oauth_clients WHERE tenant = ?1 AND client_id = ?2",
@@ -185,7 +185,7 @@ impl Db {
     }
 
     /// A tenant's OAuth clients, in creation order.
-    pub(crate) fn clients(&self, tenant: &str) -> Result<Vec<ClientRow>, StoreError> {
+    pub(crate) fn clients(&self, tenant: &str) -> Result<Vec<ClientRow>, DataFileError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(
@@ -204,7 +204,7 @@ impl Db {
                 ))
             })
             .map_err(|e| self.err(e))?;
-        let corrupt = |detail: String| StoreError::Corrupt {
+        let corrupt = |detail: String| DataFileError::Corrupt {
             path: self.path.clone(),
             detail,
         };
@@ -235,17 +235,17 @@ impl Db {
 
 impl Journal {
     /// Saves an OAuth client (its secret's hash).
-    pub(crate) fn save_client(&self, client: &ClientRow) -> Result<(), StoreError> {
+    pub(crate) fn save_client(&self, client: &ClientRow) -> Result<(), DataFileError> {
         self.db.put_client(&self.tenant, client)
     }
 
     /// Removes a saved OAuth client.
-    pub(crate) fn delete_client(&self, client_id: &str) -> Result<(), StoreError> {
+    pub(crate) fn delete_client(&self, client_id: &str) -> Result<(), DataFileError> {
         self.db.delete_client(&self.tenant, client_id)
     }
 
     /// The saved OAuth clients.
-    pub fn clients(&self) -> Result<Vec<ClientRow>, StoreError> {
+    pub fn clients(&self) -> Result<Vec<ClientRow>, DataFileError> {
         self.db.clients(&self.tenant)
     }
 }

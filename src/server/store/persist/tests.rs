@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::{Db, SCHEMA_VERSION, StoreError};
+use super::{DataFileError, Db, SCHEMA_VERSION};
 use crate::server::store::{DurableStore, IndexKey, Kind, QuerySpec, Store};
 
 fn now() -> OffsetDateTime {
@@ -49,7 +49,7 @@ fn populated(dir: &Path) -> PathBuf {
     path
 }
 
-fn reopen(path: &Path) -> Result<DurableStore, StoreError> {
+fn reopen(path: &Path) -> Result<DurableStore, DataFileError> {
     DurableStore::open(Arc::new(Db::open(path)?), "default")
 }
 
@@ -118,13 +118,13 @@ enum Refusal {
     InUse,
 }
 
-fn refusal(error: &StoreError) -> Option<Refusal> {
+fn refusal(error: &DataFileError) -> Option<Refusal> {
     match error {
-        StoreError::Foreign { .. } => Some(Refusal::Foreign),
-        StoreError::NewerVersion { .. } => Some(Refusal::Newer),
-        StoreError::OlderVersion { .. } => Some(Refusal::Older),
-        StoreError::Corrupt { .. } => Some(Refusal::Corrupt),
-        StoreError::InUse { .. } => Some(Refusal::InUse),
+        DataFileError::Foreign { .. } => Some(Refusal::Foreign),
+        DataFileError::NewerVersion { .. } => Some(Refusal::Newer),
+        DataFileError::OlderVersion { .. } => Some(Refusal::Older),
+        DataFileError::Corrupt { .. } => Some(Refusal::Corrupt),
+        DataFileError::InUse { .. } => Some(Refusal::InUse),
         _ => None,
     }
 }
@@ -273,7 +273,7 @@ fn a_file_open_in_one_server_is_refused_by_a_second() {
     let first = Db::open(&path).expect("first");
     let second = Db::open(&path).map(|_| ());
     assert!(
-        matches!(second, Err(StoreError::InUse { .. })),
+        matches!(second, Err(DataFileError::InUse { .. })),
         "{second:?}"
     );
     drop(first);
