@@ -257,15 +257,6 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
-    let (security_vars, security_secrets) = security_vars(&args);
-    let extra: Vec<String> = args
-        .vars
-        .iter()
-        .chain(args.secrets.iter())
-        .chain(security_vars.iter())
-        .chain(security_secrets.iter())
-        .map(|(k, _)| k.clone())
-        .collect();
     let oauth = match oauth_settings(&args) {
         Ok(o) => o,
         Err(message) => {
@@ -273,20 +264,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(exit::code(exit::USAGE));
         }
     };
-    let profile_file = match crate::cli::args::profile_file(args.idp_file.as_ref()) {
-        Ok(spec) => spec,
-        Err(code) => return Ok(code),
-    };
-    // Load, lint, expand IdP actions and select cases as `validate` and
-    // `list` do: a suite error exits 2 before anything starts or is sent.
-    let plan_opts = PlanOptions {
-        lint: Some(extra),
-        idp: args.idp.clone(),
-        tags: args.tags.clone(),
-        filter: args.filter.clone(),
-        profile_file,
-    };
-    let plan = match prepare(&args.paths, &plan_opts) {
+    let plan = match plan(&args) {
         Ok(plan) => plan,
         Err(code) => return Ok(code),
     };
@@ -295,6 +273,86 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|s| (s.source.clone(), s.profile.clone()))
         .collect();
+    let mut opts = run_options(&args);
+    if let Some(message) = snapshot_dir_conflict(&args) {
+        eprintln!("error: {message}");
+        return Ok(exit::code(exit::USAGE));
+    }
+    let embedded = connect(&args, &mut opts, oauth).await?;
+    if embedded.is_none() && !args.no_preflight && !preflight(&opts).await {
+        return Ok(exit::code(exit::RUNTIME));
+    }
+
+    let mut console = ConsoleReporter::new(
+        std::io::stdout(),
+        ConsoleReporter::<std::io::Stdout>::stdout_wants_color(),
+        opts.secrets(),
+    )
+    .with_progress(progress::wanted())
+    .gated();
+    let outcome = crate::runner::run_plan(plan, &opts, &mut console).await;
+    if let Some(server) = embedded {
+        server.shutdown().await;
+    }
+    let report = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::code(exit::RUNTIME));
+        }
+    };
+    // The gate, computed once from the report: the console's closing lines,
+    // every file report and the exit code below all read this one.
+    let gate = Gate::of_report(
+        &report,
+        args.fail_on.threshold(),
+        baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
+        time::OffsetDateTime::now_utc().date(),
+    )
+    .with_fail_on_drift(args.fail_on_drift);
+    console.close(&report, &gate);
+    let ctx = ReportContext {
+        gate,
+        profiles,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    // Tokens issued during the run are secrets too: read them after it.
+    if let Err(code) = write_outputs(&args, &report, &ctx, &opts, baseline.as_ref()) {
+        return Ok(code);
+    }
+    Ok(exit::code(match ctx.gate.outcome() {
+        GateOutcome::Passed => exit::SUCCESS,
+        GateOutcome::Failed => exit::FAILURES,
+        GateOutcome::Errored => exit::RUNTIME,
+    }))
+}
+
+/// Loads, lints, expands IdP actions and selects cases as `validate` and
+/// `list` do: a suite error exits 2 before anything starts or is sent.
+fn plan(args: &RunArgs) -> Result<crate::runner::Plan, ExitCode> {
+    let (security_vars, security_secrets) = security_vars(args);
+    let extra: Vec<String> = args
+        .vars
+        .iter()
+        .chain(args.secrets.iter())
+        .chain(security_vars.iter())
+        .chain(security_secrets.iter())
+        .map(|(k, _)| k.clone())
+        .collect();
+    let profile_file = crate::cli::args::profile_file(args.idp_file.as_ref())?;
+    let plan_opts = PlanOptions {
+        lint: Some(extra),
+        idp: args.idp.clone(),
+        tags: args.tags.clone(),
+        filter: args.filter.clone(),
+        profile_file,
+    };
+    prepare(&args.paths, &plan_opts)
+}
+
+/// The run's options from its flags (the target and credentials are set by
+/// [`connect`]).
+fn run_options(args: &RunArgs) -> RunOptions {
     // `all` and `--idp-file` are expanded in the plan; the runner only
     // needs a single profile name.
     let run_idp = args
@@ -321,119 +379,99 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     opts.throttle.max_wait = args.max_throttle_wait;
     opts.throttle.max_total_wait = args.max_throttle_wait;
-    if let Some(message) = snapshot_dir_conflict(&args) {
-        eprintln!("error: {message}");
-        return Ok(exit::code(exit::USAGE));
-    }
-    let embedded = match &args.target {
-        Some(target) => {
-            opts.target = target.clone();
-            opts.credentials = match (&args.basic, &args.token) {
-                (Some((user, password)), _) => Credentials::Basic {
-                    user: user.clone(),
-                    password: password.clone(),
-                },
-                (None, Some(t)) => Credentials::Bearer(t.clone()),
-                (None, None) => Credentials::None,
-            };
-            opts.revoked_token = args.revoked_token.clone();
-            opts.vars.extend(security_vars);
-            opts.secret_vars.extend(security_secrets);
-            if let Some(settings) = oauth {
-                opts.oauth = Some(Arc::new(OAuthSource::new(settings, args.request_timeout)?));
-            }
-            None
-        }
-        None => {
-            let server = Embedded::start().await?;
-            opts.target = server.target.clone();
-            opts.credentials = Credentials::Bearer(server.token.clone());
-            opts.revoked_token = Some(server.revoked_token.clone());
-            opts.reference_server = true;
-            server.security_vars(&mut opts);
-            opts.oauth = Some(Arc::new(OAuthSource::new(
-                server.oauth.clone(),
-                args.request_timeout,
-            )?));
-            Some(server)
-        }
+    opts
+}
+
+/// Points `opts` at `--target` with its credentials, or starts the embedded
+/// reference server (two tenants, OAuth) and returns it.
+async fn connect(
+    args: &RunArgs,
+    opts: &mut RunOptions,
+    oauth: Option<OAuthSettings>,
+) -> anyhow::Result<Option<Embedded>> {
+    let Some(target) = &args.target else {
+        let server = Embedded::start().await?;
+        opts.target = server.target.clone();
+        opts.credentials = Credentials::Bearer(server.token.clone());
+        opts.revoked_token = Some(server.revoked_token.clone());
+        opts.reference_server = true;
+        server.security_vars(opts);
+        opts.oauth = Some(Arc::new(OAuthSource::new(
+            server.oauth.clone(),
+            args.request_timeout,
+        )?));
+        return Ok(Some(server));
     };
+    let (security_vars, security_secrets) = security_vars(args);
+    opts.target = target.clone();
+    opts.credentials = match (&args.basic, &args.token) {
+        (Some((user, password)), _) => Credentials::Basic {
+            user: user.clone(),
+            password: password.clone(),
+        },
+        (None, Some(t)) => Credentials::Bearer(t.clone()),
+        (None, None) => Credentials::None,
+    };
+    opts.revoked_token = args.revoked_token.clone();
+    opts.vars.extend(security_vars);
+    opts.secret_vars.extend(security_secrets);
+    if let Some(settings) = oauth {
+        opts.oauth = Some(Arc::new(OAuthSource::new(settings, args.request_timeout)?));
+    }
+    Ok(None)
+}
 
-    if embedded.is_none() && !args.no_preflight {
-        let redactor = crate::template::Redactor::new(opts.secrets());
-        match crate::runner::preflight(&opts).await {
-            Ok(info) => {
-                eprintln!("Pre-flight passed: {}", info.probes.join("; "));
-                for note in &info.notes {
-                    eprintln!("Pre-flight note: {note}");
-                }
+/// The pre-flight against `--target`; false (after saying why) when the
+/// target is not a SCIM endpoint.
+async fn preflight(opts: &RunOptions) -> bool {
+    let redactor = crate::template::Redactor::new(opts.secrets());
+    match crate::runner::preflight(opts).await {
+        Ok(info) => {
+            eprintln!("Pre-flight passed: {}", info.probes.join("; "));
+            for note in &info.notes {
+                eprintln!("Pre-flight note: {note}");
             }
-            Err(e) => {
-                eprintln!(
-                    "error: pre-flight: {}\n(no suite was run; skip this check with --no-preflight)",
-                    redactor.redact(&e.to_string())
-                );
-                return Ok(exit::code(exit::RUNTIME));
-            }
+            true
         }
-    }
-
-    let secrets = opts.secrets();
-    let mut console = ConsoleReporter::new(
-        std::io::stdout(),
-        ConsoleReporter::<std::io::Stdout>::stdout_wants_color(),
-        secrets.clone(),
-    )
-    .with_progress(progress::wanted())
-    .gated();
-    let outcome = crate::runner::run_plan(plan, &opts, &mut console).await;
-    if let Some(server) = embedded {
-        server.shutdown().await;
-    }
-    let report = match outcome {
-        Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::code(exit::RUNTIME));
+            eprintln!(
+                "error: pre-flight: {}\n(no suite was run; skip this check with --no-preflight)",
+                redactor.redact(&e.to_string())
+            );
+            false
         }
-    };
+    }
+}
+
+/// The report files, `$GITHUB_STEP_SUMMARY` and `--write-baseline`.
+fn write_outputs(
+    args: &RunArgs,
+    report: &crate::runner::RunReport,
+    ctx: &ReportContext,
+    opts: &RunOptions,
+    baseline: Option<&(String, Baseline)>,
+) -> Result<(), ExitCode> {
     let outputs = if args.reports.is_empty() {
         ReportOptions::defaults_in(std::path::Path::new("reports"))
     } else {
         args.reports.clone()
     };
-    // The gate, computed once from the report: the console's closing lines,
-    // every file report and the exit code below all read this one.
-    let gate = Gate::of_report(
-        &report,
-        args.fail_on.threshold(),
-        baseline.as_ref().map(|(p, b)| (p.as_str(), b)),
-        time::OffsetDateTime::now_utc().date(),
-    )
-    .with_fail_on_drift(args.fail_on_drift);
-    console.close(&report, &gate);
-    let ctx = ReportContext {
-        gate,
-        profiles,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    };
-    // Tokens issued during the run are secrets too.
     let secrets = opts.secrets();
     let redactor = crate::template::Redactor::new(secrets.clone());
-    let summary = crate::report::markdown::to_markdown(&report, &ctx, &redactor);
+    let summary = crate::report::markdown::to_markdown(report, ctx, &redactor);
     let report_opts = ReportOptions { outputs, secrets };
-    if let Err(e) = crate::report::write_files(&report, &report_opts, &ctx, &summary) {
+    if let Err(e) = crate::report::write_files(report, &report_opts, ctx, &summary) {
         eprintln!("error: {e}");
-        return Ok(exit::code(exit::RUNTIME));
+        return Err(exit::code(exit::RUNTIME));
     }
     if let Err(e) = crate::report::append_step_summary(&summary) {
         eprintln!("warning: {e}");
     }
     if let Some(path) = &args.write_baseline {
-        let written = Baseline::from_failures(&report, baseline.as_ref().map(|(_, b)| b));
+        let written = Baseline::from_failures(report, baseline.map(|(_, b)| b));
         if let Err(e) = written.write(path) {
             eprintln!("error: {e}");
-            return Ok(exit::code(exit::RUNTIME));
+            return Err(exit::code(exit::RUNTIME));
         }
         eprintln!(
             "Wrote baseline {} ({} failing case{}): give each entry a reason before committing it",
@@ -442,11 +480,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             if written.entries.len() == 1 { "" } else { "s" }
         );
     }
-    Ok(exit::code(match ctx.gate.outcome() {
-        GateOutcome::Passed => exit::SUCCESS,
-        GateOutcome::Failed => exit::FAILURES,
-        GateOutcome::Errored => exit::RUNTIME,
-    }))
+    Ok(())
 }
 
 /// Refuses `--snapshot-dir` naming the bundled snapshots of a scimulator
