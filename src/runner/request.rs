@@ -117,7 +117,13 @@ pub(crate) fn render_request(
     Ok(Rendered {
         outgoing: Outgoing {
             method: spec.method.name().to_owned(),
-            url: query::join_url(&opts.target, &path, &qs),
+            url: {
+                let mut url = query::join_url(&opts.target, &path, &qs);
+                if let Some(suffix) = &spec.query_suffix {
+                    url.push_str(suffix);
+                }
+                url
+            },
             headers,
             body,
             origin: origin.map(str::to_owned),

@@ -233,6 +233,32 @@ pub struct RequestSpec {
     /// Page through a list until `totalResults` (Okta's import).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paginate: Option<Paginate>,
+    /// Separators sent verbatim after the query string (after the path when
+    /// there is no query), as some IdPs do: OneLogin's `filter=…&` and
+    /// `PUT /Users/{id}?` (idp-wire-more.md §1 [3p]). Only `&`, `?` and `=`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "query_suffix"
+    )]
+    pub query_suffix: Option<String>,
+}
+
+/// Reads a `query_suffix`: one to four of `&`, `?` and `=`, nothing else (a
+/// suffix never carries data, so it cannot smuggle a parameter past the
+/// encoding rules).
+pub fn query_suffix<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let text = Option::<String>::deserialize(d)?;
+    match text {
+        Some(t)
+            if t.is_empty() || t.len() > 4 || !t.chars().all(|c| matches!(c, '&' | '?' | '=')) =>
+        {
+            Err(serde::de::Error::custom(format!(
+                "query_suffix `{t}` may hold only 1 to 4 of `&`, `?` and `=`"
+            )))
+        }
+        other => Ok(other),
+    }
 }
 
 /// Names read at load time, case-sensitively unless the type says otherwise:

@@ -64,6 +64,20 @@ const DEFECTS: &[(&str, &str, Fault, Option<&str>, &str)] = &[
     ),
     (
         "onelogin/lifecycle.yaml",
+        "the setup probe accepts an empty list or a 404",
+        TrailingAmpersandRejected,
+        None,
+        "trailing &",
+    ),
+    (
+        "onelogin/lifecycle.yaml",
+        "a user update is a full PUT that the server applies",
+        EmptyQueryRejected,
+        None,
+        "empty query after ?",
+    ),
+    (
+        "onelogin/lifecycle.yaml",
         "`active` sent as the string \"true\" is understood",
         StringActiveRejected,
         None,

@@ -189,6 +189,12 @@ impl Wire<'_> {
         put
     }
 
+    /// A user's full `PUT` with the profile's `put_suffix`.
+    fn user_put(&self, mut put: RequestStep) -> RequestStep {
+        put.request.query_suffix = self.spec.users.put_suffix.clone();
+        put
+    }
+
     fn delete(&self, label: &str, path: String, args: &Args<'_>) -> RequestStep {
         self.step(label, Method::Delete, path)
             .status(&[204])
@@ -228,6 +234,7 @@ impl Wire<'_> {
             s = s
                 .query(&query, how.encoding)
                 .capture(FOUND, "$.Resources[0].id", true);
+            s.request.query_suffix = how.query_suffix.clone();
         }
         // A 404 (OneLogin's probe) carries a SCIM error body: its media type counts too.
         let s = self.accepts(s.status(statuses));
@@ -476,7 +483,7 @@ impl Wire<'_> {
             ],
             Update::Put => vec![
                 self.fetch(path.clone()),
-                self.put_merged("update", path, Value::Object(merge))
+                self.user_put(self.put_merged("update", path, Value::Object(merge)))
                     .with_action_extras(args.action),
             ],
         })
@@ -498,8 +505,12 @@ impl Wire<'_> {
         Ok(match style {
             Deactivate::Put => vec![
                 self.fetch(path.clone()),
-                self.put_merged(label, path, json!({"active": self.boolean(active)}))
-                    .with_action_extras(args.action),
+                self.user_put(self.put_merged(
+                    label,
+                    path,
+                    json!({"active": self.boolean(active)}),
+                ))
+                .with_action_extras(args.action),
             ],
             _ => vec![
                 self.patch(

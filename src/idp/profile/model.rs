@@ -137,6 +137,13 @@ pub struct Lookup {
     /// Do not filter at all: page through every resource and match in the client.
     #[serde(default)]
     pub list_all: bool,
+    /// Separators after the filter query (OneLogin's trailing `&`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::suite::model::query_suffix"
+    )]
+    pub query_suffix: Option<String>,
 }
 
 /// User habits.
@@ -152,6 +159,14 @@ pub struct Users {
     /// How a user is deprovisioned.
     #[serde(default)]
     pub deactivate: Deactivate,
+    /// Separators after the path of a full-`PUT` update (OneLogin's
+    /// `PUT /Users/{id}?`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::suite::model::query_suffix"
+    )]
+    pub put_suffix: Option<String>,
 }
 
 fn user_lookup() -> Lookup {
@@ -160,6 +175,7 @@ fn user_lookup() -> Lookup {
         encoding: QueryEncoding::Percent20,
         paged: false,
         list_all: false,
+        query_suffix: None,
     }
 }
 
@@ -169,6 +185,7 @@ impl Default for Users {
             lookup: user_lookup(),
             update: Update::default(),
             deactivate: Deactivate::default(),
+            put_suffix: None,
         }
     }
 }
@@ -205,6 +222,7 @@ fn group_lookup() -> Lookup {
         encoding: QueryEncoding::Percent20,
         paged: false,
         list_all: false,
+        query_suffix: None,
     }
 }
 

@@ -314,6 +314,11 @@ pub enum Fault {
     /// A member PATCH of a group is done as GET group, a pause, PUT group:
     /// concurrent member PATCHes overwrite each other (lost updates).
     MemberPatchReadModifyWrite,
+    /// A query ending in `&` (OneLogin's `?filter=…&`) is refused with 400,
+    /// as a strict query parser would.
+    TrailingAmpersandRejected,
+    /// An empty query (OneLogin's `PUT /Users/{id}?`) is refused with 400.
+    EmptyQueryRejected,
     // ---- issue 14 (load): defects that only show under concurrency -------
     /// One member add that overlaps another PATCH of the same group is
     /// answered 200 and dropped (a read-modify-write race).

@@ -24,6 +24,8 @@ impl Fault {
                 | GroupPatchIgnored
                 | StringActiveRejected
                 | MemberPatchReadModifyWrite
+                | TrailingAmpersandRejected
+                | EmptyQueryRejected
         )
     }
 }
@@ -76,6 +78,15 @@ pub(super) async fn idps_on_request(fault: Fault, req: &mut Req, ctx: &Ctx) -> O
         }
         MemberPatchReadModifyWrite if req.method == Method::PATCH && req.is_item("Groups") => {
             return read_modify_write(req, ctx).await;
+        }
+        TrailingAmpersandRejected if req.query.as_deref().is_some_and(|q| q.ends_with('&')) => {
+            return Some(Resp::scim_error(400, "malformed query: trailing &"));
+        }
+        EmptyQueryRejected if req.query.as_deref() == Some("") => {
+            return Some(Resp::scim_error(
+                400,
+                "malformed query: empty query after ?",
+            ));
         }
         _ => {}
     }
