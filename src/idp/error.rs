@@ -50,6 +50,18 @@ pub enum ExpandError {
     },
     /// A profile file (`--idp-file`, or a bundled `profiles/*.yaml`) is malformed.
     BadProfile(String),
+    /// The run's profile never sends what the action asks, by a switch its
+    /// own configuration declares (Rippling's form: "Supports Groups" off).
+    /// Not a suite error: [`crate::idp::expand_suite_with`] skips the case
+    /// with this reason.
+    NotSent {
+        /// The profile.
+        profile: String,
+        /// The action name without its family.
+        action: String,
+        /// Which declared switch says so.
+        reason: String,
+    },
 }
 
 impl ExpandError {
@@ -77,6 +89,11 @@ impl ExpandError {
             } => format!("action `{action}`: {message}"),
             Self::BadMapping { message, .. } => message.clone(),
             Self::BadProfile(message) => message.clone(),
+            Self::NotSent {
+                profile,
+                action,
+                reason,
+            } => format!("{profile} does not send `{action}`: {reason}"),
         }
     }
 }
@@ -90,7 +107,9 @@ impl std::fmt::Display for ExpandError {
                 write!(f, "{suite}: case `{case}`: {}", self.detail())
             }
             Self::BadMapping { suite, .. } => write!(f, "{suite}: okta_profile: {}", self.detail()),
-            Self::UnknownFlavour(_) | Self::BadProfile(_) => f.write_str(&self.detail()),
+            Self::UnknownFlavour(_) | Self::BadProfile(_) | Self::NotSent { .. } => {
+                f.write_str(&self.detail())
+            }
         }
     }
 }

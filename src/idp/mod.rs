@@ -30,7 +30,7 @@ mod request;
 
 pub use error::ExpandError;
 
-use crate::suite::model::{ActionStep, ParallelStep, RequestStep, Step, Suite};
+use crate::suite::model::{ActionStep, ParallelStep, RequestStep, Requirement, Step, Suite};
 use mapping::ProfileMapping;
 use request::Args;
 
@@ -142,8 +142,23 @@ pub fn expand_suite_with(
             reject_volatile_arguments(&args)?;
             expand_action(action, &args, flavours, &mapping)
         };
-        case.steps = expand_list(&case.steps, &expand)?;
-        case.cleanup = expand_list(&case.cleanup, &expand)?;
+        let steps = expand_list(&case.steps, &expand);
+        let cleanup = expand_list(&case.cleanup, &expand);
+        match (steps, cleanup) {
+            (Ok(steps), Ok(cleanup)) => {
+                case.steps = steps;
+                case.cleanup = cleanup;
+            }
+            // The profile never sends this (a declared switch): the case is
+            // skipped with the reason, nothing of it is sent.
+            (Err(e @ ExpandError::NotSent { .. }), _)
+            | (_, Err(e @ ExpandError::NotSent { .. })) => {
+                case.steps.clear();
+                case.cleanup.clear();
+                case.requires.push(Requirement::NotSent(e.detail()));
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        }
     }
     Ok(out)
 }

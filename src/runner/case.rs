@@ -221,6 +221,7 @@ fn unmet_static_requirement(ctx: &RunCtx, case: &PlannedCase) -> Option<String> 
                     "no `{name}` given (--{flag}, or --var / --secret {name}=…)"
                 ));
             }
+            Requirement::NotSent(reason) => return Some(reason.clone()),
             Requirement::RevokedToken
             | Requirement::ReferenceServer
             | Requirement::Capability(_)

@@ -432,7 +432,10 @@ fn located(suite: &Suite, e: &ExpandError) -> LoadError {
         ExpandError::UnknownProfile { case, action, .. } => (case, action.as_str(), "action"),
         ExpandError::UnknownAction { case, action, .. } => (case, action.as_str(), "action"),
         ExpandError::BadArgument { case, action, .. } => (case, action.as_str(), "with"),
-        ExpandError::UnknownFlavour(_) | ExpandError::BadProfile(_) => {
+        // Handled by expansion (the case is skipped); placed at `idp` if it ever escapes.
+        ExpandError::UnknownFlavour(_)
+        | ExpandError::BadProfile(_)
+        | ExpandError::NotSent { .. } => {
             return LoadError::at(suite, Place::Key("idp"), "idp", e.detail());
         }
         ExpandError::BadMapping { .. } => {

@@ -121,6 +121,10 @@ pub enum Requirement {
     /// The run defines this variable (`--var`, `--secret`, or a flag such as
     /// `--second-token`); without it the case is skipped with the reason.
     Var(String),
+    /// Set by IdP expansion, never read from a suite: the run's profile never
+    /// sends what the case checks (a switch its own configuration declares,
+    /// as Rippling's form does); the case is skipped with this reason.
+    NotSent(String),
 }
 
 /// A step: a concrete request, or an IdP action expanded before the run.

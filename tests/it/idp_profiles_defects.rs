@@ -391,3 +391,71 @@ async fn idp_all_runs_every_neutral_suite_under_every_profile() {
         );
     }
 }
+
+/// A Rippling-style form with "Supports Groups" or "Create & Delete Groups"
+/// off (idp-wire-more.md §5 [doc]): the neutral suite's group case is
+/// skipped with the declared switch as its reason, nothing of it is sent,
+/// and every user case still runs and passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declared_switches_that_rule_out_group_pushes_skip_the_group_cases_with_the_reason() {
+    for (switch, reason) in [
+        ("groups", "declares `groups: false`"),
+        (
+            "create_delete_groups",
+            "declares `create_delete_groups: false`",
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let profile = format!(
+            "name: form-{switch}\nimitates: a Rippling custom app with a switch off\n\
+             capabilities: {{ source: declared, declared: {{ {switch}: false }} }}\n"
+        );
+        std::fs::write(dir.path().join("p.yaml"), profile).expect("written");
+        let suites = concat!(env!("CARGO_MANIFEST_DIR"), "/suites/idp");
+        let out = scimulator(
+            dir.path(),
+            &[
+                "run",
+                suites,
+                "--idp-file",
+                "p.yaml",
+                "--report",
+                "json=r.json",
+                "--no-round-trip",
+            ],
+        )
+        .await;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{switch}: {stdout}");
+        let report: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("r.json")).expect("the JSON report"),
+        )
+        .expect("JSON");
+        let cases: Vec<&serde_json::Value> = report["suites"]
+            .as_array()
+            .expect("suites")
+            .iter()
+            .flat_map(|s| s["cases"].as_array().expect("cases"))
+            .collect();
+        let group = cases
+            .iter()
+            .find(|c| c["name"] == "a group is pushed and a member added and removed")
+            .expect("the group case");
+        assert_eq!(group["outcome"]["status"], "skipped", "{switch}: {group}");
+        assert!(
+            group["outcome"]["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(reason)),
+            "{switch}: {group}"
+        );
+        assert!(
+            group["steps"].as_array().is_none_or(|s| s.is_empty()),
+            "{switch}: nothing of a skipped case is sent"
+        );
+        let passed = cases
+            .iter()
+            .filter(|c| c["outcome"]["status"] == "passed")
+            .count();
+        assert!(passed >= 4, "{switch}: the user cases still run: {stdout}");
+    }
+}

@@ -59,6 +59,13 @@ pub fn expand(
     args: &Args<'_>,
 ) -> Result<Option<Vec<RequestStep>>, ExpandError> {
     let name = canonical(name);
+    if let Some(reason) = not_sent(spec, name) {
+        return Err(ExpandError::NotSent {
+            profile: spec.name.clone(),
+            action: name.to_owned(),
+            reason,
+        });
+    }
     let w = Wire {
         spec,
         origin: format!("{}: {name}", spec.name),
@@ -80,6 +87,34 @@ pub fn expand(
         _ => return Ok(None),
     };
     Ok(Some(steps))
+}
+
+/// Why `spec` never sends action `name`, when a switch its own
+/// configuration declares rules it out (idp-wire-more.md §5: Rippling's form
+/// "Supports Groups" and "Create & Delete Groups" [doc]).
+fn not_sent(spec: &ProfileSpec, name: &str) -> Option<String> {
+    let group_action = matches!(
+        name,
+        "lookup_group"
+            | "create_group"
+            | "add_member"
+            | "remove_member"
+            | "rename_group"
+            | "delete_group"
+    );
+    let switches = &spec.capabilities;
+    if group_action && !switches.switch("groups", true) {
+        return Some("its configuration declares `groups: false` (no group is pushed)".into());
+    }
+    if matches!(name, "create_group" | "delete_group")
+        && !switches.switch("create_delete_groups", true)
+    {
+        return Some(
+            "its configuration declares `create_delete_groups: false` (groups are neither created nor deleted)"
+                .into(),
+        );
+    }
+    None
 }
 
 fn user_path(args: &Args<'_>) -> Result<String, ExpandError> {
