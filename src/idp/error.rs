@@ -4,17 +4,6 @@
 /// it is a suite error (exit code 2), never a test failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExpandError {
-    /// The action names a profile family that does not exist.
-    UnknownProfile {
-        /// Suite source path.
-        suite: String,
-        /// Case name.
-        case: String,
-        /// The family part of the action (`okta` in `okta.push_new_user`).
-        family: String,
-        /// The action as written.
-        action: String,
-    },
     /// The profile exists but has no such action.
     UnknownAction {
         /// Suite source path.
@@ -69,11 +58,6 @@ impl ExpandError {
     /// suite error gives those as `file:line:column: field:`).
     pub fn detail(&self) -> String {
         match self {
-            Self::UnknownProfile { family, action, .. } => {
-                format!(
-                    "unknown IdP `{family}` in action `{action}` (known: idp, okta, entra and every profile name)"
-                )
-            }
             Self::UnknownAction {
                 profile,
                 action,
@@ -101,9 +85,7 @@ impl ExpandError {
 impl std::fmt::Display for ExpandError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::UnknownProfile { suite, case, .. }
-            | Self::UnknownAction { suite, case, .. }
-            | Self::BadArgument { suite, case, .. } => {
+            Self::UnknownAction { suite, case, .. } | Self::BadArgument { suite, case, .. } => {
                 write!(f, "{suite}: case `{case}`: {}", self.detail())
             }
             Self::BadMapping { suite, .. } => write!(f, "{suite}: okta_profile: {}", self.detail()),

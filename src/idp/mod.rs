@@ -30,7 +30,9 @@ mod request;
 
 pub use error::ExpandError;
 
-use crate::suite::model::{ActionStep, ParallelStep, RequestStep, Requirement, Step, Suite};
+use crate::suite::model::{
+    ActionFamily, ActionStep, ParallelStep, RequestStep, Requirement, Step, Suite,
+};
 use mapping::ProfileMapping;
 use request::Args;
 
@@ -169,10 +171,7 @@ fn expand_action(
     flavours: Flavours<'_>,
     mapping: &ProfileMapping,
 ) -> Result<Vec<crate::suite::model::RequestStep>, ExpandError> {
-    let (family, name) = action
-        .action
-        .split_once('.')
-        .unwrap_or(("", &action.action));
+    let name = action.action.verb.as_str();
     let unknown = |profile: &str, known: &[&str]| ExpandError::UnknownAction {
         suite: args.suite.to_owned(),
         case: args.case.to_owned(),
@@ -180,39 +179,30 @@ fn expand_action(
         action: name.to_owned(),
         hint: did_you_mean(name, known),
     };
-    // `idp.*`: the run's profile, in the IdP-neutral vocabulary.
-    if family == "idp" {
-        if let Some(spec) = flavours.custom {
-            return profile::expand(spec, name, args)?
-                .ok_or_else(|| unknown(&spec.name, profile::ACTIONS));
-        }
-        let selected = flavours.selected;
-        if selected.is_data() {
-            let spec = profile::bundled_profile(selected.name())?;
-            return profile::expand(spec, name, args)?
-                .ok_or_else(|| unknown(&spec.name, profile::ACTIONS));
-        }
-        return neutral_on_code(selected, name, args, flavours, mapping)?
-            .ok_or_else(|| unknown(selected.name(), profile::ACTIONS));
-    }
-    match family {
-        "okta" => okta::expand(flavours.okta, name, args, mapping)?
-            .ok_or_else(|| unknown("okta", okta::ACTIONS)),
-        "entra" => entra::expand(flavours.entra, name, args)?
-            .ok_or_else(|| unknown("entra", entra::ACTIONS)),
-        other => match Profile::from_name(other).filter(|p| p.is_data()) {
-            Some(p) => {
-                let spec = profile::bundled_profile(p.name())?;
-                profile::expand(spec, name, args)?
-                    .ok_or_else(|| unknown(&spec.name, profile::ACTIONS))
+    match action.action.family {
+        // `idp.*`: the run's profile, in the IdP-neutral vocabulary.
+        ActionFamily::Idp => {
+            if let Some(spec) = flavours.custom {
+                return profile::expand(spec, name, args)?
+                    .ok_or_else(|| unknown(&spec.name, profile::ACTIONS));
             }
-            None => Err(ExpandError::UnknownProfile {
-                suite: args.suite.to_owned(),
-                case: args.case.to_owned(),
-                family: family.to_owned(),
-                action: action.action.clone(),
-            }),
-        },
+            let selected = flavours.selected;
+            if selected.is_data() {
+                let spec = profile::bundled_profile(selected.name())?;
+                return profile::expand(spec, name, args)?
+                    .ok_or_else(|| unknown(&spec.name, profile::ACTIONS));
+            }
+            neutral_on_code(selected, name, args, flavours, mapping)?
+                .ok_or_else(|| unknown(selected.name(), profile::ACTIONS))
+        }
+        ActionFamily::Okta => okta::expand(flavours.okta, name, args, mapping)?
+            .ok_or_else(|| unknown("okta", okta::ACTIONS)),
+        ActionFamily::Entra => entra::expand(flavours.entra, name, args)?
+            .ok_or_else(|| unknown("entra", entra::ACTIONS)),
+        ActionFamily::Data(p) => {
+            let spec = profile::bundled_profile(p.name())?;
+            profile::expand(spec, name, args)?.ok_or_else(|| unknown(&spec.name, profile::ACTIONS))
+        }
     }
 }
 

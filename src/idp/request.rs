@@ -189,7 +189,7 @@ impl Args<'_> {
         ExpandError::BadArgument {
             suite: self.suite.to_owned(),
             case: self.case.to_owned(),
-            action: self.action.action.clone(),
+            action: self.action.action.to_string(),
             message: message.into(),
         }
     }

@@ -17,8 +17,8 @@ use crate::idp::ExpandError;
 use crate::idp::profile::ProfileSpec;
 use crate::runner::options::RunOptions;
 use crate::suite::model::{
-    ActionStep, Case, MAX_PARALLEL, Profile, RequestStep, Requirement, Severity, Step, Suite,
-    VarSpec,
+    ActionFamily, ActionName, ActionStep, Case, MAX_PARALLEL, Profile, RequestStep, Requirement,
+    Severity, Step, Suite, VarSpec,
 };
 use crate::suite::{LoadError, Place};
 
@@ -246,7 +246,7 @@ pub fn is_neutral(suite: &Suite) -> bool {
     let mut any = false;
     for case in &suite.cases {
         for (_, a) in actions(&case.steps).chain(actions(&case.cleanup)) {
-            if !a.action.starts_with("idp.") {
+            if a.action.family != ActionFamily::Idp {
                 return false;
             }
             any = true;
@@ -325,12 +325,10 @@ fn concrete(
     steps: Vec<Step>,
 ) -> Result<Vec<PlannedStep>, LoadError> {
     let unexpanded = |a: &ActionStep, i: usize| {
+        let text = a.action.to_string();
         LoadError::at(
             suite,
-            Place::InCase {
-                case,
-                text: &a.action,
-            },
+            Place::InCase { case, text: &text },
             format!("cases[{case}].{list}[{i}].action"),
             format!("action `{}` was not expanded into requests", a.action),
         )
@@ -429,7 +427,6 @@ fn group_problem(group: &[RequestStep]) -> Option<String> {
 /// An expansion error placed at the step (or top-level key) it is about.
 fn located(suite: &Suite, e: &ExpandError) -> LoadError {
     let (case_name, action, key) = match e {
-        ExpandError::UnknownProfile { case, action, .. } => (case, action.as_str(), "action"),
         ExpandError::UnknownAction { case, action, .. } => (case, action.as_str(), "action"),
         ExpandError::BadArgument { case, action, .. } => (case, action.as_str(), "with"),
         // Handled by expansion (the case is skipped); placed at `idp` if it ever escapes.
@@ -448,12 +445,7 @@ fn located(suite: &Suite, e: &ExpandError) -> LoadError {
         }
     };
     // `UnknownAction` names the action without its family (`push_nwe_user`).
-    let is_it = |written: &str| {
-        written == action
-            || written
-                .split_once('.')
-                .is_some_and(|(_, name)| name == action)
-    };
+    let is_it = |written: &ActionName| written.verb == action || written.to_string() == action;
     let found = suite
         .cases
         .iter()
@@ -463,7 +455,7 @@ fn located(suite: &Suite, e: &ExpandError) -> LoadError {
             let in_list = |list: &'static str, steps: &[Step]| {
                 actions(steps)
                     .find(|(_, a)| is_it(&a.action))
-                    .map(|(at, a)| (ci, list, at, a.action.clone()))
+                    .map(|(at, a)| (ci, list, at, a.action.to_string()))
             };
             in_list("steps", &c.steps).or_else(|| in_list("cleanup", &c.cleanup))
         });

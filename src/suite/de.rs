@@ -17,10 +17,10 @@ use serde_json::Value;
 
 use super::error::closest;
 use super::model::{
-    ActionStep, Auth, Capability, CaptureDetail, CaptureSpec, Case, Expect, HeaderCheck,
-    HeaderPredicate, JsonType, MAX_PARALLEL, Method, ParallelStep, Predicate, PredicateOps,
-    Profile, RequestSpec, RequestStep, Requirement, Retry, Severity, StatusSpec, Step, Suite,
-    VarSpec, When,
+    ActionName, ActionStep, Auth, Capability, CaptureDetail, CaptureSpec, Case, Expect,
+    HeaderCheck, HeaderPredicate, JsonType, MAX_PARALLEL, Method, ParallelStep, Predicate,
+    PredicateOps, Profile, RequestSpec, RequestStep, Requirement, Retry, Severity, StatusSpec,
+    Step, Suite, VarSpec, When,
 };
 
 /// The keys of a suite file (for "unknown field" messages).
@@ -90,7 +90,7 @@ struct StepRaw {
     #[serde(default)]
     request: Option<RequestSpec>,
     #[serde(default)]
-    action: Option<String>,
+    action: Option<ActionName>,
     #[serde(default, rename = "with")]
     with: Option<IndexMap<String, Value>>,
     #[serde(default)]
@@ -418,6 +418,35 @@ impl<T> Visitor<'_> for NameVisitor<T> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
         (self.lookup)(v).ok_or_else(|| E::custom((self.unknown)(v)))
+    }
+}
+
+/// Reads a string through `parse`, its error raised while the scalar is read
+/// so the parser places it at the value (`file:line:column` of the text).
+pub(crate) fn parsed<'de, D: Deserializer<'de>, T>(
+    d: D,
+    expecting: &'static str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    struct Parse<T> {
+        expecting: &'static str,
+        parse: fn(&str) -> Result<T, String>,
+    }
+    impl<T> Visitor<'_> for Parse<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            (self.parse)(v).map_err(E::custom)
+        }
+    }
+    d.deserialize_str(Parse { expecting, parse })
+}
+
+impl<'de> Deserialize<'de> for ActionName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        parsed(d, "an action like `okta.push_new_user`", ActionName::parse)
     }
 }
 

@@ -5,6 +5,8 @@
 //! `action:` steps are kept as data and expanded by `idp` before the run.
 
 use indexmap::IndexMap;
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -191,7 +193,7 @@ pub struct ActionStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `okta.push_new_user`, `entra.create_user`, or `idp.push_new_user` for the run's profile.
-    pub action: String,
+    pub action: ActionName,
     /// Action arguments (may contain templates).
     #[serde(default, rename = "with")]
     pub with: IndexMap<String, Value>,
@@ -252,17 +254,16 @@ pub struct RequestSpec {
 /// suffix never carries data, so it cannot smuggle a parameter past the
 /// encoding rules).
 pub fn query_suffix<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let text = Option::<String>::deserialize(d)?;
-    match text {
-        Some(t)
-            if t.is_empty() || t.len() > 4 || !t.chars().all(|c| matches!(c, '&' | '?' | '=')) =>
-        {
-            Err(serde::de::Error::custom(format!(
+    crate::suite::de::parsed(d, "separators like `&`", |t| {
+        if t.is_empty() || t.len() > 4 || !t.chars().all(|c| matches!(c, '&' | '?' | '=')) {
+            Err(format!(
                 "query_suffix `{t}` may hold only 1 to 4 of `&`, `?` and `=`"
-            )))
+            ))
+        } else {
+            Ok(t.to_owned())
         }
-        other => Ok(other),
-    }
+    })
+    .map(Some)
 }
 
 /// Names read at load time, case-sensitively unless the type says otherwise:
@@ -775,5 +776,107 @@ mod tests {
         }
         assert_eq!(Profile::from_name("okta-oin"), None);
         assert_eq!(Profile::from_name("Okta"), None);
+    }
+}
+
+/// The vocabulary an action's name is in: `idp.*` (the run's profile), the
+/// code profiles `okta.*` and `entra.*`, or a data profile (`onelogin.*`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionFamily {
+    /// `idp.*`: IdP-neutral, expanded by whichever profile runs.
+    Idp,
+    /// `okta.*` (the `--idp` flavour decides OIN or AIW).
+    Okta,
+    /// `entra.*` (the `--idp` flavour decides the default job or 2020).
+    Entra,
+    /// A data profile's own name (`onelogin.create_user`).
+    Data(Profile),
+}
+
+impl ActionFamily {
+    /// Every family name a suite may write, in a stable order.
+    pub fn names() -> Vec<&'static str> {
+        ["idp", "okta", "entra"]
+            .into_iter()
+            .chain(
+                Profile::ALL
+                    .iter()
+                    .filter(|p| p.is_data())
+                    .map(|p| p.name()),
+            )
+            .collect()
+    }
+
+    /// The family called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "idp" => Some(Self::Idp),
+            "okta" => Some(Self::Okta),
+            "entra" => Some(Self::Entra),
+            other => Profile::from_name(other)
+                .filter(|p| p.is_data())
+                .map(Self::Data),
+        }
+    }
+
+    /// The family's name as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Idp => "idp",
+            Self::Okta => "okta",
+            Self::Entra => "entra",
+            Self::Data(p) => p.name(),
+        }
+    }
+}
+
+/// An action's name, `family.verb`, read when the suite loads: the family is
+/// typed; the verb is resolved by `idp` when the plan is built (each IdP
+/// owns its verbs, and `suite` never imports `idp`), where an unknown one is
+/// a located suite error with a "did you mean".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionName {
+    /// Which vocabulary.
+    pub family: ActionFamily,
+    /// The action within it (`push_new_user`).
+    pub verb: String,
+}
+
+impl ActionName {
+    /// Reads `family.verb`; the error says what is wrong with `text`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let ident = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
+        let Some((family, verb)) = text.split_once('.').filter(|(f, v)| ident(f) && ident(v))
+        else {
+            return Err(format!(
+                "action `{text}` must have the form `<profile>.<action>`, e.g. `okta.push_new_user` or `idp.deactivate_user`"
+            ));
+        };
+        let Some(family) = ActionFamily::from_name(family) else {
+            return Err(format!(
+                "unknown IdP `{family}` in action `{text}` (known: {})",
+                ActionFamily::names().join(", ")
+            ));
+        };
+        Ok(Self {
+            family,
+            verb: verb.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for ActionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.family.name(), self.verb)
+    }
+}
+
+impl Serialize for ActionName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }

@@ -234,17 +234,7 @@ impl Lint<'_> {
     }
 
     fn action_step(&mut self, i: usize, at: &str, step: &ActionStep, defined: &BTreeSet<String>) {
-        if !is_action_name(&step.action) {
-            self.push(
-                Some(i),
-                format!("{at}.action"),
-                Needle::Text(&step.action),
-                format!(
-                    "action `{}` must have the form `<profile>.<action>`, e.g. `okta.push_new_user` or `idp.deactivate_user`",
-                    step.action
-                ),
-            );
-        }
+        // The name's form and family are checked when the suite loads (`ActionName`).
         for (k, v) in &step.with {
             self.check_templates_in_value(Some(i), &format!("{at}.with.{k}"), v, defined);
         }
@@ -462,15 +452,6 @@ fn captures(step: &Step) -> Vec<String> {
 }
 
 /// `<profile>.<action>`: two non-empty identifier parts separated by one dot.
-fn is_action_name(name: &str) -> bool {
-    let ident = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    };
-    matches!(name.split_once('.'), Some((p, a)) if ident(p) && ident(a))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -597,17 +578,23 @@ mod tests {
 
     #[test]
     fn action_names_table() {
+        use crate::suite::model::ActionName;
         for (name, ok) in [
             ("okta.push_new_user", true),
-            ("entra-2020.create_user", true),
             ("idp.deactivate_user", true),
+            ("onelogin.create_user", true),
+            // Only `idp`, `okta`, `entra` and data profiles are families.
+            ("entra-2020.create_user", false),
+            ("frobnicator.push", false),
             ("okta", false),
             ("okta.", false),
             (".x", false),
             ("a.b.c", false),
             ("okta push", false),
         ] {
-            assert_eq!(is_action_name(name), ok, "{name}");
+            assert_eq!(ActionName::parse(name).is_ok(), ok, "{name}");
         }
+        let read = ActionName::parse("onelogin.create_user").expect("a name");
+        assert_eq!(read.to_string(), "onelogin.create_user");
     }
 }

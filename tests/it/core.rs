@@ -99,7 +99,9 @@ fn the_full_format_fixture_keeps_every_part() {
     ));
     let case = &s.cases[0];
     assert_eq!(case.steps.len(), 5);
-    assert!(matches!(&case.steps[3], Step::Action(a) if a.action == "okta.deactivate_user"));
+    assert!(
+        matches!(&case.steps[3], Step::Action(a) if a.action.to_string() == "okta.deactivate_user")
+    );
     let Step::Request(create) = &case.steps[0] else {
         panic!("first step is a request")
     };
@@ -110,7 +112,9 @@ fn the_full_format_fixture_keeps_every_part() {
     let Step::Parallel(last) = &s.cases[2].steps[1] else {
         panic!("a parallel group")
     };
-    assert!(matches!(&last.parallel[1], Step::Action(a) if a.action == "okta.deactivate_user"));
+    assert!(
+        matches!(&last.parallel[1], Step::Action(a) if a.action.to_string() == "okta.deactivate_user")
+    );
 }
 
 #[test]

@@ -56,7 +56,8 @@ fn expand_one(
     let spec = bundled_profile(profile).expect("bundled");
     let action = crate::suite::model::ActionStep {
         name: None,
-        action: format!("idp.{action}"),
+        action: crate::suite::model::ActionName::parse(&format!("idp.{action}"))
+            .expect("an action name"),
         with: serde_json::from_value(with).expect("map"),
         expect: crate::suite::model::Expect::default(),
         capture: indexmap::IndexMap::new(),
@@ -66,7 +67,7 @@ fn expand_one(
         case: "c",
         action: &action,
     };
-    expand(spec, action.action.trim_start_matches("idp."), &args)
+    expand(spec, &action.action.verb, &args)
         .expect("expands")
         .expect("known action")
 }
@@ -156,7 +157,8 @@ fn a_declared_capability_switch_changes_what_is_sent() {
     let lookup = |spec: &ProfileSpec| {
         let action = crate::suite::model::ActionStep {
             name: None,
-            action: "idp.lookup_group".into(),
+            action: crate::suite::model::ActionName::parse("idp.lookup_group")
+                .expect("an action name"),
             with: serde_json::from_value(serde_json::json!({"displayName": "G"})).expect("map"),
             expect: crate::suite::model::Expect::default(),
             capture: indexmap::IndexMap::new(),
