@@ -241,7 +241,7 @@ pub struct RequestSpec {
     pub paginate: Option<Paginate>,
     /// Separators sent verbatim after the query string (after the path when
     /// there is no query), as some IdPs do: OneLogin's `filter=…&` and
-    /// `PUT /Users/{id}?` (idp-wire-more.md §1 [3p]). Only `&`, `?` and `=`.
+    /// `PUT /Users/{id}?` (idp-wire-more.md §1, `[3p]`). Only `&`, `?` and `=`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

@@ -91,7 +91,7 @@ pub fn expand(
 
 /// Why `spec` never sends action `name`, when a switch its own
 /// configuration declares rules it out (idp-wire-more.md §5: Rippling's form
-/// "Supports Groups" and "Create & Delete Groups" [doc]).
+/// "Supports Groups" and "Create & Delete Groups", `[doc]`).
 fn not_sent(spec: &ProfileSpec, name: &str) -> Option<String> {
     let group_action = matches!(
         name,
