@@ -300,3 +300,42 @@ async fn the_inspector_page_in_chromium_shows_the_deactivation_and_revokes_a_tok
     }
     s.shutdown().await;
 }
+
+/// Each tenant has its own feed, and its entries carry the tenant's name:
+/// a write at `/t/acme/scim/v2` shows in acme's feed as `acme`, never in the
+/// default tenant's.
+#[tokio::test]
+async fn a_tenants_exchanges_are_in_its_own_feed_under_its_name() {
+    let s = scimulator::server::start(ServerConfig {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        admin_token: Some(ADMIN.into()),
+        tokens: vec![SCIM.into()],
+        tenants: vec![scimulator::server::TenantSpec {
+            name: "acme".into(),
+            tokens: vec!["acme-scim-secret".into()],
+            ..Default::default()
+        }],
+        ..ServerConfig::default()
+    })
+    .await
+    .expect("server starts");
+    let base = s.scim_base().replace("/scim/v2", "/t/acme/scim/v2");
+    let res = client()
+        .post(format!("{base}/Users"))
+        .bearer_auth("acme-scim-secret")
+        .header("Content-Type", "application/scim+json")
+        .body(
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "acme@example.com"})
+                .to_string(),
+        )
+        .send()
+        .await
+        .expect("acme answers");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let acme = admin_json(&s, "/tenants/acme/feed").await;
+    let entries = acme["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{acme}");
+    assert_eq!(entries[0]["tenant"], "acme");
+    let default = admin_json(&s, "/feed").await;
+    assert_eq!(default["entries"], json!([]), "{default}");
+}

@@ -34,8 +34,6 @@ use diff::Change;
 pub(crate) const DEFAULT_FEED_SIZE: usize = 1000;
 /// Largest body kept per request or response (bytes); longer ones are cut.
 pub const BODY_CAP: usize = 64 * 1024;
-/// The tenant shown until tenants exist.
-pub const DEFAULT_TENANT: &str = "default";
 
 /// Inspector settings (config key `inspector`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -137,29 +135,83 @@ pub struct CapturedBody {
 
 /// Captures `bytes` as a [`CapturedBody`]; `None` when empty.
 pub(crate) fn capture_body(bytes: &[u8]) -> Option<CapturedBody> {
-    if bytes.is_empty() {
+    capture_prefix(&bytes[..bytes.len().min(BODY_CAP)], bytes.len())
+}
+
+/// A [`CapturedBody`] of a body of `len` bytes from its first bytes
+/// (`prefix`, at most [`BODY_CAP`]): JSON, redacted, when the whole body is
+/// there and parses, else text cut at a character boundary.
+fn capture_prefix(prefix: &[u8], len: usize) -> Option<CapturedBody> {
+    if len == 0 {
         return None;
     }
-    let truncated = bytes.len() > BODY_CAP;
-    if !truncated && let Ok(mut json) = serde_json::from_slice::<Value>(bytes) {
+    let truncated = len > prefix.len();
+    if !truncated && let Ok(mut json) = serde_json::from_slice::<Value>(prefix) {
         redact_json(&mut json);
         return Some(CapturedBody {
             json: Some(json),
             text: None,
-            bytes: bytes.len(),
+            bytes: len,
             truncated,
         });
     }
-    let mut cut = bytes.len().min(BODY_CAP);
-    while cut > 0 && std::str::from_utf8(&bytes[..cut]).is_err() {
+    let mut cut = prefix.len();
+    while cut > 0 && std::str::from_utf8(&prefix[..cut]).is_err() {
         cut -= 1;
     }
     Some(CapturedBody {
         json: None,
-        text: Some(String::from_utf8_lossy(&bytes[..cut]).into_owned()),
-        bytes: bytes.len(),
+        text: Some(String::from_utf8_lossy(&prefix[..cut]).into_owned()),
+        bytes: len,
         truncated,
     })
+}
+
+/// A body as the feed keeps it. Request bodies (which may carry a password)
+/// are parsed and redacted when captured; response bodies are kept as the
+/// bytes the server sent (at most [`BODY_CAP`]; the reference server never
+/// returns a secret) and parsed and redacted the same way only when the admin
+/// API shows them, so a captured read costs a reference count, not a JSON
+/// parse on the request's path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Captured {
+    /// Parsed and redacted at capture.
+    Parsed(CapturedBody),
+    /// The first bytes of a body of `len` bytes, parsed when shown.
+    Raw {
+        /// At most [`BODY_CAP`] bytes.
+        prefix: Bytes,
+        /// The body's full size.
+        len: usize,
+    },
+}
+
+impl Captured {
+    /// A response body, kept raw (`None` when empty).
+    fn raw(bytes: &Bytes) -> Option<Self> {
+        (!bytes.is_empty()).then(|| Self::Raw {
+            prefix: if bytes.len() > BODY_CAP {
+                Bytes::copy_from_slice(&bytes[..BODY_CAP])
+            } else {
+                bytes.clone()
+            },
+            len: bytes.len(),
+        })
+    }
+
+    /// A request body, parsed and redacted now (`None` when empty).
+    fn parsed(bytes: &[u8]) -> Option<Self> {
+        capture_body(bytes).map(Self::Parsed)
+    }
+}
+
+impl Serialize for Captured {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Parsed(body) => body.serialize(s),
+            Self::Raw { prefix, len } => capture_prefix(prefix, *len).serialize(s),
+        }
+    }
 }
 
 /// The resource an exchange touched.
@@ -178,7 +230,7 @@ pub struct Side {
     /// Headers, secrets redacted.
     pub headers: Vec<(String, String)>,
     /// Body, if any.
-    pub body: Option<CapturedBody>,
+    pub body: Option<Captured>,
 }
 
 /// One captured SCIM exchange.
@@ -391,7 +443,7 @@ pub async fn capture(State(state): State<AppState>, request: Request, next: Next
         .map(str::to_owned);
     let request_side = Side {
         headers: redact_headers(&parts.headers),
-        body: capture_body(&request_bytes),
+        body: Captured::parsed(&request_bytes),
     };
     let target = addressed(&path).filter(|_| is_write(&method));
     let before = target
@@ -407,18 +459,17 @@ pub async fn capture(State(state): State<AppState>, request: Request, next: Next
     let response_bytes = axum::body::to_bytes(res_body, usize::MAX)
         .await
         .unwrap_or_else(|_| Bytes::new());
-    let response_body = capture_body(&response_bytes);
+    let response_body = Captured::raw(&response_bytes);
     let mut resource = None;
     let mut diff = None;
     if let Some((kind, id)) = target {
         let id = id.or_else(|| {
             (method == Method::POST && res_parts.status.is_success())
                 .then(|| {
-                    response_body
-                        .as_ref()
-                        .and_then(|b| b.json.as_ref())
-                        .and_then(|j| j.get("id"))
-                        .and_then(Value::as_str)
+                    serde_json::from_slice::<Value>(&response_bytes)
+                        .ok()?
+                        .get("id")?
+                        .as_str()
                         .map(str::to_owned)
                 })
                 .flatten()
@@ -437,7 +488,7 @@ pub async fn capture(State(state): State<AppState>, request: Request, next: Next
     state.inspect.push(FeedEntry {
         seq: 0,
         time,
-        tenant: DEFAULT_TENANT.to_owned(),
+        tenant: state.tenant.clone(),
         idp: guess_idp(user_agent.as_deref()).to_owned(),
         method: method.as_str().to_owned(),
         path,
@@ -496,7 +547,7 @@ mod tests {
             feed.push(FeedEntry {
                 seq: 0,
                 time: String::new(),
-                tenant: DEFAULT_TENANT.into(),
+                tenant: "default".into(),
                 idp: "okta".into(),
                 method: "GET".into(),
                 path: format!("/{i}"),
@@ -506,7 +557,7 @@ mod tests {
                 resource: None,
                 request: Side {
                     headers: vec![],
-                    body: capture_body(&big),
+                    body: Captured::parsed(&big),
                 },
                 response: Side {
                     headers: vec![],
@@ -520,10 +571,39 @@ mod tests {
         assert_eq!(seqs, [5, 4, 3]);
         assert_eq!(feed.after(4, 100).len(), 1);
         assert!(feed.get(1).is_none());
-        let body = feed.get(5).and_then(|e| e.request.body).expect("body");
+        let Some(Captured::Parsed(body)) = feed.get(5).and_then(|e| e.request.body) else {
+            panic!("a parsed request body");
+        };
         assert!(body.truncated);
         assert_eq!(body.bytes, BODY_CAP * 2);
         assert_eq!(body.text.map(|t| t.len()), Some(BODY_CAP));
+    }
+
+    #[test]
+    fn a_raw_response_body_is_capped_and_shown_as_a_parsed_one_would_be() {
+        let big = Bytes::from(vec![b'x'; BODY_CAP * 2]);
+        let Some(Captured::Raw { prefix, len }) = Captured::raw(&big) else {
+            panic!("a raw body");
+        };
+        assert_eq!((prefix.len(), len), (BODY_CAP, BODY_CAP * 2));
+        assert!(Captured::raw(&Bytes::new()).is_none());
+        for body in [
+            &br#"{"userName":"a","password":"s3cr3t"}"#[..],
+            &big[..],
+            b"not json",
+        ] {
+            let raw = Captured::raw(&Bytes::copy_from_slice(body)).expect("raw");
+            let parsed = Captured::parsed(body).expect("parsed");
+            assert_eq!(
+                serde_json::to_value(&raw).expect("shown"),
+                serde_json::to_value(&parsed).expect("shown")
+            );
+        }
+        let shown = serde_json::to_string(&Captured::raw(&Bytes::from_static(
+            br#"{"password":"s3cr3t"}"#,
+        )))
+        .expect("shown");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
     }
 
     #[test]
